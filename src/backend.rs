@@ -1,0 +1,55 @@
+//! Which burn backend runs the model. The model code is the same for all of them: burn 0.22
+//! dispatches on the `Device`.
+
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// burn's `flex` backend: pure Rust, runs everywhere including wasm.
+    Cpu,
+    /// burn's wgpu backend: WebGPU in the browser, Vulkan/Metal/DX12 natively.
+    Wgpu,
+}
+
+impl BackendKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            BackendKind::Cpu => "cpu (burn flex)",
+            BackendKind::Wgpu => "wgpu",
+        }
+    }
+
+    /// Whether this build includes the backend.
+    pub fn available(self) -> bool {
+        match self {
+            BackendKind::Cpu => true,
+            BackendKind::Wgpu => cfg!(feature = "wgpu"),
+        }
+    }
+}
+
+/// The CPU device.
+pub fn cpu() -> Device {
+    Device::flex()
+}
+
+/// Initialises a native device of the given kind.
+#[cfg(not(target_family = "wasm"))]
+pub fn init_native(kind: BackendKind) -> Result<Device, String> {
+    match kind {
+        BackendKind::Cpu => Ok(cpu()),
+        #[cfg(feature = "wgpu")]
+        BackendKind::Wgpu => Device::wgpu_options().init().map_err(|e| format!("no usable GPU adapter: {e}")),
+        #[cfg(not(feature = "wgpu"))]
+        BackendKind::Wgpu => Err("this binary was built without the wgpu backend; rebuild with `--features wgpu`".into()),
+    }
+}
+
+/// Initialises WebGPU (or the native GPU) asynchronously, as browsers require. Call once and
+/// keep the device: a second initialisation of the same adapter is an error.
+#[cfg(feature = "wgpu")]
+pub async fn init_wgpu_async() -> Result<Device, String> {
+    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e}"))
+}

@@ -1,0 +1,64 @@
+//! Training throughput on each native backend of this build. Run by hand; prints a table.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use resnet_explorer::backend::{self, BackendKind};
+use resnet_explorer::train::{TrainConfig, Trainer};
+
+use super::model_args::ModelArgs;
+use super::train::{default_data_dir, load_data};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Timed training steps, after a warm-up epoch of the same length.
+    #[arg(long, default_value_t = 20)]
+    steps: usize,
+    #[arg(long, default_value = default_data_dir())]
+    data_dir: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let model = args.model.config()?;
+    let (train, test) = load_data(&args.data_dir, Some(args.batch_size * args.steps), Some(args.batch_size))?;
+    println!(
+        "model: widths {:?}, blocks {:?}, {}x{} input, batch {}, {} timed steps after {} warm-up steps, SGD lr 0.05",
+        model.widths, model.blocks, model.input_size, model.input_size, args.batch_size, args.steps, args.steps
+    );
+    println!("{:<18} {:>14} {:>16}", "backend", "examples/sec", "first step (s)");
+    for kind in [BackendKind::Cpu, BackendKind::Wgpu] {
+        if !kind.available() {
+            println!("{:<18} {:>14} {:>16}", kind.label(), "not built", "-");
+            continue;
+        }
+        let device = match backend::init_native(kind) {
+            Ok(d) => d,
+            Err(e) => {
+                println!("{:<18} unavailable: {e}", kind.label());
+                continue;
+            }
+        };
+        let config = TrainConfig { epochs: 2, batch_size: args.batch_size, lr: 0.05, ..TrainConfig::default() };
+        let mut trainer = Trainer::new(&model, config, train.clone(), test.clone(), &device).map_err(|e| e.to_string())?;
+        let start = Instant::now();
+        let mut first_step = None;
+        let mut warm = None;
+        while !trainer.is_finished() {
+            let events = pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+            first_step.get_or_insert_with(|| start.elapsed().as_secs_f64());
+            // The first epoch ends with an Epoch event; time only what follows it.
+            if warm.is_none() && events.iter().any(|e| matches!(e, resnet_explorer::train::TrainEvent::Epoch { .. })) {
+                warm = Some(trainer.throughput_counters());
+            }
+        }
+        let (n0, t0) = warm.unwrap_or_default();
+        let (n1, t1) = trainer.throughput_counters();
+        let rate = (n1 - n0) as f64 / (t1 - t0).as_secs_f64();
+        println!("{:<18} {:>14.1} {:>16.2}", kind.label(), rate, first_step.unwrap_or(0.0));
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Subcommands: `shapes`, `train`, `bench`.
+
+mod bench;
+mod model_args;
+mod shapes;
+mod train;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "resnet-explorer", version, about = "The d2l.ai ResNet on Fashion-MNIST, natively")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print each top-level layer's output shape, as d2l does.
+    Shapes(shapes::Args),
+    /// Train on Fashion-MNIST and print d2l's metrics.
+    Train(train::Args),
+    /// Measure training examples/sec on every backend in this build (a benchmark, not a test).
+    Bench(bench::Args),
+}
+
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Shapes(args) => shapes::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Bench(args) => bench::run(args),
+    }
+}

@@ -1,0 +1,123 @@
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use resnet_explorer::backend::{self, BackendKind};
+use resnet_explorer::data::{Dataset, Split};
+use resnet_explorer::train::{TrainConfig, TrainEvent, Trainer};
+
+use super::model_args::ModelArgs;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 0.05)]
+    lr: f64,
+    #[arg(long, default_value_t = 0.0)]
+    momentum: f64,
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f64,
+    /// Train on the first N training images only.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Evaluate on the first N test images only (default: the whole test set).
+    #[arg(long)]
+    test_limit: Option<usize>,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: Backend,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Directory with the four Fashion-MNIST .gz files.
+    #[arg(long, default_value = default_data_dir())]
+    data_dir: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Backend {
+    Cpu,
+    Wgpu,
+}
+
+impl From<Backend> for BackendKind {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Cpu => BackendKind::Cpu,
+            Backend::Wgpu => BackendKind::Wgpu,
+        }
+    }
+}
+
+pub fn default_data_dir() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/www/data")
+}
+
+/// Loads both splits, each optionally truncated.
+pub fn load_data(dir: &std::path::Path, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<(Dataset, Dataset), String> {
+    let load = |split, limit: Option<usize>| {
+        Dataset::load(dir, split).map(|d| d.truncate(limit.unwrap_or(usize::MAX))).map_err(|e| e.to_string())
+    };
+    Ok((load(Split::Train, train_limit)?, load(Split::Test, test_limit)?))
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let model = args.model.config()?;
+    let kind = BackendKind::from(args.backend);
+    let device = backend::init_native(kind)?;
+    let (train, test) = load_data(&args.data_dir, args.train_limit, args.test_limit)?;
+    let config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        lr: args.lr,
+        momentum: args.momentum,
+        weight_decay: args.weight_decay,
+        seed: args.seed,
+    };
+    println!(
+        "training on {} ({} train / {} test images, {}x{} input)",
+        kind.label(),
+        train.len(),
+        test.len(),
+        model.input_size,
+        model.input_size
+    );
+    let mut trainer = Trainer::new(&model, config, train, test, &device).map_err(|e| e.to_string())?;
+
+    // indicatif draws nothing when stderr is not a terminal, so logs stay clean.
+    let bar = ProgressBar::new((trainer.batches_per_epoch() * args.epochs) as u64);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} batches {elapsed_precise} eta {eta}").unwrap());
+    let mut last = None;
+    while !trainer.is_finished() {
+        let events = pollster::block_on(trainer.step()).map_err(|e| {
+            bar.abandon();
+            e.to_string()
+        })?;
+        bar.inc(1);
+        for event in events {
+            match event {
+                TrainEvent::Report { epoch, train_loss, train_acc, .. } => {
+                    say(&bar, format!("epoch {epoch:.1}, train_loss {train_loss:.4}, train_acc {train_acc:.4}"))
+                }
+                TrainEvent::Epoch { train_loss, train_acc, test_acc, .. } => {
+                    say(&bar, format!("loss {train_loss:.3}, train acc {train_acc:.3}, test acc {test_acc:.3}"));
+                    last = Some(test_acc);
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    println!("{:.1} examples/sec on {}", trainer.examples_per_sec(), kind.label());
+    if let Some(acc) = last {
+        println!("final test acc {acc:.4} on {} test images", trainer.test_len());
+    }
+    Ok(())
+}
+
+
+/// Prints above the progress bar, or plainly when there is no terminal to draw it on.
+fn say(bar: &ProgressBar, line: String) {
+    bar.suspend(|| println!("{line}"));
+}

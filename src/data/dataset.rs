@@ -1,0 +1,85 @@
+//! Fashion-MNIST held in memory as bytes: 47 MB for the training set, decoded once.
+
+use super::idx::{self, IdxError};
+
+pub const CLASS_NAMES: [&str; 10] =
+    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+/// Side of every stored image.
+pub const SIDE: usize = 28;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    Train,
+    Test,
+}
+
+impl Split {
+    /// The file names of the original distribution, gzip-compressed.
+    pub fn file_names(self) -> (&'static str, &'static str) {
+        match self {
+            Split::Train => ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+            Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+        }
+    }
+}
+
+/// Images (28x28, row-major, 0..=255) and their labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dataset {
+    pixels: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+impl Dataset {
+    /// Parses and cross-checks an image file and a label file (each gzip or raw IDX).
+    pub fn from_idx(images: &[u8], images_file: &str, labels: &[u8], labels_file: &str) -> Result<Self, IdxError> {
+        let images = idx::parse_images(images, images_file)?;
+        let labels = idx::parse_labels(labels, labels_file, CLASS_NAMES.len())?;
+        if images.count != labels.len() {
+            return Err(IdxError::CountMismatch {
+                images_file: images_file.into(),
+                images: images.count,
+                labels_file: labels_file.into(),
+                labels: labels.len(),
+            });
+        }
+        Ok(Self { pixels: images.pixels, labels })
+    }
+
+    /// Reads one split from a directory holding the four original `.gz` files.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn load(dir: &std::path::Path, split: Split) -> Result<Self, IdxError> {
+        let (images, labels) = split.file_names();
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| IdxError::Io { file: path.display().to_string(), reason: e.to_string() })
+        };
+        let path = |name: &str| dir.join(name).display().to_string();
+        Self::from_idx(&read(images)?, &path(images), &read(labels)?, &path(labels))
+    }
+
+    /// Keeps the first `n` examples (all of them when `n` is larger).
+    pub fn truncate(mut self, n: usize) -> Self {
+        let n = n.min(self.len());
+        self.pixels.truncate(n * SIDE * SIDE);
+        self.labels.truncate(n);
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn image(&self, i: usize) -> &[u8] {
+        &self.pixels[i * SIDE * SIDE..(i + 1) * SIDE * SIDE]
+    }
+
+    pub fn label(&self, i: usize) -> u8 {
+        self.labels[i]
+    }
+}

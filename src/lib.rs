@@ -1,0 +1,10 @@
+//! ResNet Explorer: the d2l.ai ResNet trained on Fashion-MNIST with burn, natively and in the
+//! browser. Dependencies point one way: `web` -> `train` -> `model`, `data`.
+
+pub mod backend;
+pub mod data;
+pub mod model;
+pub mod train;
+
+#[cfg(target_family = "wasm")]
+pub mod web;

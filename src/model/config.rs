@@ -1,0 +1,93 @@
+//! Plain configuration structs for the ResNet family and its presets.
+
+use serde::{Deserialize, Serialize};
+
+/// The first stage `b1`: conv (k, s, p) -> BN -> ReLU -> max-pool (k, s, p).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StemConfig {
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub pool_kernel: usize,
+    pub pool_stride: usize,
+    pub pool_padding: usize,
+}
+
+impl StemConfig {
+    /// d2l's `b1`: 7x7 conv, stride 2, padding 3, then 3x3 max-pool, stride 2, padding 1.
+    pub fn d2l() -> Self {
+        Self { kernel: 7, stride: 2, padding: 3, pool_kernel: 3, pool_stride: 2, pool_padding: 1 }
+    }
+}
+
+/// A ResNet in d2l's shape: stem `b1`, then one `resnet_block` stage per width, global average
+/// pooling and a linear classifier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResNetConfig {
+    pub in_channels: usize,
+    /// Height and width of the (square) input image.
+    pub input_size: usize,
+    pub stem: StemConfig,
+    /// Output channels of each stage; the stem outputs `widths[0]` channels.
+    pub widths: Vec<usize>,
+    /// Residual blocks in each stage.
+    pub blocks: Vec<usize>,
+    pub classes: usize,
+    /// `false` removes every shortcut: the "plain" twin with exactly the same layers.
+    pub shortcut: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("the network needs at least one stage, and as many block counts as widths (got {widths} widths, {blocks} block counts)")]
+    Stages { widths: usize, blocks: usize },
+    #[error("widths, block counts, channels, classes, kernels and strides must all be at least 1")]
+    Zero,
+    #[error("padding {padding} must be smaller than kernel {kernel}")]
+    Padding { kernel: usize, padding: usize },
+    #[error("input {input}x{input} is too small: the feature map vanishes at {layer}")]
+    TooSmall { input: usize, layer: String },
+}
+
+impl ResNetConfig {
+    /// ResNet-18 exactly as in the seed notes: 1 input channel, widths 64..512, two blocks a stage.
+    pub fn resnet18(input_size: usize) -> Self {
+        Self {
+            in_channels: 1,
+            input_size,
+            stem: StemConfig::d2l(),
+            widths: vec![64, 128, 256, 512],
+            blocks: vec![2, 2, 2, 2],
+            classes: 10,
+            shortcut: true,
+        }
+    }
+
+    /// The page's fast default: ResNet-18's layers at a quarter of the width, on 28x28 images.
+    pub fn fast() -> Self {
+        Self { widths: vec![16, 32, 64, 128], ..Self::resnet18(28) }
+    }
+
+    /// A very small ResNet (one block a stage, widths 8..32) for slow devices and browser tests.
+    pub fn tiny() -> Self {
+        Self { widths: vec![8, 16, 32], blocks: vec![1, 1, 1], ..Self::resnet18(28) }
+    }
+
+    /// Checks the configuration can be built and yields a non-empty feature map everywhere.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.widths.is_empty() || self.widths.len() != self.blocks.len() {
+            return Err(ConfigError::Stages { widths: self.widths.len(), blocks: self.blocks.len() });
+        }
+        let s = &self.stem;
+        let counts = [self.in_channels, self.classes, s.kernel, s.stride, s.pool_kernel, s.pool_stride];
+        if counts.contains(&0) || self.widths.contains(&0) || self.blocks.contains(&0) {
+            return Err(ConfigError::Zero);
+        }
+        for (kernel, padding) in [(s.kernel, s.padding), (s.pool_kernel, s.pool_padding)] {
+            if padding >= kernel && padding > 0 {
+                return Err(ConfigError::Padding { kernel, padding });
+            }
+        }
+        super::shapes::check_sizes(self)
+    }
+}

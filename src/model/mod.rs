@@ -1,0 +1,12 @@
+//! The d2l.ai ResNet, written once for every burn backend (the backend is picked by the `Device`).
+
+mod config;
+mod init;
+mod residual;
+mod resnet;
+mod shapes;
+
+pub use config::{ConfigError, ResNetConfig, StemConfig};
+pub use residual::{Residual, ResidualConfig};
+pub use resnet::{ResNet, Stage, Stem, resnet_block};
+pub use shapes::{LayerShape, infer_shapes, infer_top_level_shapes};

@@ -1,0 +1,277 @@
+//! The training loop, d2l's `train_ch6` made resumable: each [`Trainer::step`] trains one batch,
+//! so a CLI can loop and a browser worker can pause, stop or yield between batches.
+//!
+//! Metrics stay on the device as running sums and are read back only at d2l's report points
+//! (5 per epoch): a read forces a GPU round trip, and on WebGPU it must be async.
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use web_time::{Duration, Instant};
+
+use crate::data::{Batch, BatchOrder, Dataset};
+use crate::model::{ConfigError, ResNet, ResNetConfig};
+
+/// Optimiser and schedule settings, d2l's defaults for ResNet on Fashion-MNIST.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    /// 0 means plain SGD, as in d2l.
+    pub momentum: f64,
+    /// L2 penalty; 0 means none.
+    pub weight_decay: f64,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self { epochs: 10, batch_size: 256, lr: 0.05, momentum: 0.0, weight_decay: 0.0, seed: 0 }
+    }
+}
+
+/// What the loop reports, in d2l's vocabulary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TrainEvent {
+    /// Running averages since the start of the epoch, 5 times an epoch.
+    Report { epoch: f64, train_loss: f64, train_acc: f64, examples_per_sec: f64 },
+    /// End of an epoch: accuracy on the whole test set, in eval mode.
+    Epoch { epoch: usize, train_loss: f64, train_acc: f64, test_acc: f64, examples_per_sec: f64 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("invalid model: {0}")]
+    Config(#[from] ConfigError),
+    #[error("invalid training settings: {0}")]
+    Settings(String),
+    #[error("training diverged at epoch {epoch:.1}: the loss is {loss}. Try a lower learning rate (now {lr}).")]
+    Diverged { epoch: f64, loss: f64, lr: f64 },
+    #[error("the device failed while reading results back: {0}")]
+    Device(String),
+}
+
+/// Running sums over the batches of the current epoch, kept on the device.
+struct Running {
+    loss_sum: Tensor<1>,
+    correct: Tensor<1>,
+    examples: usize,
+}
+
+pub struct Trainer {
+    /// `None` only while the optimiser owns the model for a step.
+    model: Option<ResNet>,
+    optim: ModuleOptimizer,
+    config: TrainConfig,
+    device: Device,
+    side: usize,
+    train: Dataset,
+    test: Dataset,
+    epoch: usize,
+    batch: usize,
+    order: BatchOrder,
+    running: Option<Running>,
+    /// Training time (excluding evaluation) and examples, for d2l's examples/sec.
+    train_time: Duration,
+    trained: usize,
+    since: Option<Instant>,
+}
+
+impl Trainer {
+    /// Builds the model on `device` (gradients are enabled here) with `config.seed`.
+    pub fn new(model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
+        model.validate()?;
+        if config.epochs == 0 || config.batch_size == 0 {
+            return Err(TrainError::Settings("epochs and batch size must be at least 1".into()));
+        }
+        if !(config.lr.is_finite() && config.lr > 0.0) {
+            return Err(TrainError::Settings(format!("the learning rate must be a positive number, got {}", config.lr)));
+        }
+        if train.is_empty() || test.is_empty() {
+            return Err(TrainError::Settings("the training and test sets must not be empty".into()));
+        }
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let sgd = SgdConfig::new()
+            .with_momentum((config.momentum > 0.0).then(|| MomentumConfig {
+                momentum: config.momentum,
+                dampening: 0.0, // PyTorch's default; burn's is 0.1.
+                nesterov: false,
+            }))
+            .with_weight_decay((config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)));
+        let order = BatchOrder::shuffled(train.len(), config.batch_size, config.seed, 0);
+        Ok(Self {
+            model: Some(model.init(&device)),
+            optim: sgd.init(),
+            side: model.input_size,
+            device,
+            train,
+            test,
+            epoch: 0,
+            batch: 0,
+            order,
+            running: None,
+            train_time: Duration::ZERO,
+            trained: 0,
+            since: None,
+            config,
+        })
+    }
+
+    pub fn model(&self) -> &ResNet {
+        self.model.as_ref().expect("model is only taken inside step")
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn test_len(&self) -> usize {
+        self.test.len()
+    }
+
+    /// Examples trained and training time so far, for benchmarks that skip a warm-up.
+    pub fn throughput_counters(&self) -> (usize, Duration) {
+        (self.trained, self.train_time)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.epoch >= self.config.epochs
+    }
+
+    /// Batches per epoch.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.order.num_batches()
+    }
+
+    /// Batches trained so far over all epochs.
+    pub fn batches_done(&self) -> usize {
+        self.epoch * self.batches_per_epoch() + self.batch
+    }
+
+    /// Training examples per second so far (training steps only, as d2l measures).
+    pub fn examples_per_sec(&self) -> f64 {
+        self.trained as f64 / self.train_time.as_secs_f64().max(1e-9)
+    }
+
+    /// Trains on the next batch. At a report point it reads the running metrics back (and at
+    /// the end of an epoch evaluates on the whole test set), returning what d2l would print.
+    pub async fn step(&mut self) -> Result<Vec<TrainEvent>, TrainError> {
+        if self.is_finished() {
+            return Ok(Vec::new());
+        }
+        self.since.get_or_insert_with(Instant::now);
+        let batch = self.train.batch(self.order.batch(self.batch), self.side);
+        self.train_batch(&batch);
+        self.trained += batch.len();
+        self.batch += 1;
+
+        let n = self.batches_per_epoch();
+        let mut events = Vec::new();
+        if is_report_point(self.batch, n) {
+            let (train_loss, train_acc) = self.read_running().await?;
+            let epoch = self.epoch as f64 + self.batch as f64 / n as f64;
+            if !train_loss.is_finite() || train_loss > 1e4 {
+                return Err(TrainError::Diverged { epoch, loss: train_loss, lr: self.config.lr });
+            }
+            events.push(TrainEvent::Report { epoch, train_loss, train_acc, examples_per_sec: self.examples_per_sec() });
+            if self.batch == n {
+                let test_acc = self.evaluate(&self.test).await?;
+                self.epoch += 1;
+                self.batch = 0;
+                self.running = None;
+                self.order = BatchOrder::shuffled(self.train.len(), self.config.batch_size, self.config.seed, self.epoch);
+                events.push(TrainEvent::Epoch {
+                    epoch: self.epoch,
+                    train_loss,
+                    train_acc,
+                    test_acc,
+                    examples_per_sec: self.examples_per_sec(),
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    /// Forward, backward and SGD update on one batch; metrics are added to the running sums.
+    fn train_batch(&mut self, batch: &Batch) {
+        let (images, labels) = to_tensors(batch, &self.device);
+        let model = self.model.take().expect("model present between steps");
+        let logits = model.forward(images);
+        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits.clone(), labels.clone());
+
+        let loss_sum = loss.clone().detach().mul_scalar(batch.len() as f32);
+        let correct = count_correct(logits.detach(), labels);
+        self.running = Some(match self.running.take() {
+            None => Running { loss_sum, correct, examples: batch.len() },
+            Some(r) => Running { loss_sum: r.loss_sum + loss_sum, correct: r.correct + correct, examples: r.examples + batch.len() },
+        });
+
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.config.lr, model, grads));
+    }
+
+    /// Reads the running loss and accuracy back in one transfer; this also waits for the device,
+    /// so the time measured up to here is real compute time.
+    async fn read_running(&mut self) -> Result<(f64, f64), TrainError> {
+        let r = self.running.as_ref().expect("a report follows at least one batch");
+        let both = Tensor::cat(vec![r.loss_sum.clone(), r.correct.clone()], 0);
+        let values = read_f32(both).await?;
+        if let Some(since) = self.since.take() {
+            self.train_time += since.elapsed();
+        }
+        let n = r.examples as f64;
+        Ok((values[0] as f64 / n, values[1] as f64 / n))
+    }
+
+    /// Accuracy over every example of `data`, with BatchNorm in eval mode (running statistics).
+    pub async fn evaluate(&self, data: &Dataset) -> Result<f64, TrainError> {
+        evaluate(self.model(), data, self.side, self.config.batch_size, &self.device).await
+    }
+}
+
+/// d2l reports after batch `i` when `i % (n // 5) == 0`; we report at the batches closest to
+/// epoch fractions 0.2, 0.4, ..., 1.0, which is exactly 5 times whatever `n` is (n >= 5).
+fn is_report_point(done: usize, n: usize) -> bool {
+    (done * 5 / n) != ((done - 1) * 5 / n) || done == n
+}
+
+fn to_tensors(batch: &Batch, device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
+    let n = batch.len();
+    let images = Tensor::<4>::from_data(TensorData::new(batch.images.clone(), [n, 1, batch.side, batch.side]), device);
+    let labels = Tensor::<1, Int>::from_data(TensorData::new(batch.labels.clone(), [n]), device);
+    (images, labels)
+}
+
+/// Number of correct predictions, as a one-element float tensor (stays on the device).
+fn count_correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+    logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float().sum()
+}
+
+async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
+    let data = t.into_data_async().await.map_err(|e| TrainError::Device(format!("{e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
+}
+
+/// Accuracy of `model` over the whole of `data`, in eval mode.
+pub async fn evaluate(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<f64, TrainError> {
+    let model = model.valid();
+    let device = device.clone().without_autodiff();
+    let order = BatchOrder::sequential(data.len(), batch_size);
+    let mut correct: Option<Tensor<1>> = None;
+    for i in 0..order.num_batches() {
+        let (images, labels) = to_tensors(&data.batch(order.batch(i), side), &device);
+        let c = count_correct(model.forward(images), labels);
+        correct = Some(match correct {
+            None => c,
+            Some(sum) => sum + c,
+        });
+    }
+    let correct = read_f32(correct.expect("a non-empty dataset has a batch")).await?[0];
+    Ok(correct as f64 / data.len() as f64)
+}
