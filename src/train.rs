@@ -67,6 +67,7 @@ pub struct Trainer {
     /// `None` only while the optimiser owns the model for a step.
     model: Option<ResNet>,
     optim: ModuleOptimizer,
+    model_config: ResNetConfig,
     config: TrainConfig,
     device: Device,
     side: usize,
@@ -97,17 +98,11 @@ impl Trainer {
         }
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let sgd = SgdConfig::new()
-            .with_momentum((config.momentum > 0.0).then(|| MomentumConfig {
-                momentum: config.momentum,
-                dampening: 0.0, // PyTorch's default; burn's is 0.1.
-                nesterov: false,
-            }))
-            .with_weight_decay((config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)));
         let order = BatchOrder::shuffled(train.len(), config.batch_size, config.seed, 0);
         Ok(Self {
             model: Some(model.init(&device)),
-            optim: sgd.init(),
+            optim: sgd(&config),
+            model_config: model.clone(),
             side: model.input_size,
             device,
             train,
@@ -125,6 +120,26 @@ impl Trainer {
 
     pub fn model(&self) -> &ResNet {
         self.model.as_ref().expect("model is only taken inside step")
+    }
+
+    pub fn model_config(&self) -> &ResNetConfig {
+        &self.model_config
+    }
+
+    /// Trainable parameters, counted as PyTorch's `parameters()` does (BatchNorm running
+    /// statistics excluded).
+    pub fn parameter_count(&self) -> usize {
+        self.model_config.parameter_count()
+    }
+
+    /// Training and test examples.
+    pub fn data_sizes(&self) -> (usize, usize) {
+        (self.train.len(), self.test.len())
+    }
+
+    /// Batches over all epochs.
+    pub fn batches_total(&self) -> usize {
+        self.config.epochs * self.batches_per_epoch()
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -198,22 +213,16 @@ impl Trainer {
         Ok(events)
     }
 
-    /// Forward, backward and SGD update on one batch; metrics are added to the running sums.
+    /// One SGD step; its metrics are added to the running sums.
     fn train_batch(&mut self, batch: &Batch) {
-        let (images, labels) = to_tensors(batch, &self.device);
         let model = self.model.take().expect("model present between steps");
-        let logits = model.forward(images);
-        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits.clone(), labels.clone());
-
-        let loss_sum = loss.clone().detach().mul_scalar(batch.len() as f32);
-        let correct = count_correct(logits.detach(), labels);
+        let (model, loss, correct) = sgd_step(model, &mut self.optim, batch, self.config.lr, &self.device);
+        self.model = Some(model);
+        let loss_sum = loss.mul_scalar(batch.len() as f32);
         self.running = Some(match self.running.take() {
             None => Running { loss_sum, correct, examples: batch.len() },
             Some(r) => Running { loss_sum: r.loss_sum + loss_sum, correct: r.correct + correct, examples: r.examples + batch.len() },
         });
-
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optim.step(self.config.lr, model, grads));
     }
 
     /// Reads the running loss and accuracy back in one transfer; this also waits for the device,
@@ -235,6 +244,30 @@ impl Trainer {
     }
 }
 
+/// Plain SGD as in d2l (optionally with momentum and weight decay, PyTorch's conventions).
+pub fn sgd(config: &TrainConfig) -> ModuleOptimizer {
+    SgdConfig::new()
+        .with_momentum((config.momentum > 0.0).then(|| MomentumConfig {
+            momentum: config.momentum,
+            dampening: 0.0, // PyTorch's default; burn's is 0.1.
+            nesterov: false,
+        }))
+        .with_weight_decay((config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)))
+        .init()
+}
+
+/// Forward, cross-entropy, backward and SGD update on one batch. `device` must have autodiff.
+/// Returns the updated model, the batch's mean loss and its number of correct predictions,
+/// both detached and still on the device (unread).
+pub fn sgd_step(model: ResNet, optim: &mut ModuleOptimizer, batch: &Batch, lr: f64, device: &Device) -> (ResNet, Tensor<1>, Tensor<1>) {
+    let (images, labels) = to_tensors(batch, device);
+    let logits = model.forward(images);
+    let loss = CrossEntropyLossConfig::new().init(device).forward(logits.clone(), labels.clone());
+    let correct = count_correct(logits.detach(), labels);
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    (optim.step(lr, model, grads), loss.detach(), correct)
+}
+
 /// d2l reports after batch `i` when `i % (n // 5) == 0`; we report at the batches closest to
 /// epoch fractions 0.2, 0.4, ..., 1.0, which is exactly 5 times whatever `n` is (n >= 5).
 fn is_report_point(done: usize, n: usize) -> bool {
@@ -253,7 +286,8 @@ fn count_correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
     logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float().sum()
 }
 
-async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
+/// Reads a small tensor back to the host (async: WebGPU has no synchronous read).
+pub async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
     let data = t.into_data_async().await.map_err(|e| TrainError::Device(format!("{e:?}")))?;
     data.try_to_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
 }

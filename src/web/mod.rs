@@ -1,0 +1,17 @@
+//! The thin `wasm_bindgen` layer the browser worker (`www/worker.js`) drives. It uses `train`,
+//! `model` and `data`; nothing in the core knows about the browser.
+
+mod device;
+mod protocol;
+mod session;
+
+pub use device::init_device;
+pub use protocol::{BackendInfo, StartRequest, WorkerEvent};
+pub use session::Session;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
