@@ -1,13 +1,18 @@
 //! `resnet-explorer`: the native command line over the same core the browser runs.
 
+#[cfg(not(target_family = "wasm"))]
 mod cli;
 
-use clap::Parser;
-
+#[cfg(not(target_family = "wasm"))]
 fn main() {
+    use clap::Parser;
     let args = cli::Cli::parse();
     if let Err(message) = cli::run(args) {
         eprintln!("error: {message}");
         std::process::exit(1);
     }
 }
+
+/// The CLI is native only; the browser uses the library through `web`.
+#[cfg(target_family = "wasm")]
+fn main() {}

@@ -1,5 +1,6 @@
 //! Fashion-MNIST IDX parsing: the real shipped files, and generated bad files, each with its
 //! own error naming the file.
+#![cfg(not(target_family = "wasm"))]
 
 use std::io::Write;
 use std::path::Path;

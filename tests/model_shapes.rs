@@ -1,5 +1,6 @@
 //! The seed notes' printed shapes are the oracle; shape inference must agree with a real forward
 //! pass (CPU backend).
+#![cfg(not(target_family = "wasm"))]
 
 use burn::module::Module;
 use burn::prelude::*;

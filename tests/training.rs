@@ -1,4 +1,5 @@
 //! Short real training runs on the CPU backend, on real Fashion-MNIST subsets.
+#![cfg(not(target_family = "wasm"))]
 
 use std::path::Path;
 
@@ -51,7 +52,7 @@ fn loss_falls_and_held_out_accuracy_is_far_above_chance() {
         })
         .collect();
     assert_eq!(test_acc.len(), 2, "one evaluation per epoch");
-    // Chance is 0.10. Measured here: 0.787 (2 epochs on 4000 images). Threshold: 0.65.
+    // Chance is 0.10. Measured here: 0.731 (2 epochs on 4000 images, seed 0). Threshold: 0.65.
     println!("test accuracy after 2 epochs on 4000 images: {:.3} (first loss {first:.3}, last {last:.3})", test_acc[1]);
     assert!(test_acc[1] > 0.65, "held-out accuracy {:.3} should be far above chance", test_acc[1]);
 }

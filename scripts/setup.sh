@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the app and its tests need, then builds the wasm package. Idempotent: every step
+# is skipped when its result is already there, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+
+# Debian packages: the browser and its driver for the tests, binaryen for wasm-opt.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || {
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+}
+
+# wasm-pack uses the wasm-bindgen on PATH when its version equals the lockfile's; otherwise it
+# would try to download one, which fails offline. So pin it to Cargo.lock.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_version"; then
+  say "cargo install wasm-bindgen-cli $bindgen_version (about 5 minutes, once)"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+if ! command -v wasm-pack >/dev/null; then
+  say "cargo install wasm-pack (about 3 minutes, once)"
+  cargo install wasm-pack --version 0.15.1
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# The wasm package (WebGPU + CPU backends in one module), rebuilt only when the Rust changed.
+stamp=$(cat Cargo.toml Cargo.lock $(find src -type f | sort) | sha256sum | cut -d' ' -f1)
+if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
+  say "wasm-pack build (first time: about 12 minutes)"
+  wasm-pack build --release --target web --out-dir pkg --no-typescript --no-pack -- --features wgpu
+  echo "$stamp" > pkg/.stamp
+fi
+say "setup done"
