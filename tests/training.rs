@@ -6,7 +6,7 @@ use std::path::Path;
 use burn::prelude::*;
 use resnet_explorer::data::{Dataset, Split};
 use resnet_explorer::model::ResNetConfig;
-use resnet_explorer::train::{TrainConfig, TrainError, TrainEvent, Trainer};
+use resnet_explorer::train::{TrainConfig, TrainError, TrainEvent, Trainer, evaluate};
 
 fn load(split: Split, n: usize) -> Dataset {
     Dataset::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/www/data")), split).unwrap().truncate(n)
@@ -84,4 +84,22 @@ fn bad_settings_are_refused_with_a_message() {
     assert!(err.to_string().contains("learning rate"), "{err}");
     let no_batch = TrainConfig { batch_size: 0, ..TrainConfig::default() };
     assert!(run(&ResNetConfig::tiny(), no_batch, 32, 32).is_err());
+}
+
+#[test]
+fn evaluation_uses_running_statistics_so_batch_composition_does_not_matter() {
+    // In eval mode BatchNorm uses its running mean and variance: a prediction must not depend on
+    // which other images share its batch. (In train mode it would.)
+    let config = TrainConfig { epochs: 1, batch_size: 32, lr: 0.1, ..TrainConfig::default() };
+    let mut trainer =
+        Trainer::new(&ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 50), &Device::flex()).unwrap();
+    while !trainer.is_finished() {
+        pollster::block_on(trainer.step()).unwrap();
+    }
+    let test = load(Split::Test, 50);
+    let device = Device::flex().autodiff();
+    let eval = |batch| pollster::block_on(evaluate(trainer.model(), &test, 28, batch, &device)).unwrap();
+    let (one_by_one, all_at_once, uneven) = (eval(1), eval(50), eval(7));
+    assert_eq!(one_by_one, all_at_once);
+    assert_eq!(one_by_one, uneven);
 }
