@@ -7,11 +7,10 @@ source scripts/env.sh
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
-# Debian packages: the browser and its driver for the tests, binaryen for wasm-opt.
+# Debian packages: the browser and its driver for the tests. (No binaryen: see Cargo.toml.)
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -2,7 +2,8 @@
 //
 //   npm run test:e2e          (needs pkg/ from wasm-pack and `npm install`)
 //
-// CHROMIUM_PATH overrides the browser (default /usr/bin/chromium). Screenshots go to
+// CHROMIUM_PATH overrides the browser (default /usr/bin/chromium); E2E_SITE_ROOT serves another
+// folder than the repository (e.g. one with a different pkg/ build). Screenshots go to
 // tests/e2e/artifacts/. WebGPU in headless Chromium runs on SwiftShader (a software GPU), so
 // the runs are tiny and the timeouts generous.
 
@@ -16,6 +17,8 @@ import { chromium } from 'playwright-core';
 import { ROOT, startServer } from '../../scripts/serve.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The folder to serve (holding index.html, www/, pkg/, node_modules/); default: the repository.
+const SITE = process.env.E2E_SITE_ROOT ? path.resolve(process.env.E2E_SITE_ROOT) : ROOT;
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const BASE_ARGS = [
   '--disable-background-networking',
@@ -36,10 +39,10 @@ let baseUrl;
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`);
   assert.ok(
-    existsSync(path.join(ROOT, 'node_modules/chart.js/dist/chart.js')),
+    existsSync(path.join(SITE, 'node_modules/chart.js/dist/chart.js')),
     'node_modules/chart.js is missing: run `npm install`',
   );
-  ({ server, url: baseUrl } = await startServer({ port: 0, host: '127.0.0.1' }));
+  ({ server, url: baseUrl } = await startServer({ port: 0, host: '127.0.0.1', root: SITE }));
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
@@ -53,7 +56,7 @@ const hashOf = (settings) => '#' + new URLSearchParams(settings).toString();
 
 function requirePkg() {
   assert.ok(
-    existsSync(path.join(ROOT, 'pkg/resnet_explorer.js')) && existsSync(path.join(ROOT, 'pkg/resnet_explorer_bg.wasm')),
+    existsSync(path.join(SITE, 'pkg/resnet_explorer.js')) && existsSync(path.join(SITE, 'pkg/resnet_explorer_bg.wasm')),
     'pkg/ is missing: build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu`',
   );
 }
@@ -95,7 +98,13 @@ async function withPage(label, extraArgs, fn) {
 async function openPage(page, settings) {
   await page.goto(new URL('index.html' + hashOf(settings), baseUrl).href);
   // The Start button is enabled once the main-thread wasm (presets, shapes) has loaded.
-  await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: MINUTE });
+  await page.waitForFunction(
+    () => !document.getElementById('start').disabled || !document.getElementById('error-box').hidden,
+    null,
+    { timeout: MINUTE },
+  );
+  const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
+  assert.equal(error, null, `the page failed to load: ${error}`);
 }
 
 const pageState = (page) =>
@@ -230,5 +239,39 @@ test('the URL hash restores the controls, and the controls update the hash', { t
     await page.reload();
     const defaults = await read();
     assert.deepEqual(defaults, { preset: 'fast', epochs: '2', batch: '128', lr: '0.1', train: '60000', test: '10000', backend: 'auto' });
+  });
+});
+
+test('Restart replaces a running run and Stop stops it (CPU)', { timeout: 5 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('restart', [], async (page, log, errors) => {
+    // 400 batches: long enough to interrupt.
+    await openPage(page, { ...TINY, train: '6400', backend: 'cpu' });
+    await page.click('#start');
+    const first = await waitForRun(page, 'a few batches', (s) => s.state === 'running' && s.batch >= 5, 3 * MINUTE);
+    assert.equal(await page.textContent('#start'), 'Restart');
+    assert.equal(await page.isDisabled('#epochs'), true, 'settings are locked during a run');
+
+    await page.click('#start');
+    // The new run starts from batch 0 with an empty chart (the old one stops first, and its
+    // late messages are ignored).
+    const reset = await pageState(page);
+    assert.equal(reset.state, 'loading');
+    assert.equal(reset.batch, 0);
+    assert.equal(reset.points, 0);
+    const restarted = await waitForRun(page, 'the restarted run', (s) => s.state === 'running', MINUTE);
+    log(`restarted at batch ${restarted.batch} (old run was at ${first.batch})`);
+    await waitForRun(page, 'the restarted run to train', (s) => s.batch >= 3, 3 * MINUTE);
+
+    await page.click('#stop');
+    const stopped = await waitForRun(page, 'the stop', (s) => s.state === 'stopped', MINUTE);
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await pageState(page);
+    assert.equal(later.state, 'stopped');
+    assert.equal(later.batch, stopped.batch, 'no batch ran after Stop');
+    assert.ok(later.batch < 400, 'stopped before the end');
+    assert.equal(await page.isDisabled('#epochs'), false, 'settings are unlocked after Stop');
+    log(`stopped at batch ${later.batch}: ${later.status}`);
+    assert.deepEqual(errors, [], 'no console errors');
   });
 });

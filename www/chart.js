@@ -1,0 +1,113 @@
+// A live training chart in the style of d2l's Animator: epochs on the x axis and train loss,
+// train accuracy and test accuracy on one shared y axis. Chart.js is served from node_modules
+// (see the import map in index.html), so the page works offline.
+
+import { Chart, registerables } from 'chart.js';
+
+Chart.register(...registerables);
+
+// d2l's Animator formats: '-', 'm--', 'g-.'
+const SERIES = [
+  { key: 'train_loss', label: 'train loss', color: '#1f77b4', dash: [] },
+  { key: 'train_acc', label: 'train acc', color: '#c026d3', dash: [7, 4] },
+  { key: 'test_acc', label: 'test acc', color: '#15803d', dash: [9, 4, 2, 4] },
+];
+
+/**
+ * Creates the chart inside `container` (which must hold a <canvas>). The container's
+ * `data-points` attribute always holds the total number of plotted points.
+ */
+export function createTrainingChart(container) {
+  const canvas = container.querySelector('canvas');
+  const chart = new Chart(canvas, {
+    type: 'line',
+    data: {
+      datasets: SERIES.map((s) => ({
+        label: s.label,
+        data: [],
+        borderColor: s.color,
+        backgroundColor: s.color,
+        borderDash: s.dash,
+        borderWidth: 2,
+        pointRadius: s.key === 'test_acc' ? 4 : 2.5,
+        clip: 8, // keep the points at the last epoch whole
+        pointHoverRadius: 5,
+        tension: 0,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', intersect: false },
+      scales: {
+        x: {
+          type: 'linear',
+          min: 0,
+          max: 1,
+          title: { display: true, text: 'epoch' },
+          ticks: { stepSize: 1 },
+        },
+        y: {
+          type: 'linear',
+          beginAtZero: true,
+          suggestedMax: 1,
+          title: { display: true, text: 'loss / accuracy' },
+        },
+      },
+      plugins: {
+        legend: { position: 'top', labels: { usePointStyle: false, boxWidth: 28, boxHeight: 2 } },
+        tooltip: {
+          callbacks: {
+            title: (items) => `epoch ${items[0].parsed.x.toFixed(1)}`,
+            label: (item) => `${item.dataset.label}: ${item.parsed.y.toFixed(4)}`,
+          },
+        },
+      },
+    },
+  });
+
+  let points = 0;
+  const update = () => {
+    container.dataset.points = String(points);
+    chart.update('none');
+  };
+  const add = (key, x, y) => {
+    if (!Number.isFinite(y)) return;
+    const series = chart.data.datasets[SERIES.findIndex((s) => s.key === key)];
+    series.data.push({ x, y });
+    points += 1;
+  };
+
+  return {
+    /** Clears all series and sets the x axis to 0..epochs. */
+    reset(epochs) {
+      for (const series of chart.data.datasets) series.data = [];
+      points = 0;
+      chart.options.scales.x.max = Math.max(1, epochs);
+      // d2l's report points are fifths of an epoch: show them when there are few epochs.
+      chart.options.scales.x.ticks.stepSize = epochs <= 2 ? 0.2 : epochs > 20 ? Math.ceil(epochs / 10) : 1;
+      update();
+    },
+    /** A `{type:'train', kind:'report'}` event: running train loss and accuracy. */
+    addReport(event) {
+      add('train_loss', event.epoch, event.train_loss);
+      add('train_acc', event.epoch, event.train_acc);
+      // The loss can start above 1: let the axis grow with it.
+      update();
+    },
+    /** A `{type:'train', kind:'epoch'}` event: test accuracy at the end of the epoch. */
+    addEpoch(event) {
+      add('test_acc', event.epoch, event.test_acc);
+      update();
+    },
+    get points() {
+      return points;
+    },
+    resize() {
+      chart.resize();
+    },
+  };
+}
