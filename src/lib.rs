@@ -3,6 +3,8 @@
 
 pub mod backend;
 pub mod data;
+pub mod explore;
+pub mod metrics;
 pub mod model;
 pub mod train;
 

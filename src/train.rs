@@ -87,6 +87,15 @@ impl Trainer {
     /// Builds the model on `device` (gradients are enabled here) with `config.seed`.
     pub fn new(model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
         model.validate()?;
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let net = model.init(&device);
+        Self::resume(net, model, config, train, test, &device)
+    }
+
+    /// Continues training an existing network (e.g. one with inserted blocks) with a fresh
+    /// optimiser; `model` describes it for the views.
+    pub fn resume(net: ResNet, model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
         if config.epochs == 0 || config.batch_size == 0 {
             return Err(TrainError::Settings("epochs and batch size must be at least 1".into()));
         }
@@ -96,15 +105,13 @@ impl Trainer {
         if train.is_empty() || test.is_empty() {
             return Err(TrainError::Settings("the training and test sets must not be empty".into()));
         }
-        let device = device.clone().autodiff();
-        device.seed(config.seed);
         let order = BatchOrder::shuffled(train.len(), config.batch_size, config.seed, 0);
         Ok(Self {
-            model: Some(model.init(&device)),
+            model: Some(net.train()),
             optim: sgd(&config),
             model_config: model.clone(),
             side: model.input_size,
-            device,
+            device: device.clone().autodiff(),
             train,
             test,
             epoch: 0,
@@ -116,6 +123,11 @@ impl Trainer {
             since: None,
             config,
         })
+    }
+
+    /// The trained network, for the views and for saving.
+    pub fn into_model(mut self) -> ResNet {
+        self.model.take().expect("model is only taken inside step")
     }
 
     pub fn model(&self) -> &ResNet {
@@ -292,20 +304,25 @@ pub async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
     data.try_to_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
 }
 
-/// Accuracy of `model` over the whole of `data`, in eval mode.
-pub async fn evaluate(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<f64, TrainError> {
+/// The predicted class of every example of `data`, with BatchNorm in eval mode. The
+/// predictions stay on the device until one read at the end.
+pub async fn predict(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<Vec<u8>, TrainError> {
     let model = model.valid();
     let device = device.clone().without_autodiff();
     let order = BatchOrder::sequential(data.len(), batch_size);
-    let mut correct: Option<Tensor<1>> = None;
-    for i in 0..order.num_batches() {
-        let (images, labels) = to_tensors(&data.batch(order.batch(i), side), &device);
-        let c = count_correct(model.forward(images), labels);
-        correct = Some(match correct {
-            None => c,
-            Some(sum) => sum + c,
-        });
-    }
-    let correct = read_f32(correct.expect("a non-empty dataset has a batch")).await?[0];
+    let batches: Vec<Tensor<1>> = (0..order.num_batches())
+        .map(|i| {
+            let (images, _) = to_tensors(&data.batch(order.batch(i), side), &device);
+            model.forward(images).argmax(1).squeeze_dim::<1>(1).float()
+        })
+        .collect();
+    let classes = read_f32(Tensor::cat(batches, 0)).await?;
+    Ok(classes.into_iter().map(|c| c as u8).collect())
+}
+
+/// Accuracy of `model` over the whole of `data`, in eval mode.
+pub async fn evaluate(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<f64, TrainError> {
+    let predictions = predict(model, data, side, batch_size, device).await?;
+    let correct = predictions.iter().zip(data.labels()).filter(|(p, l)| p == l).count();
     Ok(correct as f64 / data.len() as f64)
 }

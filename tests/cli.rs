@@ -71,3 +71,42 @@ fn bad_inputs_give_a_message_not_a_panic() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("--features wgpu"));
     }
 }
+
+#[test]
+fn detail_table_has_every_layer_and_the_totals() {
+    let out = stdout(&cli(&["shapes", "--model", "resnet18", "--input", "96", "--detail"]));
+    let total = out.lines().last().unwrap();
+    assert!(total.starts_with("total") && total.contains(" 11178378 ") && total.ends_with(" 318657536"), "{total}");
+    // Its top-level rows are exactly the plain printout.
+    let plain = stdout(&cli(&["shapes", "--model", "resnet18", "--input", "96"]));
+    let top: Vec<String> = out
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(' ') && !l.starts_with("total"))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            format!("{} output shape: {}", cols[1], l[37..55].trim())
+        })
+        .collect();
+    assert_eq!(top, plain.lines().collect::<Vec<_>>());
+    assert!(out.contains("    b3.0.conv3     Conv2d"), "the 1x1 shortcut conv is listed:\n{out}");
+}
+
+#[test]
+fn identity_prints_exact_zeros_and_unchanged_predictions() {
+    let out = cli(&["identity", "--images", "8", "--test-limit", "300"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let blocks: Vec<&str> = text.lines().filter(|l| l.starts_with("b") && l.split_whitespace().count() == 3).collect();
+    assert_eq!(blocks.len(), 5, "the fast preset has 5 identity-shortcut blocks:\n{text}");
+    for line in &blocks {
+        assert_eq!(line.split_whitespace().nth(1), Some("0"), "zeroed BN2 must give exactly 0: {line}");
+    }
+    assert_eq!(text.matches("1x1 projection shortcut").count(), 3);
+    let identity_rows: Vec<&str> = text.lines().filter(|l| l.split_whitespace().nth(1) == Some("identity")).collect();
+    assert_eq!(identity_rows.len(), 4);
+    for row in identity_rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!((cols[2], cols[4]), (cols[3], "0"), "accuracy and predictions unchanged: {row}");
+    }
+}

@@ -1,6 +1,7 @@
-//! Subcommands: `shapes`, `train`, `bench`.
+//! Subcommands: `shapes`, `train`, `identity`, `bench`.
 
 mod bench;
+mod identity;
 mod model_args;
 mod shapes;
 mod train;
@@ -20,6 +21,8 @@ enum Command {
     Shapes(shapes::Args),
     /// Train on Fashion-MNIST and print d2l's metrics.
     Train(train::Args),
+    /// The identity-mapping checks: zeroed residual branches and inserted blocks.
+    Identity(identity::Args),
     /// Measure training examples/sec on every backend in this build (a benchmark, not a test).
     Bench(bench::Args),
 }
@@ -29,5 +32,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Shapes(args) => shapes::run(args),
         Command::Train(args) => train::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Identity(args) => identity::run(args),
     }
 }

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressStyle};
 use resnet_explorer::backend::{self, BackendKind};
 use resnet_explorer::data::{Dataset, Split};
+use resnet_explorer::model::weights::{self, WeightsHeader};
 use resnet_explorer::train::{TrainConfig, TrainEvent, Trainer};
 
 use super::model_args::ModelArgs;
@@ -34,6 +35,9 @@ pub struct Args {
     /// Directory with the four Fashion-MNIST .gz files.
     #[arg(long, default_value = default_data_dir())]
     data_dir: PathBuf,
+    /// Save the trained weights (with the model configuration) to this file.
+    #[arg(long)]
+    save: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -112,6 +116,22 @@ pub fn run(args: Args) -> Result<(), String> {
     println!("{:.1} examples/sec on {}", trainer.examples_per_sec(), kind.label());
     if let Some(acc) = last {
         println!("final test acc {acc:.4} on {} test images", trainer.test_len());
+    }
+    if let Some(path) = args.save {
+        let note = format!(
+            "{} epochs, batch {}, lr {}, seed {}, {} training images: test acc {:.4} on {} test images",
+            args.epochs,
+            args.batch_size,
+            args.lr,
+            args.seed,
+            trainer.data_sizes().0,
+            last.unwrap_or(0.0),
+            trainer.test_len()
+        );
+        let header = WeightsHeader { model: model.clone(), note };
+        let bytes = pollster::block_on(weights::save(trainer.model(), &header)).map_err(|e| e.to_string())?;
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("saved weights to {}", path.display());
     }
     Ok(())
 }

@@ -79,6 +79,10 @@ impl Dataset {
         &self.pixels[i * SIDE * SIDE..(i + 1) * SIDE * SIDE]
     }
 
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
     pub fn label(&self, i: usize) -> u8 {
         self.labels[i]
     }

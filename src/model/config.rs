@@ -92,21 +92,8 @@ impl ResNetConfig {
     }
 
     /// Trainable parameters (weights, biases, BatchNorm gamma and beta), as PyTorch's
-    /// `sum(p.numel() for p in net.parameters())` counts them.
+    /// `sum(p.numel() for p in net.parameters())` counts them; 0 for an invalid configuration.
     pub fn parameter_count(&self) -> usize {
-        let conv = |i: usize, o: usize, k: usize| o * i * k * k + o;
-        let bn = |c: usize| 2 * c;
-        let mut total = conv(self.in_channels, self.widths[0], self.stem.kernel) + bn(self.widths[0]);
-        let mut in_ch = self.widths[0];
-        for (i, (&w, &n)) in self.widths.iter().zip(&self.blocks).enumerate() {
-            for b in super::resnet_block(in_ch, w, n, i == 0) {
-                total += conv(b.in_channels, w, 3) + bn(w) + conv(w, w, 3) + bn(w);
-                if b.use_1x1conv {
-                    total += conv(b.in_channels, w, 1);
-                }
-            }
-            in_ch = w;
-        }
-        total + in_ch * self.classes + self.classes
+        super::shapes::infer_shapes(self).map(|rows| super::shapes::totals(&rows).0).unwrap_or(0)
     }
 }

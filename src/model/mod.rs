@@ -5,8 +5,11 @@ mod init;
 mod residual;
 mod resnet;
 mod shapes;
+mod surgery;
+pub mod weights;
 
 pub use config::{ConfigError, ResNetConfig, StemConfig};
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};
-pub use shapes::{LayerShape, infer_shapes, infer_top_level_shapes};
+pub use surgery::ZeroMode;
+pub use shapes::{LayerShape, infer_shapes, infer_top_level_shapes, totals};

@@ -1,23 +1,30 @@
-//! Output shapes of every layer, computed from the configuration alone (no forward pass), in the
-//! order d2l prints them. Tests check these against a real forward pass.
+//! The layer table: every layer's output shape, parameter count and multiply-accumulates,
+//! computed from the configuration alone (no forward pass), in the order d2l prints them.
+//! Tests check the shapes against a real forward pass and the totals against hand counts.
 
 use serde::{Deserialize, Serialize};
 
 use super::config::{ConfigError, ResNetConfig};
 
-/// One row of the shape table. `level` 0 rows are d2l's top-level layers (`b1`, `b2`, ...,
-/// `AdaptiveAvgPool2d`, `Flatten`, `Linear`); level 1 rows are the blocks inside them.
+/// One row of the table. Level 0 rows are d2l's top-level layers (`b1`, `b2`, ...,
+/// `AdaptiveAvgPool2d`, `Flatten`, `Linear`), level 1 the layers of the stem and
+/// the residual blocks of a stage, level 2 the layers inside a block. A row's params and MACs include its children.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerShape {
     pub level: u8,
     /// PyTorch class name, as d2l prints it.
     pub kind: String,
-    /// Where the layer sits: `b1`, `b2`, `b2.0`, `fc`, ...
+    /// Where the layer sits: `b1`, `b2`, `b2.0`, `b2.0.conv1`, `fc`, ...
     pub label: String,
     /// Output shape for a batch of one.
     pub shape: Vec<usize>,
     /// For residual blocks: whether the shortcut is a 1x1 projection (else identity or none).
     pub projection: bool,
+    /// Trainable parameters (PyTorch's `parameters()`: BatchNorm running statistics excluded).
+    pub params: usize,
+    /// Multiply-accumulates of one forward pass of one image (convolutions and the linear
+    /// layer; BatchNorm, ReLU, pooling and the shortcut addition are not counted).
+    pub macs: usize,
 }
 
 /// Output size of a conv or pool along one axis (PyTorch's floor formula).
@@ -25,50 +32,103 @@ fn out_size(size: usize, kernel: usize, stride: usize, padding: usize) -> Option
     (size + 2 * padding).checked_sub(kernel).map(|d| d / stride + 1)
 }
 
-fn shapes(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
-    let too_small = |layer: &str| ConfigError::TooSmall { input: c.input_size, layer: layer.into() };
-    let row = |level, kind: &str, label: String, shape: Vec<usize>, projection| LayerShape {
-        level,
-        kind: kind.into(),
-        label,
-        shape,
-        projection,
-    };
-    let s = &c.stem;
-    let mut size = out_size(c.input_size, s.kernel, s.stride, s.padding).ok_or_else(|| too_small("b1 conv"))?;
-    size = out_size(size, s.pool_kernel, s.pool_stride, s.pool_padding)
-        .filter(|&n| n > 0)
-        .ok_or_else(|| too_small("b1 pool"))?;
-    let mut rows = vec![row(0, "Sequential", "b1".into(), vec![1, c.widths[0], size, size], false)];
-    let mut channels = c.widths[0];
+/// Builds rows, threading the current spatial size through.
+struct Table<'a> {
+    config: &'a ResNetConfig,
+    rows: Vec<LayerShape>,
+}
+
+impl Table<'_> {
+    fn too_small(&self, layer: &str) -> ConfigError {
+        ConfigError::TooSmall { input: self.config.input_size, layer: layer.into() }
+    }
+
+    fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: usize) -> usize {
+        self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection: false, params, macs });
+        self.rows.len() - 1
+    }
+
+    /// A conv (k x k, stride, padding, with bias) at level `level`; returns the output side.
+    fn conv(&mut self, level: u8, label: String, io: (usize, usize), side: usize, k: usize, s: usize, p: usize) -> Result<usize, ConfigError> {
+        let (i, o) = io;
+        let out = out_size(side, k, s, p).filter(|&n| n > 0).ok_or_else(|| self.too_small(&label))?;
+        self.push(level, "Conv2d", label, vec![1, o, out, out], o * i * k * k + o, out * out * o * i * k * k);
+        Ok(out)
+    }
+
+    fn batch_norm(&mut self, level: u8, label: String, c: usize, side: usize) {
+        self.push(level, "BatchNorm2d", label, vec![1, c, side, side], 2 * c, 0);
+    }
+
+    /// Sums the rows after `parent` into it (its children).
+    fn close(&mut self, parent: usize) {
+        let (params, macs) = self.rows[parent + 1..]
+            .iter()
+            .filter(|r| r.level == self.rows[parent].level + 1)
+            .fold((0, 0), |(p, m), r| (p + r.params, m + r.macs));
+        self.rows[parent].params = params;
+        self.rows[parent].macs = macs;
+    }
+}
+
+fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
+    let mut t = Table { config: c, rows: Vec::new() };
+    let (s, w0) = (&c.stem, c.widths[0]);
+
+    let b1 = t.push(0, "Sequential", "b1".into(), vec![], 0, 0);
+    let mut side = t.conv(1, "b1.conv".into(), (c.in_channels, w0), c.input_size, s.kernel, s.stride, s.padding)?;
+    t.batch_norm(1, "b1.bn".into(), w0, side);
+    t.push(1, "ReLU", "b1.relu".into(), vec![1, w0, side, side], 0, 0);
+    side = out_size(side, s.pool_kernel, s.pool_stride, s.pool_padding).filter(|&n| n > 0).ok_or_else(|| t.too_small("b1.pool"))?;
+    t.push(1, "MaxPool2d", "b1.pool".into(), vec![1, w0, side, side], 0, 0);
+    t.rows[b1].shape = vec![1, w0, side, side];
+    t.close(b1);
+
+    let mut channels = w0;
     for (i, (&width, &n)) in c.widths.iter().zip(&c.blocks).enumerate() {
-        let stage = format!("b{}", i + 2);
-        let mut blocks = Vec::new();
-        for (j, block) in super::resnet_block(channels, width, n, i == 0).iter().enumerate() {
-            size = out_size(size, 3, block.stride, 1).ok_or_else(|| too_small(&format!("{stage}.{j}")))?;
-            blocks.push(row(1, "Residual", format!("{stage}.{j}"), vec![1, width, size, size], block.use_1x1conv));
+        let stage_label = format!("b{}", i + 2);
+        let stage = t.push(0, "Sequential", stage_label.clone(), vec![], 0, 0);
+        for (j, b) in super::resnet_block(channels, width, n, i == 0).iter().enumerate() {
+            let label = format!("{stage_label}.{j}");
+            let block = t.push(1, "Residual", label.clone(), vec![], 0, 0);
+            let block_in = side;
+            side = t.conv(2, format!("{label}.conv1"), (b.in_channels, width), block_in, 3, b.stride, 1)?;
+            t.batch_norm(2, format!("{label}.bn1"), width, side);
+            t.conv(2, format!("{label}.conv2"), (width, width), side, 3, 1, 1)?;
+            t.batch_norm(2, format!("{label}.bn2"), width, side);
+            if b.use_1x1conv {
+                t.conv(2, format!("{label}.conv3"), (b.in_channels, width), block_in, 1, b.stride, 0)?;
+            }
+            t.rows[block].shape = vec![1, width, side, side];
+            t.rows[block].projection = b.use_1x1conv;
+            t.close(block);
         }
-        rows.push(row(0, "Sequential", stage, vec![1, width, size, size], false));
-        rows.extend(blocks);
+        t.rows[stage].shape = vec![1, width, side, side];
+        t.close(stage);
         channels = width;
     }
-    rows.push(row(0, "AdaptiveAvgPool2d", "pool".into(), vec![1, channels, 1, 1], false));
-    rows.push(row(0, "Flatten", "flatten".into(), vec![1, channels], false));
-    rows.push(row(0, "Linear", "fc".into(), vec![1, c.classes], false));
-    Ok(rows)
+    t.push(0, "AdaptiveAvgPool2d", "pool".into(), vec![1, channels, 1, 1], 0, 0);
+    t.push(0, "Flatten", "flatten".into(), vec![1, channels], 0, 0);
+    t.push(0, "Linear", "fc".into(), vec![1, c.classes], channels * c.classes + c.classes, channels * c.classes);
+    Ok(t.rows)
 }
 
 pub(super) fn check_sizes(c: &ResNetConfig) -> Result<(), ConfigError> {
-    shapes(c).map(|_| ())
+    table(c).map(|_| ())
 }
 
-/// Every layer's output shape, stages followed by their blocks.
+/// Every layer: stages, their blocks, and the layers inside (see [`LayerShape::level`]).
 pub fn infer_shapes(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
     c.validate()?;
-    shapes(c)
+    table(c)
 }
 
 /// Only d2l's top-level layers: what `for layer in net: print(...)` shows.
 pub fn infer_top_level_shapes(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
     Ok(infer_shapes(c)?.into_iter().filter(|r| r.level == 0).collect())
+}
+
+/// Total parameters and MACs of the network (the sum of the top-level rows).
+pub fn totals(rows: &[LayerShape]) -> (usize, usize) {
+    rows.iter().filter(|r| r.level == 0).fold((0, 0), |(p, m), r| (p + r.params, m + r.macs))
 }
