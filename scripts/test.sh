@@ -12,7 +12,7 @@ step "1/3 native: cargo test (CPU backend)"
 cargo test --release
 
 step "2/3 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"
-wasm-pack test --headless --chrome --release -- --features wgpu --test wasm_step
+wasm-pack test --headless --chrome --release -- --features wgpu --test wasm
 
 step "3/3 end to end: the real page in headless Chromium"
 node --test tests/e2e/

@@ -47,9 +47,17 @@ pub fn init_native(kind: BackendKind) -> Result<Device, String> {
     }
 }
 
-/// Initialises WebGPU (or the native GPU) asynchronously, as browsers require. Call once and
-/// keep the device: a second initialisation of the same adapter is an error.
+/// Initialises WebGPU (or the native GPU) asynchronously, as browsers require. burn refuses a
+/// second initialisation of the same adapter, so the device is kept and handed out again.
 #[cfg(feature = "wgpu")]
 pub async fn init_wgpu_async() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e}"))
+    thread_local! {
+        static WGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(device) = WGPU.with(|d| d.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e}"))?;
+    WGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
+    Ok(device)
 }

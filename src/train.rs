@@ -77,6 +77,8 @@ pub struct Trainer {
     batch: usize,
     order: BatchOrder,
     running: Option<Running>,
+    /// The test-set predictions of the last evaluation (empty before the first epoch ends).
+    last_predictions: Vec<u8>,
     /// Training time (excluding evaluation) and examples, for d2l's examples/sec.
     train_time: Duration,
     trained: usize,
@@ -88,8 +90,7 @@ impl Trainer {
     pub fn new(model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
         model.validate()?;
         let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let net = model.init(&device);
+        let net = crate::model::init_seeded(model, config.seed, &device);
         Self::resume(net, model, config, train, test, &device)
     }
 
@@ -118,6 +119,7 @@ impl Trainer {
             batch: 0,
             order,
             running: None,
+            last_predictions: Vec::new(),
             train_time: Duration::ZERO,
             trained: 0,
             since: None,
@@ -160,6 +162,15 @@ impl Trainer {
 
     pub fn test_len(&self) -> usize {
         self.test.len()
+    }
+
+    pub fn test_set(&self) -> &Dataset {
+        &self.test
+    }
+
+    /// Test-set predictions from the last end-of-epoch evaluation.
+    pub fn last_predictions(&self) -> &[u8] {
+        &self.last_predictions
     }
 
     /// Examples trained and training time so far, for benchmarks that skip a warm-up.
@@ -208,7 +219,10 @@ impl Trainer {
             }
             events.push(TrainEvent::Report { epoch, train_loss, train_acc, examples_per_sec: self.examples_per_sec() });
             if self.batch == n {
-                let test_acc = self.evaluate(&self.test).await?;
+                let predictions = predict(self.model(), &self.test, self.side, self.config.batch_size, &self.device).await?;
+                let correct = predictions.iter().zip(self.test.labels()).filter(|(p, l)| p == l).count();
+                let test_acc = correct as f64 / self.test.len() as f64;
+                self.last_predictions = predictions;
                 self.epoch += 1;
                 self.batch = 0;
                 self.running = None;
@@ -248,11 +262,6 @@ impl Trainer {
         }
         let n = r.examples as f64;
         Ok((values[0] as f64 / n, values[1] as f64 / n))
-    }
-
-    /// Accuracy over every example of `data`, with BatchNorm in eval mode (running statistics).
-    pub async fn evaluate(&self, data: &Dataset) -> Result<f64, TrainError> {
-        evaluate(self.model(), data, self.side, self.config.batch_size, &self.device).await
     }
 }
 

@@ -19,7 +19,7 @@ fn load(split: Split, n: usize) -> Dataset {
 fn briefly_trained() -> (ResNet, ResNetConfig) {
     let config = ResNetConfig::fast();
     let train = TrainConfig { epochs: 1, batch_size: 64, lr: 0.1, ..TrainConfig::default() };
-    let mut trainer = Trainer::new(&config, train, load(Split::Train, 1280), load(Split::Test, 64), &Device::flex()).unwrap();
+    let mut trainer = Trainer::new(&config, train, load(Split::Train, 2560), load(Split::Test, 64), &Device::flex()).unwrap();
     while !trainer.is_finished() {
         pollster::block_on(trainer.step()).unwrap();
     }

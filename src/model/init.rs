@@ -3,7 +3,13 @@
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
+use std::sync::Mutex;
+
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::prelude::*;
+
+use super::config::ResNetConfig;
+use super::resnet::ResNet;
 
 const XAVIER: Initializer = Initializer::XavierUniform { gain: 1.0 };
 
@@ -28,4 +34,26 @@ pub fn linear(inputs: usize, outputs: usize, device: &Device) -> Linear {
 /// PyTorch's `BatchNorm2d` defaults (eps 1e-5, momentum 0.1), which are also burn's.
 pub fn batch_norm(channels: usize, device: &Device) -> BatchNorm {
     BatchNormConfig::new(channels).init(device)
+}
+
+/// Forces burn's lazily initialised parameters to draw their values now.
+struct Materialize;
+
+impl ModuleVisitor for Materialize {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+}
+
+/// Builds the network with weights drawn from `seed`. burn's seed is global on some backends and
+/// parameters are drawn lazily, so concurrent builders (parallel tests, a benchmark beside a
+/// run) would interleave their draws; a lock around seeding and drawing keeps every build
+/// reproducible.
+pub fn init_seeded(config: &ResNetConfig, seed: u64, device: &Device) -> ResNet {
+    static SEEDING: Mutex<()> = Mutex::new(());
+    let _guard = SEEDING.lock().unwrap_or_else(|e| e.into_inner());
+    device.seed(seed);
+    let model = config.init(device);
+    model.visit(&mut Materialize);
+    model
 }

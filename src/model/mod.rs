@@ -9,6 +9,7 @@ mod surgery;
 pub mod weights;
 
 pub use config::{ConfigError, ResNetConfig, StemConfig};
+pub use init::init_seeded;
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};
 pub use surgery::ZeroMode;

@@ -2,12 +2,12 @@
 //! `model` and `data`; nothing in the core knows about the browser.
 
 mod device;
+mod explorer;
 mod protocol;
-mod session;
 
 pub use device::init_device;
-pub use protocol::{BackendInfo, StartRequest, WorkerEvent};
-pub use session::Session;
+pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent};
+pub use explorer::Explorer;
 
 use wasm_bindgen::prelude::*;
 

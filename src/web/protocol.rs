@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
+use crate::explore::{Insertion, InsertionCheck};
+use crate::metrics::ConfusionMatrix;
 use crate::model::{LayerShape, ResNetConfig};
 use crate::train::{TrainConfig, TrainEvent};
 
@@ -27,17 +29,70 @@ pub struct BackendInfo {
     pub fallback_reason: Option<String>,
 }
 
+/// A block added to the network by the nested-function-classes demo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inserted {
+    pub insertion: Insertion,
+    pub stage: usize,
+}
+
+/// The current network, for the diagram and the layer table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelEvent {
+    pub config: ResNetConfig,
+    pub layers: Vec<LayerShape>,
+    pub parameters: usize,
+    /// Where the weights came from.
+    pub note: String,
+    /// Blocks inserted since the network was trained or loaded (identity blocks are also in
+    /// `config.blocks`; plain blocks only here).
+    pub inserted: Vec<Inserted>,
+}
+
+/// The prediction of one gallery image.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sample {
+    pub index: usize,
+    pub label: u8,
+    pub predicted: u8,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkerEvent {
     Backend(BackendInfo),
-    /// The network that will be trained: one row per layer.
-    Model { layers: Vec<LayerShape>, parameters: usize },
+    Model(ModelEvent),
     /// Data decoded and validated.
     DataReady { train: usize, test: usize },
     /// One batch done (batch index counts all epochs).
     Step { batch: usize, total: usize },
     Train(TrainEvent),
+    /// Test-set predictions: confusion matrix (rows: true class), per-class accuracy, gallery.
+    Predictions { accuracy: f64, confusion: Vec<Vec<u32>>, per_class: Vec<f64>, samples: Vec<Sample> },
     Finished { examples_per_sec: f64 },
+    Gallery { side: usize, images: Vec<Vec<u8>>, labels: Vec<u8>, class_names: Vec<String> },
+    FeatureMaps {
+        label: String,
+        channels: usize,
+        side_in: usize,
+        side_out: usize,
+        input: Vec<f32>,
+        output: Vec<f32>,
+        max_abs_diff: Option<f32>,
+    },
+    Insertion(InsertionCheck),
     Error { message: String },
+}
+
+/// The `predictions` event for test-set predictions, listing the first `gallery` images.
+pub fn predictions_event(predictions: &[u8], labels: &[u8], gallery: usize) -> WorkerEvent {
+    let matrix = ConfusionMatrix::new(10, predictions, labels);
+    WorkerEvent::Predictions {
+        accuracy: matrix.accuracy(),
+        per_class: matrix.per_class_accuracy(),
+        samples: (0..gallery.min(predictions.len()))
+            .map(|index| Sample { index, label: labels[index], predicted: predictions[index] })
+            .collect(),
+        confusion: matrix.counts,
+    }
 }

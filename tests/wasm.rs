@@ -1,26 +1,33 @@
-//! Runs in headless Chromium through `wasm-pack test --headless --chrome`: one forward,
-//! backward and SGD step of a small ResNet on a fixed batch of real test images, on WebGPU
-//! and on the CPU fallback. Every read back is async, as WebGPU requires.
+//! Runs in headless Chromium through `wasm-pack test --headless --chrome`, on WebGPU and on the
+//! CPU fallback: one forward, backward and SGD step of a small ResNet on a fixed batch of real
+//! test images; the identity-mapping check; saving and loading weights. Every read back is
+//! async, as WebGPU requires.
 #![cfg(target_family = "wasm")]
 
 use burn::prelude::*;
 use resnet_explorer::backend;
 use resnet_explorer::data::{Batch, Dataset};
+use resnet_explorer::explore::identity_checks;
+use resnet_explorer::model::weights::{self, WeightsHeader};
+use resnet_explorer::train::predict;
 use resnet_explorer::model::ResNetConfig;
 use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fixed_batch() -> Batch {
-    let test = Dataset::from_idx(
+fn test_set() -> Dataset {
+    Dataset::from_idx(
         include_bytes!("../www/data/t10k-images-idx3-ubyte.gz"),
         "t10k-images-idx3-ubyte.gz",
         include_bytes!("../www/data/t10k-labels-idx1-ubyte.gz"),
         "t10k-labels-idx1-ubyte.gz",
     )
-    .unwrap();
-    test.batch(&(0..16).collect::<Vec<_>>(), 28)
+    .unwrap()
+}
+
+fn fixed_batch() -> Batch {
+    test_set().batch(&(0..16).collect::<Vec<_>>(), 28)
 }
 
 async fn weights(t: Tensor<4>) -> Vec<f32> {
@@ -62,4 +69,37 @@ async fn cpu_fallback_step_changes_weights_and_lowers_loss() {
     let (before, after) = one_step(backend::cpu()).await;
     web_sys::console::log_1(&format!("cpu loss {before} -> {after}").into());
     assert!(after < before, "loss should fall on the fixed batch: {before} -> {after}");
+}
+
+/// The zeroed-branch identity is exact, and weights survive a save/load round trip.
+async fn identity_and_weights(device: Device) {
+    let config = ResNetConfig::tiny();
+    let model = config.init(&device);
+    let batch = fixed_batch();
+    let images = Tensor::<4>::from_data(TensorData::new(batch.images, [16, 1, 28, 28]), &device);
+    let checks = identity_checks(&model, images).await.unwrap();
+    assert_eq!(checks.len(), 3);
+    for c in &checks {
+        // b2.0 keeps its shape; b3.0 and b4.0 have 1x1 projections.
+        assert_eq!(c.zero_branch, (!c.projection).then_some(0.0), "{}", c.label);
+    }
+
+    let header = WeightsHeader { model: config, note: "wasm".into() };
+    let bytes = weights::save(&model, &header).await.unwrap();
+    let (loaded, _) = weights::load(&bytes, &device).unwrap();
+    let test = test_set().truncate(64);
+    let a = predict(&model, &test, 28, 32, &device).await.unwrap();
+    let b = predict(&loaded, &test, 28, 32, &device).await.unwrap();
+    assert_eq!(a, b);
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_identity_is_exact_and_weights_round_trip() {
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    identity_and_weights(device).await;
+}
+
+#[wasm_bindgen_test]
+async fn cpu_identity_is_exact_and_weights_round_trip() {
+    identity_and_weights(backend::cpu()).await;
 }

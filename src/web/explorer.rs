@@ -1,0 +1,315 @@
+//! The explorer inside the worker: the data, the current network (trained, loaded or edited)
+//! and, while one runs, a training run. JavaScript serialises the calls and drives training one
+//! `step` at a time, yielding to its event loop in between, which keeps pause and stop prompt.
+
+use burn::prelude::*;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::device;
+use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, predictions_event};
+use crate::data::{CLASS_NAMES, Dataset, Split};
+use crate::explore::{self, Insertion};
+use crate::model::weights::{self, WeightsHeader};
+use crate::model::{ResNet, ResNetConfig, ZeroMode, infer_shapes};
+use crate::train::{Trainer, predict, read_f32};
+
+/// Test images whose predictions are listed for the gallery.
+const GALLERY: usize = 24;
+
+pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    // Maps (not JS objects) would be unreadable on the page: serialise structs as objects.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    Ok(value.serialize(&serializer)?)
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    Ok(serde_wasm_bindgen::from_value(value)?)
+}
+
+/// The current network and what the views need to know about it.
+struct Network {
+    model: ResNet,
+    config: ResNetConfig,
+    note: String,
+    inserted: Vec<Inserted>,
+}
+
+#[wasm_bindgen]
+pub struct Explorer {
+    device: Device,
+    train: Dataset,
+    test: Dataset,
+    test_limit: Option<usize>,
+    network: Option<Network>,
+    /// The network before the first insertion, for Restore.
+    original: Option<Network>,
+    trainer: Option<Trainer>,
+}
+
+impl Explorer {
+    fn network(&self) -> Result<&Network, JsError> {
+        self.network.as_ref().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))
+    }
+
+    fn not_training(&self) -> Result<(), JsError> {
+        match self.trainer {
+            Some(_) => Err(JsError::new("a training run is in progress: pause or stop it first")),
+            None => Ok(()),
+        }
+    }
+
+    fn test_subset(&self) -> Dataset {
+        self.test.clone().truncate(self.test_limit.unwrap_or(usize::MAX))
+    }
+
+    fn model_event(&self) -> Result<WorkerEvent, JsError> {
+        let n = self.network()?;
+        Ok(WorkerEvent::Model(ModelEvent {
+            layers: infer_shapes(&n.config)?,
+            parameters: n.config.parameter_count(),
+            config: n.config.clone(),
+            note: n.note.clone(),
+            inserted: n.inserted.clone(),
+        }))
+    }
+
+    /// Ends a run: its network becomes the current one.
+    fn finish_training(&mut self) {
+        if let Some(trainer) = self.trainer.take() {
+            let config = trainer.model_config().clone();
+            let note = format!("trained here: {} epochs at lr {}", trainer.config().epochs, trainer.config().lr);
+            let inserted = self.network.take().map(|n| n.inserted).unwrap_or_default();
+            self.network = Some(Network { model: trainer.into_model(), config, note, inserted });
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Explorer {
+    /// Validates the four IDX files (gzip or raw); a bad file gives an error naming it.
+    pub fn create(train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<Explorer, JsError> {
+        let (device, _) = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
+        let load = |split: Split, images: &[u8], labels: &[u8]| {
+            let (i, l) = split.file_names();
+            Dataset::from_idx(images, i, labels, l)
+        };
+        Ok(Explorer {
+            device,
+            train: load(Split::Train, train_images, train_labels)?,
+            test: load(Split::Test, test_images, test_labels)?,
+            test_limit: None,
+            network: None,
+            original: None,
+            trainer: None,
+        })
+    }
+
+    /// The first `n` test images (28x28 bytes) with their labels and the class names.
+    pub fn gallery(&self, n: usize) -> Result<JsValue, JsError> {
+        let n = n.min(self.test.len());
+        to_js(&WorkerEvent::Gallery {
+            side: 28,
+            images: (0..n).map(|i| self.test.image(i).to_vec()).collect(),
+            labels: self.test.labels()[..n].to_vec(),
+            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    #[wasm_bindgen(js_name = setTestLimit)]
+    pub fn set_test_limit(&mut self, limit: Option<usize>) {
+        self.test_limit = limit;
+    }
+
+    #[wasm_bindgen(js_name = hasModel)]
+    pub fn has_model(&self) -> bool {
+        self.network.is_some() || self.trainer.is_some()
+    }
+
+    #[wasm_bindgen(js_name = isTraining)]
+    pub fn is_training(&self) -> bool {
+        self.trainer.is_some()
+    }
+
+    #[wasm_bindgen(js_name = loadWeights)]
+    pub fn load_weights(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let (model, header) = weights::load(bytes, &self.device)?;
+        self.network = Some(Network { model, config: header.model, note: header.note, inserted: Vec::new() });
+        self.original = None;
+        to_js(&[self.model_event()?])
+    }
+
+    #[wasm_bindgen(js_name = saveWeights)]
+    pub async fn save_weights(&self, note: String) -> Result<Vec<u8>, JsError> {
+        let (model, config) = match &self.trainer {
+            Some(t) => (t.model(), t.model_config()),
+            None => (&self.network()?.model, &self.network()?.config),
+        };
+        Ok(weights::save(model, &WeightsHeader { model: config.clone(), note }).await?)
+    }
+
+    /// Starts a run: a new network (`fresh`) or the current one trained further.
+    #[wasm_bindgen(js_name = startTraining)]
+    pub fn start_training(&mut self, request: JsValue, fresh: bool) -> Result<JsValue, JsError> {
+        let request: StartRequest = from_js(request)?;
+        self.finish_training();
+        self.test_limit = request.test_limit;
+        let train = self.train.clone().truncate(request.train_limit.unwrap_or(usize::MAX));
+        let test = self.test_subset();
+        let trainer = match fresh {
+            true => {
+                self.original = None;
+                if let Some(n) = &mut self.network {
+                    n.inserted.clear();
+                }
+                Trainer::new(&request.model, request.train, train, test, &self.device)?
+            }
+            false => {
+                let n = self.network()?;
+                Trainer::resume(n.model.clone(), &n.config, request.train, train, test, &self.device)?
+            }
+        };
+        let (train, test) = trainer.data_sizes();
+        let model = WorkerEvent::Model(ModelEvent {
+            layers: infer_shapes(trainer.model_config())?,
+            parameters: trainer.parameter_count(),
+            config: trainer.model_config().clone(),
+            note: "training".into(),
+            inserted: self.network.as_ref().map(|n| n.inserted.clone()).unwrap_or_default(),
+        });
+        self.trainer = Some(trainer);
+        to_js(&[model, WorkerEvent::DataReady { train, test }])
+    }
+
+    /// Trains one batch; returns the events it produced.
+    pub async fn step(&mut self) -> Result<JsValue, JsError> {
+        let trainer = self.trainer.as_mut().ok_or_else(|| JsError::new("no training run: start one first"))?;
+        let trained = trainer.step().await;
+        let mut events = vec![WorkerEvent::Step { batch: trainer.batches_done(), total: trainer.batches_total() }];
+        match trained {
+            Ok(train_events) => {
+                let epoch_ended = train_events.iter().any(|e| matches!(e, crate::train::TrainEvent::Epoch { .. }));
+                events.extend(train_events.into_iter().map(WorkerEvent::Train));
+                if epoch_ended {
+                    events.push(predictions_event(trainer.last_predictions(), trainer.test_set().labels(), GALLERY));
+                }
+            }
+            Err(e) => events.push(WorkerEvent::Error { message: e.to_string() }),
+        }
+        if trainer.is_finished() {
+            events.push(WorkerEvent::Finished { examples_per_sec: trainer.examples_per_sec() });
+            self.finish_training();
+        }
+        to_js(&events)
+    }
+
+    /// Stops the run; the partly trained network becomes the current one.
+    #[wasm_bindgen(js_name = stopTraining)]
+    pub fn stop_training(&mut self) {
+        self.finish_training();
+    }
+
+    /// Predictions of the current network on the test subset.
+    pub async fn evaluate(&self) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let n = self.network()?;
+        let test = self.test_subset();
+        let predictions = predict(&n.model, &test, n.config.input_size, 100, &self.device).await?;
+        to_js(&predictions_event(&predictions, test.labels(), GALLERY))
+    }
+
+    /// Both zeroings on every block, on the first `images` test images.
+    #[wasm_bindgen(js_name = identityChecks)]
+    pub async fn identity_checks(&self, images: usize) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let n = self.network()?;
+        let x = self.images(0, images.max(1), n.config.input_size);
+        to_js(&explore::identity_checks(&n.model, x).await?)
+    }
+
+    /// Input and output feature maps of one block for one test image.
+    #[wasm_bindgen(js_name = featureMaps)]
+    pub async fn feature_maps(&self, stage: usize, block: usize, mode: String, image: usize, max_channels: usize) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let n = self.network()?;
+        let mode = match mode.as_str() {
+            "none" => None,
+            "branch" => Some(ZeroMode::Branch),
+            "conv2" => Some(ZeroMode::Conv2),
+            other => return Err(JsError::new(&format!("unknown zeroing mode {other:?}"))),
+        };
+        let x = self.images(image, 1, n.config.input_size);
+        let (input, output) = explore::block_io(&n.model, x, stage, block, mode)
+            .ok_or_else(|| JsError::new(&format!("there is no block {block} in stage b{}", stage + 2)))?;
+        let max_abs_diff = match input.dims() == output.dims() {
+            true => Some(read_f32((output.clone() - input.clone()).abs().max().reshape([1])).await?[0]),
+            false => None,
+        };
+        let channels = max_channels.min(input.dims()[1]).min(output.dims()[1]).max(1);
+        let [side_in, side_out] = [input.dims()[2], output.dims()[2]];
+        let first = |t: Tensor<4>| t.narrow(1, 0, channels).reshape([-1]);
+        to_js(&WorkerEvent::FeatureMaps {
+            label: format!("b{}.{}", stage + 2, block),
+            channels,
+            side_in,
+            side_out,
+            input: read_f32(first(input)).await?,
+            output: read_f32(first(output)).await?,
+            max_abs_diff,
+        })
+    }
+
+    /// Inserts a block at the end of `stage`; compares test predictions before and after.
+    pub async fn insert(&mut self, insertion: String, stage: usize) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let insertion: Insertion = from_js(JsValue::from_str(&insertion))?;
+        let n = self.network()?;
+        if stage >= n.config.widths.len() {
+            return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
+        }
+        let test = self.test_subset();
+        let (check, model, config) = explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &self.device).await?;
+        let bigger = Network {
+            model,
+            config,
+            note: n.note.clone(),
+            inserted: [n.inserted.clone(), vec![Inserted { insertion, stage }]].concat(),
+        };
+        let previous = self.network.replace(bigger).expect("checked above");
+        self.original.get_or_insert(previous);
+        to_js(&[WorkerEvent::Insertion(check), self.model_event()?])
+    }
+
+    /// Back to the network before the first insertion.
+    pub fn restore(&mut self) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let original = self.original.take().ok_or_else(|| JsError::new("nothing to restore: no block was inserted"))?;
+        self.network = Some(original);
+        to_js(&[self.model_event()?])
+    }
+}
+
+impl Explorer {
+    /// `count` test images from `start`, as a tensor on the device.
+    fn images(&self, start: usize, count: usize, side: usize) -> Tensor<4> {
+        let end = (start + count).min(self.test.len());
+        let indices: Vec<usize> = (start.min(end)..end).collect();
+        let batch = self.test.batch(&indices, side);
+        let device = self.device.clone();
+        Tensor::from_data(TensorData::new(batch.images, [indices.len(), 1, side, side]), &device)
+    }
+}
+
+/// Per-layer shapes of a configuration, without building it (for the page before a run).
+#[wasm_bindgen]
+pub fn shapes(config: JsValue) -> Result<JsValue, JsError> {
+    let config: ResNetConfig = from_js(config)?;
+    to_js(&infer_shapes(&config)?)
+}
+
+/// The presets, so the page never keeps its own copy of a model description.
+#[wasm_bindgen]
+pub fn presets() -> Result<JsValue, JsError> {
+    to_js(&[("fast", ResNetConfig::fast()), ("d2l96", ResNetConfig::resnet18(96)), ("tiny", ResNetConfig::tiny())])
+}
