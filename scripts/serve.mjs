@@ -25,6 +25,7 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.gz': 'application/octet-stream',
+  '.rnxw': 'application/octet-stream',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::model::{ResNet, ResNetConfig, ZeroMode};
+use crate::model::{BlockRef, ResNet, ResNetConfig, ZeroMode};
 use crate::train::{TrainError, predict, read_f32};
 
 /// The check for one residual block, on a batch of real images, in eval mode.
@@ -94,9 +94,11 @@ pub fn insert(model: ResNet, config: &ResNetConfig, insertion: Insertion, stage:
             config.blocks[stage] += 1;
             model.insert_identity_block(stage, device)
         }
-        // The configuration has no way to say "one plain block here": it keeps describing the
-        // original stages, and the views say what was inserted.
-        Insertion::Plain => model.insert_plain_block(stage, device),
+        Insertion::Plain => {
+            config.plain_blocks.push(BlockRef { stage, block: config.blocks[stage] });
+            config.blocks[stage] += 1;
+            model.insert_plain_block(stage, device)
+        }
     };
     (model, config)
 }

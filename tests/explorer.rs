@@ -88,7 +88,17 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
         assert_eq!(bigger_config.blocks[stage], config.blocks[stage] + 1);
         assert_eq!(bigger.stages[stage].blocks.len(), config.blocks[stage] + 1);
     }
-    let (plain, plain_model, _) = pollster::block_on(insertion_check(&model, &config, Insertion::Plain, 1, &test, &device)).unwrap();
+    let (plain, plain_model, plain_config) =
+        pollster::block_on(insertion_check(&model, &config, Insertion::Plain, 1, &test, &device)).unwrap();
+    // The configuration describes the plain block, so the table and a saved file know it.
+    assert_eq!(plain_config.blocks[1], config.blocks[1] + 1);
+    let rows = infer_shapes(&plain_config).unwrap();
+    let shortcuts: Vec<bool> = rows.iter().filter(|r| r.label.starts_with("b3.") && r.kind == "Residual").map(|r| r.shortcut).collect();
+    assert_eq!(shortcuts, [true, true, false]);
+    let header = WeightsHeader { model: plain_config.clone(), note: "plain".into() };
+    let bytes = pollster::block_on(weights::save(&plain_model, &header)).unwrap();
+    let (reloaded, _) = weights::load(&bytes, &device).expect("a network with a plain block saves and loads");
+    assert!(!reloaded.stages[1].blocks[2].shortcut);
     // Everything after the plain block sees zeros, so every image gets the same class.
     let predictions = pollster::block_on(predict(&plain_model, &test, 28, 100, &device)).unwrap();
     assert!(predictions.iter().all(|&p| p == predictions[0]));

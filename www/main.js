@@ -1,8 +1,11 @@
-// The page: settings (kept in the URL hash), the training worker's events, the chart and the
-// model's shape table. The model description always comes from Rust (`presets`, `shapes`, and
-// the worker's `model` event); training runs in www/worker.js.
+// The page: settings (kept in the URL hash), the worker's events, the training chart and the
+// explorer views (diagram, layer table, identity demo, insertions, predictions). The model
+// description always comes from Rust (`presets`, `shapes`, and the worker's `model` event); the
+// worker (www/worker.js) owns the network and does all the computing.
 
 import { createTrainingChart } from './chart.js';
+import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, renderLayerTable } from './network-view.js';
+import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 
 // Training defaults for each model preset (the model itself comes from Rust's `presets()`).
 const PRESET_TRAINING = {
@@ -17,6 +20,10 @@ const PRESET_NOTES = {
 };
 const FULL = { train: 60000, test: 10000 };
 const DEFAULT_PRESET = 'fast';
+const GALLERY_SIZE = 24; // the worker sends (and Rust predicts) the first 24 test images
+const CHECK_IMAGES = 16; // test images for the table of identity checks
+const MAP_CHANNELS = 4; // feature-map channels shown
+const MODE_NAMES = { branch: 'residual branch zeroed', conv2: 'conv2 zeroed', none: 'as trained' };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -50,15 +57,84 @@ const ui = {
   trainAcc: $('stat-train-acc'),
   testAcc: $('stat-test-acc'),
   log: $('log'),
+  chartCaption: $('chart-caption'),
+  // weights
+  weightsSource: $('weights-source'),
+  download: $('download-weights'),
+  uploadButton: $('upload-button'),
+  upload: $('upload-weights'),
+  forget: $('forget-saved'),
+  weightsMessage: $('weights-message'),
+  // network
   modelSummary: $('model-summary'),
-  arch: $('arch'),
-  shapesBody: document.querySelector('#shapes-table tbody'),
+  networkNote: $('network-note'),
+  networkNoteText: $('network-note-text'),
+  networkSwitch: $('network-switch'),
+  diagram: $('diagram'),
+  shapesTable: $('shapes-table'),
+  expandAll: $('expand-all'),
+  collapseAll: $('collapse-all'),
+  // identity demo
+  identityBlock: $('identity-block'),
+  identityBlockKind: $('identity-block-kind'),
+  identityImage: $('identity-image'),
+  zeroBranch: $('zero-branch'),
+  zeroConv2: $('zero-conv2'),
+  identityResult: $('identity-result'),
+  identityModeName: $('identity-mode-name'),
+  identityDiff: $('identity-diff'),
+  identityDiffNone: $('identity-diff-none'),
+  identityExplain: $('identity-explain'),
+  featureMaps: $('feature-maps'),
+  checksBody: document.querySelector('#identity-checks tbody'),
+  checksImages: $('checks-images'),
+  identityMessage: $('identity-message'),
+  // nested function classes
+  insertStage: $('insert-stage'),
+  insertIdentity: $('insert-identity'),
+  insertPlain: $('insert-plain'),
+  insertionResult: $('insertion-result'),
+  accBefore: $('acc-before'),
+  accAfter: $('acc-after'),
+  changed: $('changed'),
+  insertionExplain: $('insertion-explain'),
+  keepTraining: $('keep-training'),
+  restore: $('restore'),
+  nestedMessage: $('nested-message'),
+  // predictions
+  predSummary: $('pred-summary'),
+  gallery: $('gallery'),
+  confusion: $('confusion'),
 };
 
 const chart = createTrainingChart($('chart'));
 
 let wasm = null; // the wasm module on the main thread, only for presets() and shapes()
 let presetConfigs = new Map(); // name -> ResNetConfig, from Rust
+
+// ---------------------------------------------------------------------------------------------
+// Explorer state (what the views show)
+
+const view = {
+  memory: null, // the latest `model` event: the network in the worker's memory
+  memoryNet: null, // describeNetwork() of it
+  training: false, // the network in memory is the one a run is training
+  source: null, // the latest `network` event: where the weights came from
+  saved: null, // the latest `saved_info` event
+  showing: 'memory', // 'memory' or 'preview' (the selected preset, before training it)
+  shownNet: null,
+  collapsed: new Set(), // collapsed rows of the layer table
+  seen: new Set(), // blocks drawn before (new ones start collapsed)
+  gallery: null,
+  predictions: null,
+  predictionsFrom: '',
+  checks: null,
+  selected: null, // the selected block's label, e.g. 'b2.0'
+  mode: 'branch', // the identity demo's zeroing
+  image: 0, // the identity demo's test image
+  insertStage: 0,
+  insertion: null, // the last insertion event
+};
 
 // ---------------------------------------------------------------------------------------------
 // Settings <-> URL hash
@@ -102,6 +178,12 @@ function readHash() {
   }
   ui.presetNote.textContent = PRESET_NOTES[ui.preset.value];
   ui.backendChoice.value = params.get('backend') === 'cpu' ? 'cpu' : 'auto';
+  // The explorer's controls.
+  const block = params.get('block');
+  view.selected = block && /^b\d+\.\d+$/.test(block) ? block : null;
+  view.mode = params.get('mode') === 'conv2' ? 'conv2' : 'branch';
+  view.image = parseNumber(params.get('image'), { min: 0, max: GALLERY_SIZE - 1, integer: true }) ?? 0;
+  view.insertStage = parseNumber(params.get('stage'), { min: 0, max: 15, integer: true }) ?? 0;
 }
 
 function settingsHash() {
@@ -109,6 +191,10 @@ function settingsHash() {
   params.set('preset', ui.preset.value);
   for (const { key, input } of NUMERIC) params.set(key, input.value.trim());
   params.set('backend', ui.backendChoice.value);
+  if (view.selected) params.set('block', view.selected);
+  params.set('mode', view.mode);
+  params.set('image', String(view.image));
+  params.set('stage', String(view.insertStage));
   return '#' + params.toString();
 }
 
@@ -130,113 +216,163 @@ function readSettings() {
   return ok ? out : null;
 }
 
+function testLimitSetting() {
+  const value = parseNumber(ui.test.value, NUMERIC[4]);
+  return value === null || value >= FULL.test ? null : value;
+}
+
 // ---------------------------------------------------------------------------------------------
-// The network: stage diagram and shape table, from Rust
+// The network: diagram and layer table, from Rust
 
-const fmtShape = (shape) => shape.join(' \u00d7 ');
-const fmtChw = (shape) => fmtShape(shape.slice(1));
+const sameConfig = (a, b) => Boolean(a && b) && JSON.stringify(a) === JSON.stringify(b);
 
-function describeStage(layer, children, config, index) {
-  if (layer.kind === 'Sequential' && index === 0 && config) {
-    const s = config.stem;
-    return `${s.kernel}\u00d7${s.kernel} conv (stride ${s.stride}), batch norm, ReLU, ${s.pool_kernel}\u00d7${s.pool_kernel} max-pool (stride ${s.pool_stride})`;
-  }
-  if (layer.kind === 'Sequential') {
-    const proj = children.filter((c) => c.projection).length;
-    const n = children.length;
-    return `${n} residual block${n === 1 ? '' : 's'}${proj ? `, first with a 1\u00d71 conv shortcut` : ''}`;
-  }
-  return { AdaptiveAvgPool2d: 'global average pooling', Flatten: 'flatten', Linear: 'fully connected: one score per class' }[layer.kind] ?? layer.kind;
+/** The preset a configuration is, or null. */
+function presetOf(config) {
+  for (const [name, c] of presetConfigs) if (sameConfig(c, config)) return name;
+  return null;
 }
 
-function renderModel(layers, config, parameters) {
-  // Diagram: input, then every top-level layer with its output shape.
-  ui.arch.replaceChildren();
-  const addStage = (title, detail, shape, cls) => {
-    const li = document.createElement('li');
-    li.className = `stage ${cls}`;
-    const name = document.createElement('span');
-    name.className = 'stage-name';
-    name.textContent = title;
-    const what = document.createElement('span');
-    what.className = 'stage-detail';
-    what.textContent = detail;
-    const out = document.createElement('span');
-    out.className = 'stage-shape';
-    out.textContent = shape;
-    li.append(name, what, out);
-    ui.arch.append(li);
-  };
-  if (config) {
-    const detail = config.input_size === 28 ? 'grey-scale image' : 'grey-scale image, resized from 28 \u00d7 28';
-    addStage('input', detail, `${config.in_channels} \u00d7 ${config.input_size} \u00d7 ${config.input_size}`, 'stage-input');
-  }
-  const top = layers.filter((l) => l.level === 0);
-  top.forEach((layer, i) => {
-    const children = layers.filter((l) => l.level === 1 && l.label.startsWith(layer.label + '.'));
-    const cls = layer.kind === 'Sequential' ? (i === 0 ? 'stage-stem' : 'stage-res') : 'stage-head';
-    addStage(layer.label, describeStage(layer, children, config, i), fmtChw(layer.shape), cls);
-  });
-
-  // Table: every row, blocks indented under their stage.
-  ui.shapesBody.replaceChildren();
-  for (const layer of layers) {
-    const tr = document.createElement('tr');
-    tr.className = `level-${layer.level}`;
-    const shortcut = layer.kind === 'Residual' ? (layer.projection ? '1\u00d71 conv' : 'identity') : '';
-    for (const text of [layer.label, layer.kind, `(${layer.shape.join(', ')})`, shortcut]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
-    ui.shapesBody.append(tr);
-  }
-
-  const blocks = layers.filter((l) => l.kind === 'Residual').length;
-  const stages = top.filter((l) => l.kind === 'Sequential').length - 1;
-  const parts = [];
-  if (config) parts.push(`Input ${config.in_channels}\u00d7${config.input_size}\u00d7${config.input_size}`);
-  parts.push(`${stages} residual stage${stages === 1 ? '' : 's'} with ${blocks} residual blocks`);
-  if (config) parts.push(`channels ${config.widths.join(' \u2192 ')}`);
-  parts.push(parameters ? `${parameters.toLocaleString('en-US')} trainable parameters` : 'parameters counted when training starts');
-  ui.modelSummary.textContent = parts.join(' \u00b7 ') + '.';
+/** The preset a network in memory was made from (its configuration before any insertion), or null. */
+function basePreset(model) {
+  // Inserted blocks (identity or plain) are counted in `config.blocks`; plain ones are listed.
+  const blocks = model.config.blocks.map((n, s) => n - model.inserted.filter((x) => x.stage === s).length);
+  return presetOf({ ...model.config, blocks, plain_blocks: [] });
 }
 
-function showSelectedModel() {
+function describeMemory(model) {
+  return describeNetwork({ config: model.config, layers: model.layers, inserted: model.inserted });
+}
+
+function previewNet() {
   const config = presetConfigs.get(ui.preset.value);
-  if (!wasm || !config) return;
+  if (!wasm || !config) return null;
   try {
-    renderModel(wasm.shapes(config), config, null);
+    return describeNetwork({ config, layers: wasm.shapes(config), inserted: [] });
   } catch (e) {
     ui.modelSummary.textContent = `The model description failed: ${e.message ?? e}`;
+    return null;
   }
 }
 
+function summaryText(net) {
+  const stages = net.stages.length;
+  const parts = [];
+  if (net.config) parts.push(`Input ${net.config.in_channels}\u00d7${net.config.input_size}\u00d7${net.config.input_size}`);
+  parts.push(`${stages} residual stage${stages === 1 ? '' : 's'} with ${net.blocks.length} residual blocks`);
+  if (net.config) parts.push(`channels ${net.config.widths.join(' \u2192 ')}`);
+  parts.push(`${exact(net.totals.params)} trainable parameters`);
+  parts.push(`${formatCount(net.totals.macs)} multiply-accumulates an image`);
+  return parts.join(' \u00b7 ') + '.';
+}
+
+function sourceName() {
+  switch (view.source?.source) {
+    case 'shipped':
+      return 'the shipped pretrained weights';
+    case 'saved':
+      return 'the network saved in this browser';
+    case 'uploaded':
+      return `the uploaded file ${view.source.name ?? ''}`.trim();
+    case 'trained':
+      return 'the network trained here';
+    default:
+      return 'the network in memory';
+  }
+}
+
+/** Redraws the diagram, table and summary for what is shown (memory or preset preview). */
+function renderNetwork() {
+  const preview = view.showing === 'preview' || !view.memoryNet;
+  const net = preview ? previewNet() : view.memoryNet;
+  if (!net) return;
+  view.shownNet = net;
+  const interactive = !preview;
+  if (interactive && !net.blocks.some((b) => b.label === view.selected)) view.selected = defaultBlock(net);
+  renderDiagram(ui.diagram, net, { selected: interactive ? view.selected : null, interactive, onSelect: selectBlock });
+  ui.diagram.dataset.view = preview ? 'preview' : 'memory';
+  for (const b of net.blocks) {
+    if (!view.seen.has(b.label)) view.collapsed.add(b.label);
+    view.seen.add(b.label);
+  }
+  renderLayerTable(ui.shapesTable, net, view.collapsed);
+  ui.modelSummary.textContent = summaryText(net);
+
+  // Which network this is.
+  const presetName = ui.preset.value;
+  ui.networkNote.dataset.view = preview ? 'preview' : 'memory';
+  ui.networkSwitch.hidden = true;
+  if (preview) {
+    ui.networkNoteText.textContent = view.memoryNet
+      ? `Preview of the ${presetName} preset: Start trains this network from scratch. The demos below use the network in memory.`
+      : `The ${presetName} preset${view.source?.source === 'none' ? '' : ' (the network in memory is still loading)'}.`;
+    if (view.memoryNet) {
+      ui.networkSwitch.textContent = 'Show the network in memory';
+      ui.networkSwitch.hidden = false;
+    }
+  } else {
+    const inserted = view.memory.inserted.length;
+    let note = view.training
+      ? 'The network being trained.'
+      : `The network in memory (${sourceName()})${inserted ? `, with ${inserted} inserted block${inserted === 1 ? '' : 's'}` : ''}: click a block to use it in the identity demo.`;
+    const memPreset = presetOf(view.memory.config);
+    if (!view.training && !sameConfig(presetConfigs.get(presetName), view.memory.config)) {
+      note += ` Start trains a new ${presetName} network.`;
+      ui.networkSwitch.textContent = `Preview the ${presetName} preset`;
+      ui.networkSwitch.hidden = false;
+    } else if (memPreset) {
+      note += ` (${memPreset} preset)`;
+    }
+    ui.networkNoteText.textContent = note;
+  }
+  renderInsertStages();
+  renderIdentityHeader();
+}
+
+function showPresetPreview() {
+  // The preset is the network in memory: nothing to preview.
+  view.showing = view.memory && sameConfig(presetConfigs.get(ui.preset.value), view.memory.config) ? 'memory' : 'preview';
+  renderNetwork();
+}
+
+function selectBlock(label) {
+  if (!view.memoryNet?.blocks.some((b) => b.label === label)) return;
+  view.selected = label;
+  writeHash();
+  for (const g of ui.diagram.querySelectorAll('.block-node')) {
+    const on = g.dataset.block === label;
+    g.classList.toggle('selected', on);
+    if (g.hasAttribute('aria-pressed')) g.setAttribute('aria-pressed', String(on));
+  }
+  renderIdentityHeader();
+  renderChecks();
+  updateIdentityDemo();
+}
+
 // ---------------------------------------------------------------------------------------------
-// Run state and the worker
+// Worker, requests and run state
 
 let worker = null;
 let workerBackend = null; // the backend choice the current worker was started with
 let workerBroken = false;
+let wk = null; // the current worker's facts: {opened, backend, adapter, files}
 let runId = 0;
-let accepting = false; // true once the worker confirmed the current run
 let state = 'idle';
 let pauseRequested = false;
 let run = null; // bookkeeping for the current run
+let callId = 0;
+const pending = new Map(); // id -> {resolve, reject, worker}
 
 const ACTIVE = new Set(['loading', 'running', 'paused']);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
 const pct = (x) => (x * 100).toFixed(1) + ' %';
 
-function newRunInfo(settings) {
+function newRunInfo(settings, fresh) {
   return {
     settings,
-    files: new Map(),
+    fresh,
     phase: 'Starting',
     batch: 0,
     total: 0,
-    backend: null,
-    adapter: null,
     lastEpoch: null,
     recent: [], // [time, batch] of the latest steps, for a live examples/sec
   };
@@ -246,22 +382,58 @@ function ensureWorker(backendChoice) {
   if (worker && (workerBroken || workerBackend !== backendChoice)) {
     // A worker initialises its device once; switching backends needs a fresh one.
     worker.terminate();
+    for (const [id, p] of pending) {
+      if (p.worker === worker) {
+        pending.delete(id);
+        p.reject(Object.assign(new Error('the worker was replaced'), { replaced: true }));
+      }
+    }
     worker = null;
   }
   if (worker) return worker;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = w;
   workerBackend = backendChoice;
   workerBroken = false;
-  worker.onmessage = ({ data }) => onWorkerEvent(data);
-  worker.onerror = (e) => {
+  wk = { opened: false, backend: null, adapter: null, files: new Map() };
+  view.memory = null;
+  view.memoryNet = null;
+  view.checks = null;
+  view.predictions = null;
+  w.onmessage = ({ data }) => {
+    if (w === worker) onWorkerEvent(data);
+  };
+  w.onerror = (e) => {
+    if (w !== worker) return;
     e.preventDefault();
     workerBroken = true;
     const detail = e.message ? `: ${e.message}` : ' (its script could not be loaded; is pkg/ built?)';
-    showError(`The training worker failed${detail}`);
-    setState('failed');
+    showError(`The worker failed${detail}`);
+    if (ACTIVE.has(state)) setState('failed');
   };
-  worker.onmessageerror = () => showError('A message from the training worker could not be read.');
-  return worker;
+  w.onmessageerror = () => showError('A message from the worker could not be read.');
+  w.postMessage({ type: 'open', backend: backendChoice, testLimit: testLimitSetting() });
+  renderStatus();
+  renderDemoControls();
+  return w;
+}
+
+/** A request to the worker's Explorer; resolves with its result. Errors carry `busy`. */
+function call(method, args = {}, transfer = []) {
+  const w = ensureWorker(ui.backendChoice.value);
+  return new Promise((resolve, reject) => {
+    const id = ++callId;
+    pending.set(id, { resolve, reject, worker: w });
+    w.postMessage({ type: 'call', id, method, args }, transfer);
+  });
+}
+
+function onReply(event) {
+  const p = pending.get(event.id);
+  if (!p) return;
+  pending.delete(event.id);
+  if (event.ok) p.resolve(event.result);
+  else p.reject(Object.assign(new Error(event.error), { busy: Boolean(event.busy) }));
 }
 
 function showError(message) {
@@ -284,6 +456,7 @@ function setState(next) {
   ui.pause.textContent = pauseRequested ? 'Resume' : 'Pause';
   ui.pause.setAttribute('aria-pressed', String(pauseRequested));
   renderStatus();
+  renderDemoControls();
 }
 
 function renderStatus() {
@@ -292,7 +465,9 @@ function renderStatus() {
   let text;
   switch (state) {
     case 'idle':
-      text = wasm ? 'Ready. Choose a set-up and press Start.' : 'Loading the WebAssembly module\u2026';
+      if (!wasm) text = 'Loading the WebAssembly module\u2026';
+      else if (wk && !wk.opened) text = 'Ready to train. Loading the data and the pretrained network for the demos\u2026';
+      else text = 'Ready. Choose a set-up and press Start, or explore the network below.';
       break;
     case 'loading':
       text = `${r?.phase ?? 'Starting'}\u2026`;
@@ -306,7 +481,7 @@ function renderStatus() {
         const perEpoch = r.total / r.settings.epochs;
         const epoch = Math.min(r.settings.epochs, Math.floor(r.batch / perEpoch) + 1);
         text = `Training: epoch ${epoch} of ${r.settings.epochs}, ${where}.`;
-        if (r.batch === 0 && r.backend?.backend === 'wgpu') {
+        if (r.batch === 0 && wk?.backend?.backend === 'wgpu') {
           text = 'Training: the first batch compiles the GPU kernels and can take a while\u2026';
         }
       } else {
@@ -341,9 +516,6 @@ function renderStatus() {
 function resetRunDisplay(settings) {
   ui.errorBox.hidden = true;
   ui.errorMessage.textContent = '';
-  ui.dataProgress.value = 0;
-  ui.dataProgress.max = 1;
-  ui.dataLabel.textContent = 'starting';
   ui.trainProgress.value = 0;
   ui.trainProgress.max = 1;
   ui.trainLabel.textContent = '\u2013';
@@ -353,12 +525,13 @@ function resetRunDisplay(settings) {
   chart.reset(settings.epochs);
 }
 
-function start() {
+/** Starts a run: a new network from the preset (`fresh`) or the network in memory trained further. */
+function start(fresh = true) {
   const settings = readSettings();
-  const config = presetConfigs.get(ui.preset.value);
+  const config = fresh ? presetConfigs.get(ui.preset.value) : view.memory?.config;
   if (!settings || !config) {
     ui.form.querySelector('[aria-invalid="true"]')?.focus();
-    showError('Some settings are out of range; check the highlighted fields.');
+    showError(settings ? 'There is no network in memory to keep training.' : 'Some settings are out of range; check the highlighted fields.');
     return;
   }
   writeHash();
@@ -368,13 +541,22 @@ function start() {
     train_limit: settings.train >= FULL.train ? null : settings.train,
     test_limit: settings.test >= FULL.test ? null : settings.test,
   };
+  const inserted = view.memory?.inserted ?? [];
+  const label = fresh ? `${settings.preset} preset` : `${basePreset(view.memory) ?? 'custom'} network${inserted.length ? ` with ${inserted.length} inserted block${inserted.length === 1 ? '' : 's'}` : ''}`;
   runId += 1;
-  accepting = false;
   pauseRequested = false;
-  run = newRunInfo(settings);
+  run = newRunInfo(settings, fresh);
   resetRunDisplay(settings);
+  ui.chartCaption.textContent = fresh
+    ? `Run ${runId}: a new ${settings.preset} network, trained from scratch.`
+    : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
+  ui.chartCaption.dataset.fresh = String(fresh);
+  resetInsertionDisplay();
+  ui.nestedMessage.textContent = '';
   setState('loading');
-  ensureWorker(settings.backend).postMessage({ type: 'start', run: runId, request, backend: settings.backend });
+  // Keep training needs the worker that holds the network, whatever the backend setting says now.
+  const backend = fresh || !worker ? settings.backend : workerBackend;
+  ensureWorker(backend).postMessage({ type: 'start', run: runId, request, backend, fresh, label });
 }
 
 function togglePause() {
@@ -392,10 +574,10 @@ function stop() {
 }
 
 function showBackend(info) {
-  run.backend = info;
+  wk.backend = info;
   ui.backend.dataset.backend = info.backend;
   if (info.backend === 'wgpu') {
-    const a = run.adapter;
+    const a = wk.adapter;
     const name = a ? [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') : '';
     ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${a?.fallback ? ' (software adapter: slow)' : ''}`;
     ui.cpuBanner.hidden = true;
@@ -407,27 +589,28 @@ function showBackend(info) {
 }
 
 function showDataProgress(event) {
-  run.files.set(event.file, event);
+  wk.files.set(event.file, event);
   let loaded = 0;
   let total = 0;
   let known = true;
-  for (const f of run.files.values()) {
+  for (const f of wk.files.values()) {
     loaded += f.loaded;
     total += f.total;
     if (!f.total) known = false;
   }
-  const complete = run.files.size === 4 && known && loaded >= total;
+  const complete = wk.files.size === 4 && known && loaded >= total;
   if (known && total > 0) {
     ui.dataProgress.max = total;
     ui.dataProgress.value = loaded;
-    ui.dataLabel.textContent = `${MB(loaded)} / ${MB(total)} MB${event.cached && complete ? ' (cached)' : ''}`;
+    ui.dataLabel.textContent = `${MB(loaded)} / ${MB(total)} MB`;
   } else {
     ui.dataProgress.removeAttribute('value'); // indeterminate
     ui.dataLabel.textContent = `${MB(loaded)} MB`;
   }
-  if (!complete) run.phase = 'Downloading Fashion-MNIST';
-  else run.phase = 'Decoding the images and building the model';
-  renderStatus();
+  if (run && state === 'loading') {
+    run.phase = complete ? 'Decoding the images and building the model' : 'Downloading Fashion-MNIST';
+    renderStatus();
+  }
 }
 
 function showSpeed(value) {
@@ -452,30 +635,59 @@ function appendLog(line) {
 }
 
 function onWorkerEvent(event) {
+  if (event.type === 'reply') return onReply(event);
   if (event.type === 'state') {
     if (event.run !== runId) return; // a late message from a replaced run
-    accepting = true;
     if (event.state === 'paused') pauseRequested = true;
     if (run && event.state !== state) run.recent = []; // the live speed skips pauses
     if (event.state === 'running' && state === 'paused') pauseRequested = false;
+    const ended = ACTIVE.has(state) && !ACTIVE.has(event.state);
     setState(event.state);
+    if (ended) onRunEnded(event.state);
     return;
   }
-  if (!accepting) return;
+  // Events of a run carry its id; those of replaced runs are dropped.
+  if (event.run !== undefined && event.run !== runId) return;
   switch (event.type) {
     case 'adapter':
-      run.adapter = event;
+      wk.adapter = event;
       break;
     case 'backend':
       showBackend(event);
-      run.phase = 'Downloading Fashion-MNIST';
-      renderStatus();
+      if (run && state === 'loading') {
+        run.phase = 'Downloading Fashion-MNIST';
+        renderStatus();
+      }
       break;
     case 'data_progress':
       showDataProgress(event);
       break;
+    case 'gallery':
+      view.gallery = event;
+      renderImageChoices();
+      renderPredictions();
+      break;
     case 'model':
-      renderModel(event.layers, run.settings && presetConfigs.get(run.settings.preset), event.parameters);
+      onModel(event);
+      break;
+    case 'network':
+      view.source = event;
+      renderWeights();
+      if (view.memoryNet) renderNetwork();
+      break;
+    case 'saved_info':
+      view.saved = event;
+      renderWeights();
+      break;
+    case 'notice':
+      ui.weightsMessage.textContent = event.message;
+      console.warn('[ResNet Explorer]', event.message);
+      break;
+    case 'opened':
+      wk.opened = event.ok;
+      renderStatus();
+      renderDemoControls();
+      if (event.ok && view.memory && !ACTIVE.has(state)) refreshDemos({ evaluate: true });
       break;
     case 'data_ready':
       ui.dataLabel.textContent = `${ui.dataLabel.textContent.replace(/ \u00b7.*$/, '')} \u00b7 ${event.train.toLocaleString('en-US')} train / ${event.test.toLocaleString('en-US')} test images`;
@@ -485,6 +697,7 @@ function onWorkerEvent(event) {
       }
       break;
     case 'step':
+      if (!run) break;
       showLiveSpeed(event.batch);
       run.batch = event.batch;
       run.total = event.total;
@@ -494,6 +707,7 @@ function onWorkerEvent(event) {
       renderStatus();
       break;
     case 'train':
+      if (!run) break;
       ui.loss.textContent = event.train_loss.toFixed(4);
       ui.trainAcc.textContent = pct(event.train_acc);
       if (event.kind === 'report') {
@@ -505,9 +719,16 @@ function onWorkerEvent(event) {
         appendLog(`epoch ${event.epoch}: loss ${event.train_loss.toFixed(3)}, train acc ${event.train_acc.toFixed(3)}, test acc ${event.test_acc.toFixed(3)}`);
       }
       break;
+    case 'predictions':
+      view.predictions = event;
+      view.predictionsFrom = event.run !== undefined && run?.lastEpoch ? `after epoch ${run.lastEpoch.epoch} of run ${runId}` : 'network in memory';
+      renderPredictions();
+      break;
+    case 'insertion':
+      break; // shown from the reply to `insert`
     case 'finished': {
       showSpeed(event.examples_per_sec);
-      const on = run.backend?.backend === 'wgpu' ? 'WebGPU' : 'the CPU';
+      const on = wk?.backend?.backend === 'wgpu' ? 'WebGPU' : 'the CPU';
       appendLog(`${event.examples_per_sec.toFixed(1)} examples/sec on ${on}`);
       break;
     }
@@ -520,15 +741,405 @@ function onWorkerEvent(event) {
   }
 }
 
+function onModel(event) {
+  view.memory = event;
+  view.memoryNet = describeMemory(event);
+  view.training = event.run !== undefined && ACTIVE.has(state);
+  view.showing = 'memory';
+  view.checks = null;
+  renderNetwork();
+  renderChecks();
+  if (view.training) {
+    clearIdentityDemo('Training: the demos come back when the run stops or finishes.');
+  } else if (wk?.opened) {
+    refreshDemos({ evaluate: true });
+  }
+}
+
+function onRunEnded(final) {
+  view.training = false;
+  if (view.memoryNet) renderNetwork();
+  if (workerBroken) return;
+  // The (partly) trained network is the one in memory now. A run that finished already sent
+  // the predictions of its last epoch.
+  renderChecks();
+  ui.identityExplain.textContent = 'Computing\u2026';
+  refreshDemos({ evaluate: final !== 'finished' });
+}
+
+function resetInsertionDisplay() {
+  ui.insertionResult.dataset.state = 'idle';
+  delete ui.insertionResult.dataset.insertion;
+  ui.insertionResult.classList.remove('dropped');
+  for (const el of [ui.accBefore, ui.accAfter, ui.changed]) setNumber(el, null, '\u2013');
+  ui.insertionExplain.textContent = '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Demo controls
+
+function demoReady() {
+  return Boolean(wk?.opened && view.memory && !ACTIVE.has(state));
+}
+
+function renderDemoControls() {
+  const ready = demoReady();
+  const selected = selectedBlock();
+  for (const b of [ui.zeroBranch, ui.zeroConv2]) b.disabled = !ready || !selected;
+  ui.zeroBranch.setAttribute('aria-pressed', String(view.mode === 'branch'));
+  ui.zeroConv2.setAttribute('aria-pressed', String(view.mode === 'conv2'));
+  ui.insertIdentity.disabled = !ready;
+  ui.insertPlain.disabled = !ready;
+  ui.keepTraining.disabled = !ready || !wasm;
+  ui.restore.disabled = !ready || !(view.memory?.inserted.length > 0);
+  ui.download.disabled = !ready;
+  ui.uploadButton.disabled = !(wk?.opened) || ACTIVE.has(state);
+  ui.forget.disabled = ACTIVE.has(state);
+}
+
+function selectedBlock() {
+  return view.memoryNet?.blocks.find((b) => b.label === view.selected) ?? null;
+}
+
+function renderIdentityHeader() {
+  const b = selectedBlock();
+  ui.identityBlock.textContent = b ? b.label : '\u2013';
+  ui.identityBlockKind.textContent = b
+    ? b.plain
+      ? '(inserted plain block: no shortcut)'
+      : b.projection
+        ? `(1\u00d71 conv shortcut${b.stride > 1 ? `, stride ${b.stride}` : ''}: ${chw(b.inShape)} \u2192 ${chw(b.outShape)})`
+        : `(identity shortcut, ${chw(b.outShape)})`
+    : '';
+  renderDemoControls();
+}
+
+function renderImageChoices() {
+  const g = view.gallery;
+  ui.identityImage.replaceChildren();
+  const n = g ? g.images.length : GALLERY_SIZE;
+  for (let i = 0; i < n; i++) {
+    const option = document.createElement('option');
+    option.value = String(i);
+    option.textContent = g ? `#${i}: ${g.class_names[g.labels[i]]}` : `#${i}`;
+    ui.identityImage.append(option);
+  }
+  ui.identityImage.value = String(Math.min(view.image, n - 1));
+}
+
+function renderInsertStages() {
+  const net = view.memoryNet;
+  const current = ui.insertStage.value;
+  ui.insertStage.replaceChildren();
+  if (!net) return;
+  for (const s of net.stages) {
+    const option = document.createElement('option');
+    option.value = String(s.index);
+    option.textContent = `${s.label} (${s.row.shape[1]} channels, ${s.blocks.length} block${s.blocks.length === 1 ? '' : 's'})`;
+    ui.insertStage.append(option);
+  }
+  const wanted = Math.min(view.insertStage, net.stages.length - 1);
+  ui.insertStage.value = String(current !== '' && Number(current) === view.insertStage ? current : wanted);
+  view.insertStage = Number(ui.insertStage.value);
+}
+
+const fmtDiff = (v) => (v == null ? 'n/a' : v === 0 ? '0' : v >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+
+function setNumber(el, value, text) {
+  el.dataset.value = value === null || value === undefined ? '' : String(value);
+  el.textContent = text;
+}
+
+function clearIdentityDemo(message) {
+  ui.identityResult.dataset.state = 'idle';
+  setNumber(ui.identityDiff, null, '\u2013');
+  setNumber(ui.identityDiffNone, null, '\u2013');
+  ui.identityExplain.textContent = message ?? '';
+  ui.featureMaps.replaceChildren();
+}
+
+let demoGeneration = 0;
+
+/** Feature maps and numbers for the selected block, image and mode. */
+async function updateIdentityDemo() {
+  const b = selectedBlock();
+  renderDemoControls();
+  if (!b || !demoReady()) return;
+  const generation = ++demoGeneration;
+  const mode = view.mode;
+  ui.identityResult.dataset.state = 'loading';
+  ui.identityResult.dataset.block = b.label;
+  ui.identityResult.dataset.mode = mode;
+  ui.identityModeName.textContent = MODE_NAMES[mode];
+  ui.identityMessage.textContent = '';
+  try {
+    const asTrained = await call('featureMaps', { stage: b.stage, block: b.block, mode: 'none', image: view.image, channels: MAP_CHANNELS });
+    const zeroed = await call('featureMaps', { stage: b.stage, block: b.block, mode, image: view.image, channels: MAP_CHANNELS });
+    if (generation !== demoGeneration) return;
+    const diff = zeroed.max_abs_diff;
+    // Rust's None arrives as undefined (serde-wasm-bindgen), hence `== null`.
+    setNumber(ui.identityDiff, diff, diff == null ? 'not defined' : diff === 0 ? '0 (exactly)' : fmtDiff(diff));
+    setNumber(ui.identityDiffNone, asTrained.max_abs_diff, asTrained.max_abs_diff == null ? 'not defined' : fmtDiff(asTrained.max_abs_diff));
+    ui.identityExplain.textContent = explainIdentity(b, mode, zeroed, asTrained);
+    renderFeatureMaps(
+      ui.featureMaps,
+      [
+        { title: `input x (${chw(b.inShape)})`, side: asTrained.side_in, data: asTrained.input },
+        { title: 'output, as trained', side: asTrained.side_out, data: asTrained.output },
+        { title: `output, ${MODE_NAMES[mode]}`, side: zeroed.side_out, data: zeroed.output },
+      ],
+      zeroed.channels,
+    );
+    ui.featureMaps.dataset.block = b.label;
+    ui.identityResult.dataset.state = 'done';
+  } catch (e) {
+    if (generation !== demoGeneration || e.replaced) return;
+    ui.identityResult.dataset.state = 'error';
+    ui.identityMessage.textContent = e.busy ? e.message : `The feature maps could not be computed: ${e.message}`;
+  }
+}
+
+function explainIdentity(b, mode, zeroed, asTrained) {
+  const image = `test image #${view.image}`;
+  if (b.plain) {
+    return mode === 'branch'
+      ? `This inserted plain block has no shortcut: with its branch zeroed it outputs 0 whatever its input, so max |out \u2212 in| is just the size of the input (${fmtDiff(zeroed.max_abs_diff)}). Everything after it sees zeros.`
+      : `This inserted plain block has no shortcut, so no zeroing can make it pass its input through.`;
+  }
+  if (b.projection) {
+    return `This block\u2019s shortcut is itself a convolution (1\u00d71${b.stride > 1 ? `, stride ${b.stride}` : ''}): its output is ${chw(b.outShape)} while its input is ${chw(b.inShape)}. No setting of the residual branch gives the identity: with the branch zeroed the block still computes ReLU(conv1\u00d71(x)), a different shape. Only blocks with an identity shortcut can become f(x) = x.`;
+  }
+  if (mode === 'branch') {
+    return `With BN2\u2019s \u03b3 and \u03b2 set to 0 the residual branch outputs exactly 0, so the block computes ReLU(x + 0) = x (x is already \u2265 0: it comes out of a ReLU). On ${image}, max |out \u2212 in| = ${fmtDiff(zeroed.max_abs_diff)}: the block is the identity. As trained, it changes its input by up to ${fmtDiff(asTrained.max_abs_diff)}.`;
+  }
+  return `d2l says: set the last weighted layer (conv2) to zero. But a BatchNorm follows conv2, and in eval mode it maps 0 to \u03b2 \u2212 \u03b3\u00b7\u03bc/\u221a(\u03c3\u00b2+\u03b5), a constant per channel, not 0. So the block adds that constant: max |out \u2212 in| = ${fmtDiff(zeroed.max_abs_diff)} on ${image}, not the identity. Zero BN2 (\u03b3 = \u03b2 = 0) instead.`;
+}
+
+function renderChecks() {
+  ui.checksBody.replaceChildren();
+  ui.checksImages.textContent = view.checks ? `(first ${CHECK_IMAGES} test images)` : '';
+  if (!view.checks) {
+    const tr = ui.checksBody.insertRow();
+    const td = tr.insertCell();
+    td.colSpan = 4;
+    td.className = 'muted';
+    td.textContent = view.training ? 'Computed when training stops.' : demoReady() ? 'Computing\u2026' : 'Waiting for the network\u2026';
+    return;
+  }
+  const blocks = new Map((view.memoryNet?.blocks ?? []).map((b) => [b.label, b]));
+  for (const c of view.checks) {
+    const b = blocks.get(c.label);
+    const tr = ui.checksBody.insertRow();
+    tr.dataset.block = c.label;
+    if (c.label === view.selected) tr.classList.add('selected');
+    const name = tr.insertCell();
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'row-toggle';
+    button.textContent = c.label;
+    button.setAttribute('aria-label', `Select block ${c.label}`);
+    button.addEventListener('click', () => selectBlock(c.label));
+    name.append(button);
+    tr.insertCell().textContent = b?.plain ? 'none (plain)' : c.projection ? '1\u00d71 conv' : 'identity';
+    for (const v of [c.zero_branch, c.zero_conv2]) {
+      const td = tr.insertCell();
+      td.className = 'num';
+      td.dataset.value = v == null ? '' : String(v); // None arrives as undefined
+      td.textContent = v == null ? 'n/a' : v === 0 ? '0 \u2713' : fmtDiff(v);
+      if (v == null) td.title = 'The shortcut is a 1\u00d71 convolution: the output has another shape than the input.';
+      if (v === 0) td.classList.add('exact-zero');
+    }
+  }
+}
+
+let refreshGeneration = 0;
+
+/** After the network in memory changed: predictions, identity checks, feature maps. */
+async function refreshDemos({ evaluate }) {
+  if (!demoReady()) return;
+  const generation = ++refreshGeneration;
+  try {
+    if (evaluate) {
+      ui.predSummary.dataset.state = 'loading';
+      await call('evaluate');
+    }
+    if (generation !== refreshGeneration) return;
+    updateIdentityDemo();
+    view.checks = await call('identityChecks', { images: CHECK_IMAGES });
+    if (generation !== refreshGeneration) return;
+    renderChecks();
+  } catch (e) {
+    if (e.busy || e.replaced || generation !== refreshGeneration) return;
+    ui.identityMessage.textContent = `The identity checks could not be computed: ${e.message}`;
+  }
+}
+
+// Insertion, keep training, restore.
+
+async function insertBlock(insertion) {
+  if (!demoReady()) return;
+  const stage = Number(ui.insertStage.value);
+  ui.insertionResult.dataset.state = 'loading';
+  ui.nestedMessage.textContent = `Inserting a ${insertion} block at the end of ${view.memoryNet.stages[stage]?.label} and comparing the predictions\u2026`;
+  for (const b of [ui.insertIdentity, ui.insertPlain]) b.disabled = true;
+  try {
+    const check = await call('insert', { insertion, stage });
+    view.insertion = check;
+    ui.insertionResult.dataset.state = 'done';
+    ui.insertionResult.dataset.insertion = insertion;
+    setNumber(ui.accBefore, check.accuracy_before, pct(check.accuracy_before));
+    setNumber(ui.accAfter, check.accuracy_after, pct(check.accuracy_after));
+    setNumber(ui.changed, check.changed_predictions, `${check.changed_predictions} of ${check.images}`);
+    ui.insertionResult.classList.toggle('dropped', check.accuracy_after < check.accuracy_before);
+    const where = `at the end of stage b${check.stage + 2}`;
+    ui.insertionExplain.textContent =
+      insertion === 'identity'
+        ? `An identity block (residual branch zeroed) ${where}: ${check.changed_predictions} prediction${check.changed_predictions === 1 ? '' : 's'} changed on ${check.images} test images. The bigger network contains the old one; training can only start from here.`
+        : `A plain block (no shortcut) zeroed the same way ${where} outputs 0: everything after it sees zeros, and the network guesses one class for every image (chance is 10 %). Accuracy ${pct(check.accuracy_before)} \u2192 ${pct(check.accuracy_after)}.`;
+    ui.nestedMessage.textContent = 'Press Restore to go back to the original network, or Keep training to train the bigger one.';
+  } catch (e) {
+    ui.insertionResult.dataset.state = 'error';
+    if (!e.replaced) ui.nestedMessage.textContent = e.busy ? e.message : `The block could not be inserted: ${e.message}`;
+  } finally {
+    renderDemoControls();
+  }
+}
+
+async function restoreNetwork() {
+  if (!demoReady()) return;
+  try {
+    await call('restore');
+    ui.nestedMessage.textContent = 'Restored the network from before the first insertion.';
+    resetInsertionDisplay();
+  } catch (e) {
+    if (!e.replaced) ui.nestedMessage.textContent = e.busy ? e.message : `Restore failed: ${e.message}`;
+  }
+}
+
+// Predictions.
+
+function renderPredictions() {
+  const p = view.predictions;
+  renderGallery(ui.gallery, view.gallery, p, { selected: view.image, onPick: pickImage });
+  renderConfusion(ui.confusion, p, view.gallery?.class_names ?? null);
+  if (!p) {
+    ui.predSummary.textContent = view.gallery ? 'Predictions appear when a network is loaded or trained.' : 'No predictions yet.';
+    return;
+  }
+  const images = p.confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+  const wrong = p.samples.filter((s) => s.label !== s.predicted).length;
+  ui.predSummary.dataset.state = 'done';
+  ui.predSummary.dataset.accuracy = String(p.accuracy);
+  ui.predSummary.textContent = `Test accuracy ${pct(p.accuracy)} on ${images.toLocaleString('en-US')} test images (${view.predictionsFrom}). ${wrong} of the ${p.samples.length} images below are misclassified.`;
+}
+
+function pickImage(index) {
+  view.image = index;
+  ui.identityImage.value = String(index);
+  writeHash();
+  for (const item of ui.gallery.querySelectorAll('.gallery-item')) item.setAttribute('aria-pressed', String(Number(item.dataset.index) === index));
+  updateIdentityDemo();
+}
+
+// Weights: download, upload, saved copy.
+
+function renderWeights() {
+  const s = view.source;
+  let text;
+  switch (s?.source) {
+    case 'shipped':
+      text = `Pretrained weights: ${s.note}`;
+      break;
+    case 'saved':
+      text = `Your last trained network, saved in this browser${s.savedAt ? ` on ${new Date(s.savedAt).toLocaleString()}` : ''}: ${s.note}`;
+      break;
+    case 'uploaded':
+      text = `Uploaded ${s.name ?? 'file'}: ${s.note}`;
+      break;
+    case 'trained':
+      text = `Trained here: ${s.note}${view.saved?.exists ? ' (kept in this browser for your next visit)' : ''}`;
+      break;
+    case 'none':
+      text = 'No network loaded: train one or upload weights.';
+      break;
+    default:
+      text = 'Loading the pretrained network\u2026';
+  }
+  ui.weightsSource.textContent = text;
+  ui.weightsSource.dataset.source = s?.source ?? '';
+  ui.forget.hidden = !view.saved?.exists;
+  renderDemoControls();
+}
+
+async function downloadWeights() {
+  if (!demoReady()) return;
+  const name = `resnet-explorer-${basePreset(view.memory) ?? 'custom'}.rnxw`;
+  ui.weightsMessage.textContent = 'Preparing the weights file\u2026';
+  try {
+    const note = view.source?.note || view.memory.note || 'saved from ResNet Explorer';
+    const bytes = await call('saveWeights', { note });
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    ui.weightsMessage.textContent = `Downloaded ${name} (${MB(bytes.length)} MB).`;
+  } catch (e) {
+    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The weights could not be saved: ${e.message}`;
+  }
+}
+
+async function uploadWeights(file) {
+  if (!file) return;
+  ui.weightsMessage.textContent = `Loading ${file.name}\u2026`;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await call('loadWeights', { bytes, name: file.name }, [bytes.buffer]);
+    ui.weightsMessage.textContent = `Loaded ${file.name}.`;
+    resetInsertionDisplay();
+  } catch (e) {
+    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `${file.name} could not be loaded: ${e.message}`;
+  } finally {
+    ui.upload.value = '';
+  }
+}
+
+async function forgetSavedNetwork() {
+  try {
+    await call('forgetSaved');
+    ui.weightsMessage.textContent = 'Forgot the saved network: the next visit opens the shipped pretrained weights.';
+  } catch (e) {
+    if (!e.replaced) ui.weightsMessage.textContent = `The saved network could not be forgotten: ${e.message}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Wiring
+
+let testLimitTimer = null;
 
 function onSettingsChanged(e) {
   if (e?.target === ui.preset) applyPresetDefaults(ui.preset.value);
   const settings = readSettings(); // also refreshes the invalid marks
   writeHash();
   if (settings && chart.points === 0 && !ACTIVE.has(state)) chart.reset(settings.epochs); // x axis 0..epochs
-  if (e?.target === ui.preset) showSelectedModel();
+  if (e?.target === ui.preset) showPresetPreview();
+  if (e?.target === ui.backendChoice && !ACTIVE.has(state) && wasm) ensureWorker(ui.backendChoice.value);
+  if (e?.target === ui.test && settings && demoReady()) {
+    // The demos evaluate on the same test images as training.
+    clearTimeout(testLimitTimer);
+    testLimitTimer = setTimeout(async () => {
+      try {
+        await call('setTestLimit', { limit: testLimitSetting() });
+        refreshDemos({ evaluate: true });
+      } catch (err) {
+        if (!err.busy && !err.replaced) console.warn(err);
+      }
+    }, 700);
+  }
 }
 
 ui.form.addEventListener('input', onSettingsChanged);
@@ -537,7 +1148,7 @@ ui.form.addEventListener('change', (e) => {
 });
 ui.form.addEventListener('submit', (e) => {
   e.preventDefault();
-  start();
+  start(true);
 });
 ui.pause.addEventListener('click', togglePause);
 ui.stop.addEventListener('click', stop);
@@ -551,17 +1162,61 @@ ui.copyLink.addEventListener('click', async () => {
   }
   setTimeout(() => (ui.copyResult.textContent = ''), 4000);
 });
+ui.networkSwitch.addEventListener('click', () => {
+  view.showing = view.showing === 'preview' ? 'memory' : 'preview';
+  renderNetwork();
+});
+ui.expandAll.addEventListener('click', () => {
+  view.collapsed.clear();
+  if (view.shownNet) renderLayerTable(ui.shapesTable, view.shownNet, view.collapsed);
+});
+ui.collapseAll.addEventListener('click', () => {
+  for (const b of view.shownNet?.blocks ?? []) view.collapsed.add(b.label);
+  if (view.shownNet) renderLayerTable(ui.shapesTable, view.shownNet, view.collapsed);
+});
+for (const [button, mode] of [
+  [ui.zeroBranch, 'branch'],
+  [ui.zeroConv2, 'conv2'],
+]) {
+  button.addEventListener('click', () => {
+    view.mode = mode;
+    writeHash();
+    updateIdentityDemo();
+  });
+}
+ui.identityImage.addEventListener('change', () => pickImage(Number(ui.identityImage.value)));
+ui.insertStage.addEventListener('change', () => {
+  view.insertStage = Number(ui.insertStage.value);
+  writeHash();
+});
+ui.insertIdentity.addEventListener('click', () => insertBlock('identity'));
+ui.insertPlain.addEventListener('click', () => insertBlock('plain'));
+ui.keepTraining.addEventListener('click', () => start(false));
+ui.restore.addEventListener('click', restoreNetwork);
+ui.download.addEventListener('click', downloadWeights);
+ui.uploadButton.addEventListener('click', () => ui.upload.click());
+ui.upload.addEventListener('change', () => uploadWeights(ui.upload.files?.[0]));
+ui.forget.addEventListener('click', forgetSavedNetwork);
+
 window.addEventListener('hashchange', () => {
   if (ACTIVE.has(state) || location.hash === settingsHash()) return;
+  const before = { block: view.selected, mode: view.mode, image: view.image, preset: ui.preset.value, stage: view.insertStage };
   readHash();
   if (chart.points === 0) chart.reset(Number(ui.epochs.value));
-  showSelectedModel();
+  if (before.preset !== ui.preset.value) showPresetPreview();
+  else renderNetwork(); // the selected block or stage may have changed
+  renderImageChoices();
+  if (before.block !== view.selected || before.mode !== view.mode || before.image !== view.image) updateIdentityDemo();
 });
 
 readHash();
 writeHash();
 setState('idle');
 chart.reset(Number(ui.epochs.value));
+renderImageChoices();
+renderChecks();
+renderPredictions();
+renderWeights();
 
 async function loadWasm() {
   try {
@@ -578,17 +1233,25 @@ async function loadWasm() {
     return;
   }
   setState(state);
-  showSelectedModel();
+  renderNetwork();
+  writeHash();
+  ensureWorker(ui.backendChoice.value);
 }
 
 loadWasm();
 
-// For tests and curious users: the current run state.
+// For tests and curious users: the current run state and the explorer's.
 window.resnetExplorer = {
   get state() {
     return state;
   },
   get chartPoints() {
     return chart.points;
+  },
+  get demosReady() {
+    return demoReady();
+  },
+  get network() {
+    return view.memory ? { config: view.memory.config, inserted: view.memory.inserted, source: view.source?.source ?? null } : null;
   },
 };

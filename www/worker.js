@@ -1,16 +1,30 @@
-// The training worker. It owns the wasm module, the burn device and the training Session, so the
-// page stays responsive while the GPU (or the CPU backend) trains.
+// The worker. It owns the wasm module, the burn device and the one Explorer (the data, the
+// network in memory and, while one runs, a training run), so the page stays responsive while the
+// GPU (or the CPU backend) works.
 //
-// Page -> worker: {type:'start', run, request, backend:'auto'|'cpu'}, {type:'pause'},
-//                 {type:'resume'}, {type:'stop'}
+// Page -> worker:
+//   {type:'open', backend:'auto'|'cpu', testLimit}   once per worker: device, data, gallery and the
+//                                                     first network (saved in this browser, else
+//                                                     the shipped pretrained weights)
+//   {type:'start', run, request, backend, fresh, label}   a training run (fresh: a new network;
+//                                                     else keep training the network in memory)
+//   {type:'pause'}, {type:'resume'}, {type:'stop'}
+//   {type:'call', id, method, args}                   a demo request (see METHODS), answered by
+//                                                     {type:'reply', id, ok, result | error, busy}
 // Worker -> page: the events produced by Rust, unchanged ({type:'backend'|'model'|'data_ready'|
-//                 'step'|'train'|'finished'|'error', ...}), plus JS-only events in the same style:
-//                 {type:'adapter', ...}, {type:'data_progress', file, loaded, total},
-//                 {type:'state', state, run}.
-// Every run starts with {type:'state', state:'loading', run}; anything the page receives before
-// that message belongs to an older run.
+//   'step'|'train'|'predictions'|'finished'|'gallery'|'insertion'|'error', ...}); those of a
+//   training run carry `run` (its id). JS-only events in the same style: {type:'adapter', ...},
+//   {type:'data_progress', file, loaded, total}, {type:'state', state, run},
+//   {type:'network', source:'shipped'|'saved'|'uploaded'|'trained'|'none', note, name, savedAt},
+//   {type:'saved_info', exists, note, savedAt}, {type:'notice', message}, {type:'opened', ok}.
+//
+// wasm-bindgen refuses overlapping calls on one Explorer ("recursive use of an object"), so
+// every call goes through `exclusive` (a promise queue). A training run queues one `step` at a
+// time and yields in between, so pause / stop stay prompt. Demo requests are refused while a
+// run is active (the demos use the network in memory, which is the one being trained).
 
-import init, { initDevice, Session } from '../pkg/resnet_explorer.js';
+import init, { initDevice, Explorer } from '../pkg/resnet_explorer.js';
+import { forgetSaved, loadSaved, storeSaved } from './idb.js';
 
 const DATA_FILES = [
   'train-images-idx3-ubyte.gz',
@@ -19,16 +33,33 @@ const DATA_FILES = [
   't10k-labels-idx1-ubyte.gz',
 ];
 const DATA_URL = new URL('./data/', import.meta.url);
+const SHIPPED_WEIGHTS = new URL('./weights/fast.rnxw', import.meta.url);
+const GALLERY_SIZE = 24;
+const BUSY = 'Training is running. Stop it (or let it finish) first: the demos use the network in memory, which is the one being trained.';
 
 let wasmReady = null; // Promise of the wasm module's init()
 let backend = null; // {choice, info} once initDevice has run (once per worker)
-let dataBytes = null; // Promise of the four files' bytes, kept for later runs
-let current = null; // the active run: {id, stopped, paused, wake, done}
-let starts = Promise.resolve(); // start requests run one after the other
+let dataBytes = null; // Promise of the four files' bytes
+let opening = null; // Promise of open(): device, data, Explorer, first network
+let explorer = null;
+let current = null; // the active run: {id, stopped, paused, wake, done, active, replaced}
+let control = Promise.resolve(); // open / start / pause / resume / stop, in order
+let queue = Promise.resolve(); // every Explorer call, one at a time
 
-const post = (msg) => self.postMessage(msg);
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const postRun = (run, event) => post({ ...event, run: run.id });
 const setState = (run, state) => post({ type: 'state', state, run: run.id });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Runs `fn` (an Explorer call) after every earlier one has settled. */
+function exclusive(fn) {
+  const result = queue.then(() => fn());
+  queue = result.then(
+    () => {},
+    () => {},
+  );
+  return result;
+}
 
 function describeError(e) {
   if (e instanceof WebAssembly.RuntimeError) {
@@ -126,14 +157,84 @@ async function download(name) {
 function loadData() {
   if (!dataBytes) {
     dataBytes = Promise.all(DATA_FILES.map(download));
-    dataBytes.catch(() => (dataBytes = null)); // a failed download is retried by the next run
-  } else {
-    // Already downloaded (or downloading): report the files as complete once they are.
-    dataBytes.then((files) =>
-      files.forEach((bytes, i) => post({ type: 'data_progress', file: DATA_FILES[i], loaded: bytes.length, total: bytes.length, cached: true })),
-    ).catch(() => {});
+    dataBytes.catch(() => (dataBytes = null)); // a failed download is retried by the next attempt
   }
   return dataBytes;
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText} for ${url.pathname}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const savedInfo = (entry) => ({ type: 'saved_info', exists: Boolean(entry), note: entry?.note ?? null, savedAt: entry?.savedAt ?? null });
+
+/** Loads the network saved in this browser, else the shipped pretrained weights. */
+async function loadFirstNetwork() {
+  let saved = null;
+  try {
+    saved = await loadSaved();
+  } catch (e) {
+    post({ type: 'notice', message: `The network saved in this browser could not be read (${describeError(e)}).` });
+  }
+  if (saved) {
+    try {
+      const events = await exclusive(() => explorer.loadWeights(saved.bytes));
+      events.forEach((e) => post(e));
+      post({ type: 'network', source: 'saved', note: events[0]?.note ?? saved.note, savedAt: saved.savedAt });
+      post(savedInfo(saved));
+      return;
+    } catch (e) {
+      post({
+        type: 'notice',
+        message: `The network saved in this browser could not be loaded (${describeError(e)}); it was forgotten, and the shipped pretrained weights are used instead.`,
+      });
+      await forgetSaved().catch(() => {});
+    }
+  }
+  post(savedInfo(null));
+  try {
+    const bytes = await fetchBytes(SHIPPED_WEIGHTS);
+    const events = await exclusive(() => explorer.loadWeights(bytes));
+    events.forEach((e) => post(e));
+    post({ type: 'network', source: 'shipped', note: events[0]?.note ?? '' });
+  } catch (e) {
+    post({
+      type: 'notice',
+      message: `The pretrained weights www/weights/fast.rnxw could not be loaded (${describeError(e)}). Train a network (or upload weights) to use the demos.`,
+    });
+    post({ type: 'network', source: 'none', note: '' });
+  }
+}
+
+/** Device, data, the Explorer and its first network. Runs once per worker (again if it failed). */
+async function open(choice, testLimit) {
+  if (!wasmReady) {
+    wasmReady = init();
+    wasmReady.catch(() => (wasmReady = null)); // let a later attempt try again
+  }
+  await wasmReady;
+  if (backend && backend.choice !== choice) {
+    throw new Error(`This worker already runs on ${backend.info.backend}; the page must start a new worker to switch backends.`);
+  }
+  post(await chooseBackend(choice));
+  const [trainImages, trainLabels, testImages, testLabels] = await loadData();
+  if (!explorer) {
+    explorer = Explorer.create(trainImages, trainLabels, testImages, testLabels);
+    post(explorer.gallery(GALLERY_SIZE));
+    explorer.setTestLimit(testLimit ?? null);
+    await loadFirstNetwork();
+  }
+  post({ type: 'opened', ok: true });
+}
+
+function ensureOpen(choice, testLimit) {
+  if (!opening) {
+    opening = open(choice, testLimit);
+    opening.catch(() => (opening = null)); // the next start (or reload) tries again
+  }
+  return opening;
 }
 
 /** Waits while the run is paused; returns when resumed or stopped. */
@@ -146,49 +247,88 @@ async function waitWhilePaused(run) {
   }
 }
 
+function end(run, state) {
+  run.active = false;
+  setState(run, state);
+}
+
+function runNote(run) {
+  const r = run.request;
+  const e = run.lastEpoch;
+  const parts = [
+    run.label || 'network',
+    run.fresh ? 'trained in this browser' : 'trained further in this browser',
+    `${e ? e.epoch : 0} of ${r.train.epochs} epochs`,
+    `batch ${r.train.batch_size}, lr ${r.train.lr}`,
+    `${run.trainImages ?? '?'} training images`,
+  ];
+  let note = parts.join(', ');
+  if (e) note += `: test acc ${e.test_acc.toFixed(4)} on ${run.testImages ?? '?'} test images`;
+  if (run.final === 'stopped') note += ' (stopped early)';
+  return note;
+}
+
+/** After a run finished or was stopped: its network is the one in memory; keep a copy. */
+async function keepTrainedNetwork(run) {
+  const note = runNote(run);
+  post({ type: 'network', source: 'trained', note, run: run.id });
+  try {
+    const bytes = await exclusive(() => explorer.saveWeights(note));
+    const entry = { bytes, note, savedAt: new Date().toISOString() };
+    await storeSaved(entry);
+    post(savedInfo(entry));
+  } catch (e) {
+    post({ type: 'notice', message: `The trained network could not be kept in this browser (${describeError(e)}).` });
+  }
+}
+
 async function execute(run, msg) {
   setState(run, 'loading');
-  let session = null;
+  let started = false;
   try {
-    if (!wasmReady) {
-      wasmReady = init();
-      wasmReady.catch(() => (wasmReady = null)); // let a later run try again
+    await ensureOpen(msg.backend, msg.request?.test_limit ?? null);
+    if (run.stopped) return end(run, 'stopped');
+    const events = await exclusive(() => explorer.startTraining(msg.request, Boolean(msg.fresh)));
+    started = true;
+    for (const event of events) {
+      if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];
+      postRun(run, event);
     }
-    await wasmReady;
-    if (backend && backend.choice !== msg.backend) {
-      throw new Error(`This worker already runs on ${backend.info.backend}; the page must start a new worker to switch backends.`);
-    }
-    post(await chooseBackend(msg.backend));
-    const [trainImages, trainLabels, testImages, testLabels] = await loadData();
-    if (run.stopped) return setState(run, 'stopped');
-
-    session = Session.create(msg.request, trainImages, trainLabels, testImages, testLabels);
-    for (const event of session.describe()) post(event);
     await tick();
 
     setState(run, run.paused ? 'paused' : 'running');
-    while (!session.isFinished()) {
+    for (;;) {
       await waitWhilePaused(run);
-      if (run.stopped) return setState(run, 'stopped');
-      const events = await session.step();
-      let failed = false;
-      for (const event of events) {
-        post(event);
-        if (event.type === 'error') failed = true;
+      if (run.stopped) {
+        await exclusive(() => explorer.stopTraining());
+        run.final = 'stopped';
+        if (!run.replaced) await keepTrainedNetwork(run);
+        return end(run, 'stopped');
       }
-      if (failed) return setState(run, 'failed');
+      const events = await exclusive(() => explorer.step());
+      let failed = false;
+      let finished = false;
+      for (const event of events) {
+        postRun(run, event);
+        if (event.type === 'error') failed = true;
+        if (event.type === 'finished') finished = true;
+        if (event.type === 'train' && event.kind === 'epoch') run.lastEpoch = event;
+      }
+      if (failed) {
+        await exclusive(() => explorer.stopTraining());
+        return end(run, 'failed');
+      }
+      if (finished) {
+        run.final = 'finished';
+        await keepTrainedNetwork(run);
+        return end(run, 'finished');
+      }
       await tick(); // lets pause / stop / start messages in
     }
-    setState(run, 'finished');
   } catch (e) {
-    post({ type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
-    setState(run, 'failed');
-  } finally {
-    try {
-      session?.free();
-    } catch (e) {
-      console.warn('freeing the session failed', e);
-    }
+    postRun(run, { type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
+    if (started && explorer) await exclusive(() => explorer.stopTraining()).catch(() => {});
+    end(run, 'failed');
   }
 }
 
@@ -201,19 +341,91 @@ function stopCurrent() {
 
 /** Control messages are handled in order, after any earlier start has set up its run. */
 function enqueue(action) {
-  starts = starts.then(action).catch((e) => post({ type: 'error', message: describeError(e) }));
+  control = control.then(action).catch((e) => post({ type: 'error', message: describeError(e) }));
+}
+
+/** Demo requests from the page. Each runs alone on the Explorer (see `exclusive`). */
+const METHODS = {
+  featureMaps: ({ stage, block, mode, image, channels }) => explorer.featureMaps(stage, block, mode, image, channels),
+  identityChecks: ({ images }) => explorer.identityChecks(images),
+  setTestLimit: ({ limit }) => explorer.setTestLimit(limit ?? null),
+  async evaluate() {
+    const event = await explorer.evaluate();
+    post(event);
+    return null;
+  },
+  async insert({ insertion, stage }) {
+    const events = await explorer.insert(insertion, stage);
+    events.forEach((e) => post(e));
+    return events[0];
+  },
+  restore() {
+    explorer.restore().forEach((e) => post(e));
+    return null;
+  },
+  loadWeights({ bytes, name }) {
+    const events = explorer.loadWeights(bytes);
+    events.forEach((e) => post(e));
+    post({ type: 'network', source: 'uploaded', note: events[0]?.note ?? '', name });
+    return null;
+  },
+  saveWeights: ({ note }) => explorer.saveWeights(note),
+  async forgetSaved() {
+    await forgetSaved();
+    post(savedInfo(null));
+    return null;
+  },
+};
+
+async function handleCall({ id, method, args }) {
+  const reply = (fields, transfer) => post({ type: 'reply', id, ...fields }, transfer);
+  try {
+    if (!(method in METHODS)) throw new Error(`unknown request ${method}`);
+    if (!opening) await control; // an 'open' sent just before this request
+    if (!opening) throw new Error('The data and the network are not loaded yet.');
+    await opening;
+    if (current?.active) return reply({ ok: false, busy: true, error: BUSY });
+    const result = await exclusive(() => METHODS[method](args ?? {}));
+    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
+    reply({ ok: true, result }, transfer);
+  } catch (e) {
+    reply({ ok: false, busy: Boolean(current?.active), error: current?.active ? BUSY : describeError(e) });
+  }
 }
 
 self.onmessage = ({ data: msg }) => {
   switch (msg?.type) {
-    case 'start':
-      // Stop the old loop (it exits between batches and frees its session), then start anew.
-      // The queue waits for the old run to stop, not for the new one to finish.
+    case 'open':
       enqueue(async () => {
+        try {
+          await ensureOpen(msg.backend, msg.testLimit);
+        } catch (e) {
+          post({ type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
+          post({ type: 'opened', ok: false });
+        }
+      });
+      break;
+    case 'start':
+      // Stop the old loop (it exits between batches), then start anew. The queue waits for the
+      // old run to stop, not for the new one to finish.
+      enqueue(async () => {
+        if (current) current.replaced = true;
         await stopCurrent();
-        const run = { id: msg.run ?? 0, stopped: false, paused: false, wake: null, done: null };
+        const run = {
+          id: msg.run ?? 0,
+          request: msg.request,
+          fresh: msg.fresh !== false,
+          label: msg.label ?? '',
+          stopped: false,
+          paused: false,
+          wake: null,
+          done: null,
+          active: true,
+          replaced: false,
+        };
         current = run;
         run.done = execute(run, msg).finally(() => {
+          run.active = false;
           if (current === run) current = null;
         });
       });
@@ -234,6 +446,9 @@ self.onmessage = ({ data: msg }) => {
       enqueue(() => {
         stopCurrent();
       });
+      break;
+    case 'call':
+      handleCall(msg);
       break;
     default:
       post({ type: 'error', message: `The worker got an unknown message: ${JSON.stringify(msg)}` });

@@ -20,6 +20,13 @@ impl StemConfig {
     }
 }
 
+/// Where a block sits: stage 0 is `b2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRef {
+    pub stage: usize,
+    pub block: usize,
+}
+
 /// A ResNet in d2l's shape: stem `b1`, then one `resnet_block` stage per width, global average
 /// pooling and a linear classifier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +42,10 @@ pub struct ResNetConfig {
     pub classes: usize,
     /// `false` removes every shortcut: the "plain" twin with exactly the same layers.
     pub shortcut: bool,
+    /// Single blocks without a shortcut in an otherwise residual network (the nested function
+    /// classes demo inserts one).
+    #[serde(default)]
+    pub plain_blocks: Vec<BlockRef>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -45,6 +56,8 @@ pub enum ConfigError {
     Zero,
     #[error("padding {padding} must be smaller than kernel {kernel}")]
     Padding { kernel: usize, padding: usize },
+    #[error("plain block b{}.{} does not exist", .0.stage + 2, .0.block)]
+    NoSuchBlock(BlockRef),
     #[error("input {input}x{input} is too small: the feature map vanishes at {layer}")]
     TooSmall { input: usize, layer: String },
 }
@@ -60,6 +73,7 @@ impl ResNetConfig {
             blocks: vec![2, 2, 2, 2],
             classes: 10,
             shortcut: true,
+            plain_blocks: Vec::new(),
         }
     }
 
@@ -88,7 +102,15 @@ impl ResNetConfig {
                 return Err(ConfigError::Padding { kernel, padding });
             }
         }
+        if let Some(&b) = self.plain_blocks.iter().find(|b| self.blocks.get(b.stage).is_none_or(|&n| b.block >= n)) {
+            return Err(ConfigError::NoSuchBlock(b));
+        }
         super::shapes::check_sizes(self)
+    }
+
+    /// Whether block `block` of stage `stage` adds its shortcut.
+    pub fn has_shortcut(&self, stage: usize, block: usize) -> bool {
+        self.shortcut && !self.plain_blocks.contains(&BlockRef { stage, block })
     }
 
     /// Trainable parameters (weights, biases, BatchNorm gamma and beta), as PyTorch's

@@ -8,7 +8,7 @@ mod shapes;
 mod surgery;
 pub mod weights;
 
-pub use config::{ConfigError, ResNetConfig, StemConfig};
+pub use config::{BlockRef, ConfigError, ResNetConfig, StemConfig};
 pub use init::init_seeded;
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};

@@ -81,7 +81,8 @@ impl ResNetConfig {
             .map(|(i, (&width, &n))| {
                 let blocks = resnet_block(in_channels, width, n, i == 0)
                     .into_iter()
-                    .map(|c| ResidualConfig { shortcut: self.shortcut, ..c }.init(device))
+                    .enumerate()
+                    .map(|(j, c)| ResidualConfig { shortcut: self.has_shortcut(i, j), ..c }.init(device))
                     .collect();
                 in_channels = width;
                 Stage { blocks }

@@ -20,6 +20,8 @@ pub struct LayerShape {
     pub shape: Vec<usize>,
     /// For residual blocks: whether the shortcut is a 1x1 projection (else identity or none).
     pub projection: bool,
+    /// For residual blocks: whether the shortcut is added at all (false for plain blocks).
+    pub shortcut: bool,
     /// Trainable parameters (PyTorch's `parameters()`: BatchNorm running statistics excluded).
     pub params: usize,
     /// Multiply-accumulates of one forward pass of one image (convolutions and the linear
@@ -44,7 +46,7 @@ impl Table<'_> {
     }
 
     fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: usize) -> usize {
-        self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection: false, params, macs });
+        self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection: false, shortcut: false, params, macs });
         self.rows.len() - 1
     }
 
@@ -101,6 +103,7 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
             }
             t.rows[block].shape = vec![1, width, side, side];
             t.rows[block].projection = b.use_1x1conv;
+            t.rows[block].shortcut = c.has_shortcut(i, j);
             t.close(block);
         }
         t.rows[stage].shape = vec![1, width, side, side];

@@ -19,7 +19,8 @@ const GALLERY: usize = 24;
 
 pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     // Maps (not JS objects) would be unreadable on the page: serialise structs as objects.
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    // None as null (not undefined), so the page can test `=== null`.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
     Ok(value.serialize(&serializer)?)
 }
 
@@ -54,7 +55,7 @@ impl Explorer {
 
     fn not_training(&self) -> Result<(), JsError> {
         match self.trainer {
-            Some(_) => Err(JsError::new("a training run is in progress: pause or stop it first")),
+            Some(_) => Err(JsError::new("a training run is in progress (paused runs too): stop it first")),
             None => Ok(()),
         }
     }

@@ -44,8 +44,8 @@ pub struct ModelEvent {
     pub parameters: usize,
     /// Where the weights came from.
     pub note: String,
-    /// Blocks inserted since the network was trained or loaded (identity blocks are also in
-    /// `config.blocks`; plain blocks only here).
+    /// Blocks inserted since the network was trained or loaded (they are also counted in
+    /// `config.blocks`, and plain ones listed in `config.plain_blocks`).
     pub inserted: Vec<Inserted>,
 }
 

@@ -5,10 +5,18 @@
 // CHROMIUM_PATH overrides the browser (default /usr/bin/chromium); E2E_SITE_ROOT serves another
 // folder than the repository (e.g. one with a different pkg/ build). Screenshots go to
 // tests/e2e/artifacts/. WebGPU in headless Chromium runs on SwiftShader (a software GPU), so
-// the runs are tiny and the timeouts generous.
+// the runs are tiny and the timeouts generous. The explorer views are tested on the CPU backend
+// with the shipped pretrained weights (www/weights/fast.rnxw) and a few test images.
+//
+// The layer-table totals are compared with the command line's (`resnet-explorer shapes
+// --detail`), from the binary that `cargo build --release` puts in
+// ${CARGO_TARGET_DIR:-~/.cache/resnet-explorer/target}/release/ (scripts/test.sh builds it
+// before this step); RESNET_EXPLORER_BIN overrides the path.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +40,9 @@ const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 const TINY = { preset: 'tiny', epochs: '1', batch: '16', lr: '0.1', train: '160', test: '32' };
 const TINY_POINTS = 5 * 2 + 1; // 5 reports x (loss, acc) + 1 test accuracy
 const MINUTE = 60_000;
+const CLI =
+  process.env.RESNET_EXPLORER_BIN ??
+  path.join(process.env.CARGO_TARGET_DIR ?? path.join(process.env.HOME ?? os.homedir(), '.cache/resnet-explorer/target'), 'release/resnet-explorer');
 
 let server;
 let baseUrl;
@@ -105,6 +116,48 @@ async function openPage(page, settings) {
   );
   const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
   assert.equal(error, null, `the page failed to load: ${error}`);
+}
+
+/** The `total` line of `resnet-explorer shapes --detail` (params, MACs), or null without the binary. */
+function cliTotals(args) {
+  if (!existsSync(CLI)) {
+    console.log(`NOTE: ${CLI} is missing (build it with \`cargo build --release\`): the table totals are not compared with the command line's.`);
+    return null;
+  }
+  const out = spawnSync(CLI, ['shapes', ...args, '--detail'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(out.status, 0, `${CLI} shapes ${args.join(' ')} --detail failed: ${out.stderr}`);
+  const line = out.stdout.split('\n').find((l) => /^total\s/.test(l));
+  assert.ok(line, `no total line in:\n${out.stdout}`);
+  const [params, macs] = line.trim().split(/\s+/).slice(1).map(Number);
+  return { params, macs };
+}
+
+/** Waits until the explorer has a network and no request is running (demos enabled). */
+async function waitForDemos(page, timeout = 3 * MINUTE) {
+  await page.waitForFunction(() => window.resnetExplorer?.demosReady || !document.getElementById('error-box').hidden, null, { timeout });
+  const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
+  assert.equal(error, null, `the page failed: ${error}`);
+}
+
+/** Waits for the identity demo to show `mode` for `block`; returns its numbers. */
+async function identityResult(page, block, mode) {
+  await page.waitForFunction(
+    ([b, m]) => {
+      const r = document.getElementById('identity-result');
+      return (r.dataset.state === 'done' || r.dataset.state === 'error') && r.dataset.block === b && r.dataset.mode === m;
+    },
+    [block, mode],
+    { timeout: 2 * MINUTE },
+  );
+  return page.evaluate(() => ({
+    state: document.getElementById('identity-result').dataset.state,
+    diff: document.getElementById('identity-diff').dataset.value,
+    diffText: document.getElementById('identity-diff').textContent,
+    none: document.getElementById('identity-diff-none').dataset.value,
+    explain: document.getElementById('identity-explain').textContent,
+    message: document.getElementById('identity-message').textContent,
+    maps: document.querySelectorAll('#feature-maps canvas').length,
+  }));
 }
 
 const pageState = (page) =>
@@ -205,6 +258,19 @@ test('falls back to the CPU without WebGPU and says why', { timeout: 15 * MINUTE
     assert.match(await page.textContent('#log'), /examples\/sec on the CPU/);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'cpu-fallback.png'), fullPage: true });
+
+    // The trained network is kept in IndexedDB and preferred to the shipped weights on reload.
+    await page.waitForFunction(() => document.getElementById('weights-source').dataset.source === 'trained' && !document.getElementById('forget-saved').hidden, null, { timeout: MINUTE });
+    await page.reload();
+    await waitForDemos(page);
+    assert.equal(await page.getAttribute('#weights-source', 'data-source'), 'saved');
+    const source = await page.textContent('#weights-source');
+    log(`after reload: ${source}`);
+    assert.match(source, /saved in this browser.*tiny preset/);
+    assert.equal(await page.locator('#diagram .block-node').count(), 3, 'the saved tiny network (3 blocks) is in memory');
+    await page.click('#forget-saved');
+    await page.waitForSelector('#forget-saved', { state: 'hidden', timeout: 10_000 });
+    assert.match(await page.textContent('#weights-message'), /Forgot/);
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
@@ -272,6 +338,203 @@ test('Restart replaces a running run and Stop stops it (CPU)', { timeout: 5 * MI
     assert.ok(later.batch < 400, 'stopped before the end');
     assert.equal(await page.isDisabled('#epochs'), false, 'settings are unlocked after Stop');
     log(`stopped at batch ${later.batch}: ${later.status}`);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+test('explorer views: diagram, layer table, identity demo, insertion, predictions, weights (CPU)', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('explorer', [], async (page, log, errors) => {
+    const t0 = Date.now();
+    const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    await openPage(page, { preset: 'fast', test: '64', backend: 'cpu' });
+    await waitForDemos(page);
+    log(`pretrained network loaded after ${since()}: ${await page.textContent('#weights-source')}`);
+    assert.equal(await page.getAttribute('#weights-source', 'data-source'), 'shipped');
+    assert.match(await page.textContent('#weights-source'), /^Pretrained weights: .*test acc 0\.\d+/);
+
+    // Diagram: one node per residual block, three 1x1-projection shortcuts (fast preset).
+    const blockLabels = await page.$$eval('#diagram .block-node', (nodes) => nodes.map((n) => n.dataset.block));
+    assert.deepEqual(blockLabels, ['b2.0', 'b2.1', 'b3.0', 'b3.1', 'b4.0', 'b4.1', 'b5.0', 'b5.1']);
+    assert.equal(await page.locator('#diagram .projection-edge').count(), 3);
+    assert.equal(await page.locator('#diagram .identity-edge').count(), 5);
+    // ... the same blocks as the table's Residual rows (both from Rust's rows).
+    const residualRows = await page.$$eval('#shapes-table tbody tr.level-1', (rows) =>
+      rows.filter((r) => r.children[1].textContent.startsWith('Residual')).map((r) => r.dataset.layer),
+    );
+    assert.deepEqual(residualRows, blockLabels);
+    for (const node of await page.locator('#diagram .block-node').all()) {
+      assert.equal(await node.getAttribute('role'), 'button');
+      assert.equal(await node.getAttribute('tabindex'), '0');
+      assert.match(await node.getAttribute('aria-label'), /^Block b\d\.\d/);
+    }
+    assert.match(await page.getAttribute('[data-block="b3.0"]', 'aria-label'), /1×1 convolution shortcut, stride 2/);
+    // Keyboard selection.
+    await page.focus('[data-block="b4.1"]');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('[data-block="b4.1"]', 'aria-pressed'), 'true');
+    await page.focus('[data-block="b2.1"]');
+    await page.keyboard.press(' ');
+    assert.equal(await page.getAttribute('[data-block="b2.1"]', 'aria-pressed'), 'true');
+    assert.equal(await page.getAttribute('[data-block="b4.1"]', 'aria-pressed'), 'false');
+    assert.match(await page.evaluate(() => location.hash), /block=b2\.1/);
+    await page.locator('#diagram').screenshot({ path: path.join(ARTIFACTS, 'diagram.png') });
+
+    // Layer table: totals equal the command line's, exact values kept for the readable ones.
+    const total = await page.evaluate(() => {
+      const tr = document.getElementById('shapes-total');
+      return { params: Number(tr.dataset.params), macs: Number(tr.dataset.macs), text: tr.textContent, title: tr.querySelector('[data-params]').title };
+    });
+    log(`table total: ${total.params} params, ${total.macs} MACs (${total.text.trim()})`);
+    const cli = cliTotals(['--model', 'fast']);
+    if (cli) assert.deepEqual({ params: total.params, macs: total.macs }, cli, 'the page and the CLI agree on the totals');
+    assert.equal(total.title, total.params.toLocaleString('en-US'));
+    // Blocks are collapsible: their layers show once expanded.
+    assert.equal(await page.isVisible('tr[data-layer="b3.0.conv3"]'), false);
+    await page.click('tr[data-layer="b3.0"] .row-toggle');
+    assert.equal(await page.isVisible('tr[data-layer="b3.0.conv3"]'), true);
+    assert.match(await page.textContent('tr[data-layer="b3.0.conv3"]'), /shortcut/);
+    await page.locator('#shapes-details').screenshot({ path: path.join(ARTIFACTS, 'layer-table.png') });
+
+    // Identity demo on an identity block: zeroing the branch gives exactly the identity.
+    await page.click('[data-block="b2.1"]');
+    await page.click('#zero-branch');
+    const branch = await identityResult(page, 'b2.1', 'branch');
+    log(`b2.1 branch zeroed: max |out - in| = ${branch.diffText} (as trained ${branch.none}); ${since()}`);
+    assert.equal(branch.state, 'done', branch.message);
+    assert.equal(Number(branch.diff), 0);
+    assert.equal(branch.diff, '0');
+    assert.ok(Number(branch.none) > 0, 'the trained block is not the identity');
+    assert.equal(branch.maps, 3 * 4, 'input, as trained and zeroed maps for 4 channels');
+    // Zeroing conv2 only is not the identity: BN2 maps 0 to beta - gamma * mean / sqrt(var + eps).
+    await page.click('#zero-conv2');
+    const conv2 = await identityResult(page, 'b2.1', 'conv2');
+    log(`b2.1 conv2 zeroed: max |out - in| = ${conv2.diffText}`);
+    assert.equal(conv2.state, 'done', conv2.message);
+    assert.ok(Number(conv2.diff) > 0, `conv2 only should not give the identity (got ${conv2.diff})`);
+    assert.match(conv2.explain, /BatchNorm/);
+    await page.click('#zero-branch');
+    await identityResult(page, 'b2.1', 'branch');
+    // A projection block: no identity, and the page says why.
+    await page.click('[data-block="b3.0"]');
+    const projection = await identityResult(page, 'b3.0', 'branch');
+    assert.equal(projection.diff, '');
+    assert.match(projection.explain, /No setting of the residual branch gives the identity/);
+    await page.click('[data-block="b2.1"]');
+    await identityResult(page, 'b2.1', 'branch');
+    // The table of every block.
+    await page.waitForFunction(() => document.querySelectorAll('#identity-checks tbody tr[data-block]').length === 8, null, { timeout: MINUTE });
+    const checks = await page.$$eval('#identity-checks tbody tr', (rows) => rows.map((r) => [r.dataset.block, r.cells[2].dataset.value, r.cells[3].dataset.value]));
+    for (const [label, zeroBranch, zeroConv2] of checks) {
+      if (['b3.0', 'b4.0', 'b5.0'].includes(label)) {
+        assert.deepEqual([zeroBranch, zeroConv2], ['', ''], `${label} has a projection shortcut`);
+      } else {
+        assert.equal(zeroBranch, '0', `${label}: zeroing the branch gives the identity`);
+        assert.ok(Number(zeroConv2) > 0, `${label}: zeroing conv2 does not`);
+      }
+    }
+    await page.locator('.identity').screenshot({ path: path.join(ARTIFACTS, 'identity-demo.png') });
+
+    // Predictions: gallery and confusion matrix of the pretrained network on 64 test images.
+    await page.waitForFunction(() => document.getElementById('pred-summary').dataset.state === 'done', null, { timeout: MINUTE });
+    const preds = await page.evaluate(() => ({
+      items: document.querySelectorAll('#gallery .gallery-item').length,
+      wrong: document.querySelectorAll('#gallery .gallery-item.wrong').length,
+      mismatched: [...document.querySelectorAll('#gallery .gallery-item')].filter((i) => i.dataset.predicted !== i.dataset.label).length,
+      rows: document.querySelectorAll('#confusion tbody tr').length,
+      cells: document.querySelectorAll('#confusion tbody td[data-count]').length,
+      counted: [...document.querySelectorAll('#confusion tbody td[data-count]')].reduce((a, td) => a + Number(td.dataset.count), 0),
+      perClass: document.querySelectorAll('#confusion tbody td.acc').length,
+      accuracy: Number(document.getElementById('pred-summary').dataset.accuracy),
+      headers: [...document.querySelectorAll('#confusion thead th.col-name')].map((th) => th.textContent),
+    }));
+    log(`predictions: accuracy ${preds.accuracy} on ${preds.counted} images, ${preds.wrong} of ${preds.items} gallery images wrong`);
+    assert.equal(preds.items, 24);
+    assert.equal(preds.wrong, preds.mismatched);
+    assert.equal(preds.rows, 10);
+    assert.equal(preds.cells, 100);
+    assert.equal(preds.counted, 64);
+    assert.equal(preds.perClass, 10);
+    assert.deepEqual(preds.headers, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    assert.ok(preds.accuracy > 0.7, 'the pretrained network is accurate');
+    await page.locator('.predictions').screenshot({ path: path.join(ARTIFACTS, 'predictions.png') });
+
+    // Nested function classes: an identity block changes nothing, a plain one breaks everything.
+    await page.selectOption('#insert-stage', '1');
+    await page.click('#insert-identity');
+    await page.waitForFunction(() => document.getElementById('insertion-result').dataset.state !== 'loading' && document.getElementById('insertion-result').dataset.state !== 'idle', null, { timeout: 2 * MINUTE });
+    const identity = await page.evaluate(() => ({
+      state: document.getElementById('insertion-result').dataset.state,
+      before: Number(document.getElementById('acc-before').dataset.value),
+      after: Number(document.getElementById('acc-after').dataset.value),
+      changed: Number(document.getElementById('changed').dataset.value),
+      message: document.getElementById('nested-message').textContent,
+    }));
+    log(`identity block inserted in b3: accuracy ${identity.before} -> ${identity.after}, ${identity.changed} predictions changed; ${since()}`);
+    assert.equal(identity.state, 'done', identity.message);
+    assert.equal(identity.after, identity.before);
+    assert.equal(identity.changed, 0);
+    assert.ok(Math.abs(identity.before - preds.accuracy) < 1e-9, 'the same 64 test images as the predictions');
+    await page.waitForFunction(() => document.querySelectorAll('#diagram .block-node').length === 9, null, { timeout: 10_000 });
+    assert.equal(await page.locator('#diagram .block-node.inserted-identity[data-block="b3.2"]').count(), 1);
+    assert.equal(await page.locator('#diagram .block-node[data-block="b3.2"] .identity-edge').count(), 1);
+    assert.equal(await page.locator('#shapes-table tr.inserted-identity[data-layer="b3.2"]').count(), 1);
+    await page.locator('.nested').screenshot({ path: path.join(ARTIFACTS, 'insertion.png') });
+
+    await waitForDemos(page);
+    await page.click('#insert-plain');
+    await page.waitForFunction(() => document.getElementById('insertion-result').dataset.insertion === 'plain' && document.getElementById('insertion-result').dataset.state !== 'loading', null, { timeout: 2 * MINUTE });
+    const plain = await page.evaluate(() => ({
+      before: Number(document.getElementById('acc-before').dataset.value),
+      after: Number(document.getElementById('acc-after').dataset.value),
+      changed: Number(document.getElementById('changed').dataset.value),
+    }));
+    log(`plain block inserted in b3: accuracy ${plain.before} -> ${plain.after}, ${plain.changed} predictions changed`);
+    assert.ok(plain.after <= 0.3, `a zeroed plain block leaves chance accuracy (got ${plain.after})`);
+    assert.ok(plain.changed > 0);
+    await page.waitForFunction(() => document.querySelectorAll('#diagram .block-node').length === 10, null, { timeout: 10_000 });
+    const plainNode = page.locator('#diagram .block-node.is-plain');
+    assert.equal(await plainNode.count(), 1);
+    assert.equal(await plainNode.getAttribute('data-block'), 'b3.3');
+    assert.equal(await plainNode.locator('.identity-edge, .projection-edge').count(), 0, 'a plain block has no skip arrow');
+    await page.locator('#diagram').screenshot({ path: path.join(ARTIFACTS, 'insertion-diagram.png') });
+
+    await waitForDemos(page);
+    await page.click('#restore');
+    await page.waitForFunction(() => document.querySelectorAll('#diagram .block-node').length === 8, null, { timeout: MINUTE });
+    assert.equal(await page.locator('#diagram .block-node.inserted').count(), 0);
+
+    // Weights: download the network in memory, refuse a bad file, load the downloaded one.
+    await waitForDemos(page);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: MINUTE }), page.click('#download-weights')]);
+    assert.equal(download.suggestedFilename(), 'resnet-explorer-fast.rnxw');
+    const file = await download.path();
+    const bytes = readFileSync(file);
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'RNXW');
+    assert.ok(bytes.length > 1e6, `the weights file has ${bytes.length} bytes`);
+    await page.setInputFiles('#upload-weights', { name: 'not-weights.rnxw', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, not a weights file') });
+    await page.waitForFunction(() => /could not be loaded/.test(document.getElementById('weights-message').textContent), null, { timeout: MINUTE });
+    const refused = await page.textContent('#weights-message');
+    log(`bad upload: ${refused}`);
+    assert.match(refused, /not-weights\.rnxw could not be loaded: .*weights file/);
+    assert.equal(await page.getAttribute('#weights-source', 'data-source'), 'shipped', 'a bad file leaves the network as it was');
+    await page.setInputFiles('#upload-weights', file);
+    await page.waitForFunction(() => document.getElementById('weights-source').dataset.source === 'uploaded', null, { timeout: MINUTE });
+    await waitForDemos(page);
+    assert.equal(await page.locator('#diagram .block-node').count(), 8);
+
+    // d2l's ResNet-18 at 96 px: the preview's totals are the command line's too.
+    await page.selectOption('#preset', 'd2l96');
+    await page.waitForFunction(() => document.getElementById('diagram').dataset.view === 'preview', null, { timeout: 10_000 });
+    const d2l = await page.evaluate(() => {
+      const tr = document.getElementById('shapes-total');
+      return { params: Number(tr.dataset.params), macs: Number(tr.dataset.macs) };
+    });
+    log(`d2l96 preview totals: ${d2l.params} params, ${d2l.macs} MACs`);
+    assert.deepEqual(d2l, { params: 11178378, macs: 318657536 });
+    const cli96 = cliTotals(['--model', 'resnet18', '--input', '96']);
+    if (cli96) assert.deepEqual(d2l, cli96);
+    log(`explorer test done after ${since()}`);
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
