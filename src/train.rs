@@ -50,8 +50,11 @@ pub enum TrainError {
     Config(#[from] ConfigError),
     #[error("invalid training settings: {0}")]
     Settings(String),
-    #[error("training diverged at epoch {epoch:.1}: the loss is {loss}. Try a lower learning rate (now {lr}).")]
-    Diverged { epoch: f64, loss: f64, lr: f64 },
+    #[error(
+        "training diverged at epoch {epoch:.1}: the loss is {loss}. Try a lower learning rate (now {lr}). \
+         Training stopped; the weights from epoch {kept:.1} (before the divergence) are kept."
+    )]
+    Diverged { epoch: f64, loss: f64, lr: f64, kept: f64 },
     #[error("the device failed while reading results back: {0}")]
     Device(String),
 }
@@ -66,6 +69,10 @@ struct Running {
 pub struct Trainer {
     /// `None` only while the optimiser owns the model for a step.
     model: Option<ResNet>,
+    /// The weights at the last report whose loss was finite, and that report's epoch: what a
+    /// diverging run falls back to.
+    last_good: (ResNet, f64),
+    diverged: bool,
     optim: ModuleOptimizer,
     model_config: ResNetConfig,
     config: TrainConfig,
@@ -107,8 +114,11 @@ impl Trainer {
             return Err(TrainError::Settings("the training and test sets must not be empty".into()));
         }
         let order = BatchOrder::shuffled(train.len(), config.batch_size, config.seed, 0);
+        let net = net.train();
         Ok(Self {
-            model: Some(net.train()),
+            last_good: (net.clone(), 0.0),
+            diverged: false,
+            model: Some(net),
             optim: sgd(&config),
             model_config: model.clone(),
             side: model.input_size,
@@ -178,8 +188,9 @@ impl Trainer {
         (self.trained, self.train_time)
     }
 
+    /// True after the last epoch, or once the run diverged.
     pub fn is_finished(&self) -> bool {
-        self.epoch >= self.config.epochs
+        self.diverged || self.epoch >= self.config.epochs
     }
 
     /// Batches per epoch.
@@ -215,8 +226,12 @@ impl Trainer {
             let (train_loss, train_acc) = self.read_running().await?;
             let epoch = self.epoch as f64 + self.batch as f64 / n as f64;
             if !train_loss.is_finite() || train_loss > 1e4 {
-                return Err(TrainError::Diverged { epoch, loss: train_loss, lr: self.config.lr });
+                let (good, kept) = self.last_good.clone();
+                self.model = Some(good);
+                self.diverged = true;
+                return Err(TrainError::Diverged { epoch, loss: train_loss, lr: self.config.lr, kept });
             }
+            self.last_good = (self.model().clone(), epoch);
             events.push(TrainEvent::Report { epoch, train_loss, train_acc, examples_per_sec: self.examples_per_sec() });
             if self.batch == n {
                 let predictions = predict(self.model(), &self.test, self.side, self.config.batch_size, &self.device).await?;

@@ -70,11 +70,24 @@ fn same_seed_same_run_other_seed_other_run() {
 }
 
 #[test]
-fn a_diverging_learning_rate_is_detected_with_advice() {
+fn a_diverging_learning_rate_is_detected_with_advice_and_the_last_good_weights_are_kept() {
     let config = TrainConfig { epochs: 1, batch_size: 32, lr: 1e4, ..TrainConfig::default() };
-    let err = run(&ResNetConfig::tiny(), config, 320, 32).unwrap_err();
+    let mut trainer =
+        Trainer::new(&ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 64), &Device::flex()).unwrap();
+    let err = loop {
+        match pollster::block_on(trainer.step()) {
+            Ok(_) => assert!(!trainer.is_finished(), "lr 1e4 must diverge within the epoch"),
+            Err(e) => break e,
+        }
+    };
     assert!(matches!(err, TrainError::Diverged { .. }), "{err}");
-    assert!(err.to_string().contains("lower learning rate"), "{err}");
+    assert!(err.to_string().contains("lower learning rate") && err.to_string().contains("are kept"), "{err}");
+    assert!(trainer.is_finished(), "a diverged run stops");
+    // The kept weights still compute finite logits.
+    let device = Device::flex();
+    let x = Tensor::<4>::ones([2, 1, 28, 28], &device);
+    let logits = trainer.model().valid().forward(x).into_data().try_to_vec::<f32>().unwrap();
+    assert!(logits.iter().all(|v| v.is_finite()), "{logits:?}");
 }
 
 #[test]
