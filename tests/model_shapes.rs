@@ -139,3 +139,17 @@ fn too_small_inputs_and_bad_configs_are_refused_with_a_message() {
     zero.widths[1] = 0;
     assert!(zero.validate().is_err());
 }
+
+#[test]
+fn batches_beyond_a_gpu_buffer_limit_are_refused_with_the_limit_named() {
+    use resnet_explorer::model::{check_batch_fits, largest_activation};
+    let d2l = ResNetConfig::resnet18(96);
+    // b1's conv outputs 64 x 48 x 48 floats per image: 589,824 bytes.
+    let (bytes, layer) = largest_activation(&d2l, 1).unwrap();
+    assert_eq!((bytes, layer.as_str()), (589_824, "b1.conv"));
+    let gib = 1 << 30;
+    assert!(check_batch_fits(&d2l, 1820, gib).is_ok());
+    let err = check_batch_fits(&d2l, 4096, gib).unwrap_err();
+    assert!(err.contains("per-buffer limit of 1024 MiB") && err.contains("largest batch that fits is 1820"), "{err}");
+    assert!(err.contains("b1.conv"), "{err}");
+}

@@ -81,6 +81,7 @@ async function chooseBackend(choice) {
   if (backend) return backend.info;
   let wantGpu = false;
   let reason = null;
+  let maxBufferBytes = null;
   if (choice === 'cpu') {
     reason = 'The CPU backend was selected in the settings.';
   } else if (!('gpu' in navigator) || !navigator.gpu) {
@@ -92,6 +93,9 @@ async function chooseBackend(choice) {
         reason = 'No WebGPU adapter was returned (WebGPU may be disabled or blocklisted for this GPU).';
       } else {
         wantGpu = true;
+        // burn requests the adapter's own limits; a batch needing a bigger buffer is refused by
+        // Rust before anything is allocated.
+        maxBufferBytes = Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
         const info = adapter.info ?? {};
         post({
           type: 'adapter',
@@ -107,7 +111,7 @@ async function chooseBackend(choice) {
     }
   }
   const info = await initDevice(wantGpu, reason);
-  backend = { choice, info };
+  backend = { choice, info, maxBufferBytes: info.backend === 'wgpu' ? maxBufferBytes : null };
   return info;
 }
 
@@ -288,7 +292,8 @@ async function execute(run, msg) {
   try {
     await ensureOpen(msg.backend, msg.request?.test_limit ?? null);
     if (run.stopped) return end(run, 'stopped');
-    const events = await exclusive(() => explorer.startTraining(msg.request, Boolean(msg.fresh)));
+    const request = { ...msg.request, max_buffer_bytes: backend?.maxBufferBytes ?? null };
+    const events = await exclusive(() => explorer.startTraining(request, Boolean(msg.fresh)));
     started = true;
     for (const event of events) {
       if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];

@@ -13,4 +13,4 @@ pub use init::init_seeded;
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};
 pub use surgery::ZeroMode;
-pub use shapes::{LayerShape, infer_shapes, infer_top_level_shapes, totals};
+pub use shapes::{LayerShape, check_batch_fits, infer_shapes, infer_top_level_shapes, largest_activation, totals};

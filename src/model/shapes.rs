@@ -135,3 +135,34 @@ pub fn infer_top_level_shapes(c: &ResNetConfig) -> Result<Vec<LayerShape>, Confi
 pub fn totals(rows: &[LayerShape]) -> (usize, usize) {
     rows.iter().filter(|r| r.level == 0).fold((0, 0), |(p, m), r| (p + r.params, m + r.macs))
 }
+
+/// The largest single tensor a training batch of `batch` images creates (f32 bytes), and the
+/// layer that produces it. A GPU refuses a buffer above its per-buffer limit, so callers check
+/// this before anything is allocated.
+pub fn largest_activation(c: &ResNetConfig, batch: usize) -> Result<(u64, String), ConfigError> {
+    let input = (c.in_channels * c.input_size * c.input_size, "the input images".to_string());
+    let per_image = infer_shapes(c)?
+        .into_iter()
+        .map(|r| (r.shape.iter().product::<usize>(), r.label))
+        .fold(input, |best, row| if row.0 > best.0 { row } else { best });
+    Ok((per_image.0 as u64 * batch as u64 * 4, per_image.1))
+}
+
+/// Refuses a batch whose largest activation exceeds `max_buffer_bytes`, naming the limit and the
+/// largest batch that fits.
+pub fn check_batch_fits(c: &ResNetConfig, batch: usize, max_buffer_bytes: u64) -> Result<(), String> {
+    let (bytes, layer) = largest_activation(c, batch).map_err(|e| e.to_string())?;
+    if bytes <= max_buffer_bytes {
+        return Ok(());
+    }
+    let per_image = bytes / batch as u64;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    Err(format!(
+        "a batch of {batch} at {side}x{side} needs a {need:.0} MiB buffer for the output of {layer}, more than this GPU's \
+         per-buffer limit of {limit:.0} MiB: the largest batch that fits is {fits}",
+        side = c.input_size,
+        need = mib(bytes),
+        limit = mib(max_buffer_bytes),
+        fits = max_buffer_bytes / per_image,
+    ))
+}

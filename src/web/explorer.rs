@@ -11,7 +11,7 @@ use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, predictio
 use crate::data::{CLASS_NAMES, Dataset, Split};
 use crate::explore::{self, Insertion};
 use crate::model::weights::{self, WeightsHeader};
-use crate::model::{ResNet, ResNetConfig, ZeroMode, infer_shapes};
+use crate::model::{ResNet, ResNetConfig, ZeroMode, check_batch_fits, infer_shapes};
 use crate::train::{Trainer, predict, read_f32};
 
 /// Test images whose predictions are listed for the gallery.
@@ -154,6 +154,13 @@ impl Explorer {
     #[wasm_bindgen(js_name = startTraining)]
     pub fn start_training(&mut self, request: JsValue, fresh: bool) -> Result<JsValue, JsError> {
         let request: StartRequest = from_js(request)?;
+        if let Some(limit) = request.max_buffer_bytes {
+            let model = match fresh {
+                true => &request.model,
+                false => &self.network()?.config,
+            };
+            check_batch_fits(model, request.train.batch_size, limit).map_err(|e| JsError::new(&e))?;
+        }
         self.finish_training();
         self.test_limit = request.test_limit;
         let train = self.train.clone().truncate(request.train_limit.unwrap_or(usize::MAX));

@@ -18,6 +18,10 @@ pub struct StartRequest {
     /// Use the first N training / test images (None: all of them).
     pub train_limit: Option<usize>,
     pub test_limit: Option<usize>,
+    /// The GPU's per-buffer limit (the smaller of WebGPU's maxBufferSize and
+    /// maxStorageBufferBindingSize); a batch that would need more is refused before training.
+    #[serde(default)]
+    pub max_buffer_bytes: Option<u64>,
 }
 
 /// The backend a worker ended up with, and why when it is not the GPU.

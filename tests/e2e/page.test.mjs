@@ -538,3 +538,21 @@ test('explorer views: diagram, layer table, identity demo, insertion, prediction
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
+
+test('a batch too big for the GPU is refused before anything is allocated, naming the limit', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('batch-limit', WEBGPU_ARGS, async (page, log) => {
+    // d2l's ResNet-18 at 96px: b1's output is 589,824 bytes an image, so 4096 images need 2.25 GiB
+    // in one buffer; SwiftShader allows 1 GiB.
+    await openPage(page, { preset: 'd2l96', epochs: '1', batch: '4096', lr: '0.05', train: '4096', test: '32' });
+    await page.click('#start');
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 5 * MINUTE });
+    const message = await page.textContent('#error-message');
+    log(`refused: ${message}`);
+    assert.match(message, /per-buffer limit of 1024 MiB/);
+    assert.match(message, /largest batch that fits is 1820/);
+    const s = await pageState(page);
+    assert.equal(s.batch, 0, 'no batch was trained');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'batch-too-big.png') });
+  });
+});
