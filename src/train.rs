@@ -51,10 +51,11 @@ pub enum TrainError {
     #[error("invalid training settings: {0}")]
     Settings(String),
     #[error(
-        "training diverged at epoch {epoch:.1}: the loss is {loss}. Try a lower learning rate (now {lr}). \
-         Training stopped; the weights from epoch {kept:.1} (before the divergence) are kept."
+        "training diverged at epoch {epoch:.1}: the running loss is {loss:.3}, more than three times the {chance:.2} \
+         of guessing at random. Try a lower learning rate (now {lr}). Training stopped; the weights from epoch \
+         {kept:.1} (before the divergence) are kept."
     )]
-    Diverged { epoch: f64, loss: f64, lr: f64, kept: f64 },
+    Diverged { epoch: f64, loss: f64, chance: f64, lr: f64, kept: f64 },
     #[error("the device failed while reading results back: {0}")]
     Device(String),
 }
@@ -225,11 +226,14 @@ impl Trainer {
         if is_report_point(self.batch, n) {
             let (train_loss, train_acc) = self.read_running().await?;
             let epoch = self.epoch as f64 + self.batch as f64 / n as f64;
-            if !train_loss.is_finite() || train_loss > 1e4 {
+            // Guessing uniformly costs ln(classes); a running loss three times that (or NaN) only
+            // happens when the steps are too large: stop rather than train on noise.
+            let chance = (self.model_config.classes as f64).ln();
+            if !train_loss.is_finite() || train_loss > 3.0 * chance {
                 let (good, kept) = self.last_good.clone();
                 self.model = Some(good);
                 self.diverged = true;
-                return Err(TrainError::Diverged { epoch, loss: train_loss, lr: self.config.lr, kept });
+                return Err(TrainError::Diverged { epoch, loss: train_loss, chance, lr: self.config.lr, kept });
             }
             self.last_good = (self.model().clone(), epoch);
             events.push(TrainEvent::Report { epoch, train_loss, train_acc, examples_per_sec: self.examples_per_sec() });

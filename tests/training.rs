@@ -71,12 +71,13 @@ fn same_seed_same_run_other_seed_other_run() {
 
 #[test]
 fn a_diverging_learning_rate_is_detected_with_advice_and_the_last_good_weights_are_kept() {
-    let config = TrainConfig { epochs: 1, batch_size: 32, lr: 1e4, ..TrainConfig::default() };
+    // lr 10: the running loss reaches about 12 (guessing gives 2.3) without becoming NaN.
+    let config = TrainConfig { epochs: 1, batch_size: 16, lr: 10.0, ..TrainConfig::default() };
     let mut trainer =
         Trainer::new(&ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 64), &Device::flex()).unwrap();
     let err = loop {
         match pollster::block_on(trainer.step()) {
-            Ok(_) => assert!(!trainer.is_finished(), "lr 1e4 must diverge within the epoch"),
+            Ok(_) => assert!(!trainer.is_finished(), "lr 10 must be caught within the epoch"),
             Err(e) => break e,
         }
     };

@@ -84,7 +84,9 @@ export function createTrainingChart(container) {
   return {
     /** Clears all series and sets the x axis to 0..epochs. */
     reset(epochs) {
+      chart.data.datasets.length = SERIES.length; // drops a divergence marker
       for (const series of chart.data.datasets) series.data = [];
+      delete container.dataset.diverged;
       points = 0;
       chart.options.scales.x.max = Math.max(1, epochs);
       // d2l's report points are fifths of an epoch: show them when there are few epochs.
@@ -96,6 +98,22 @@ export function createTrainingChart(container) {
       add('train_loss', event.epoch, event.train_loss);
       add('train_acc', event.epoch, event.train_acc);
       // The loss can start above 1: let the axis grow with it.
+      update();
+    },
+    /** A `{type:'diverged'}` event: a red cross where the run stopped (the loss itself may be
+     * far off the axis, so the cross sits at the top of the accuracy range). */
+    markDiverged(event) {
+      chart.data.datasets.push({
+        label: `diverged (loss ${event.loss.toFixed(2)})`,
+        data: [{ x: event.epoch, y: 1 }],
+        showLine: false,
+        pointStyle: 'crossRot',
+        pointRadius: 12,
+        pointBorderWidth: 3,
+        borderColor: '#dc2626',
+        backgroundColor: '#dc2626',
+      });
+      container.dataset.diverged = String(event.epoch);
       update();
     },
     /** A `{type:'train', kind:'epoch'}` event: test accuracy at the end of the epoch. */

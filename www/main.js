@@ -732,6 +732,11 @@ function onWorkerEvent(event) {
       appendLog(`${event.examples_per_sec.toFixed(1)} examples/sec on ${on}`);
       break;
     }
+    case 'diverged':
+      if (!run) break;
+      chart.markDiverged(event);
+      appendLog(`diverged at epoch ${event.epoch.toFixed(1)} (loss ${event.loss.toFixed(3)}): stopped, weights of epoch ${event.kept_epoch.toFixed(1)} kept`);
+      break;
     case 'error':
       if (event.fatal) workerBroken = true;
       showError(event.message);

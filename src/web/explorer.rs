@@ -12,7 +12,7 @@ use crate::data::{CLASS_NAMES, Dataset, Split};
 use crate::explore::{self, Insertion};
 use crate::model::weights::{self, WeightsHeader};
 use crate::model::{ResNet, ResNetConfig, ZeroMode, check_batch_fits, infer_shapes};
-use crate::train::{Trainer, predict, read_f32};
+use crate::train::{TrainError, Trainer, predict, read_f32};
 
 /// Test images whose predictions are listed for the gallery.
 const GALLERY: usize = 24;
@@ -203,7 +203,13 @@ impl Explorer {
                     events.push(predictions_event(trainer.last_predictions(), trainer.test_set().labels(), GALLERY));
                 }
             }
-            Err(e) => events.push(WorkerEvent::Error { message: e.to_string() }),
+            Err(e) => {
+                let message = e.to_string();
+                if let TrainError::Diverged { epoch, loss, kept, .. } = e {
+                    events.push(WorkerEvent::Diverged { epoch, loss, kept_epoch: kept, message: message.clone() });
+                }
+                events.push(WorkerEvent::Error { message });
+            }
         }
         if trainer.is_finished() {
             events.push(WorkerEvent::Finished { examples_per_sec: trainer.examples_per_sec() });

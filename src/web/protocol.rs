@@ -85,6 +85,9 @@ pub enum WorkerEvent {
         max_abs_diff: Option<f32>,
     },
     Insertion(InsertionCheck),
+    /// The run stopped because its loss exploded; the weights of `kept_epoch` were kept. An
+    /// `error` event with the same message follows.
+    Diverged { epoch: f64, loss: f64, kept_epoch: f64, message: String },
     Error { message: String },
 }
 

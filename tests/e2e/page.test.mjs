@@ -556,3 +556,23 @@ test('a batch too big for the GPU is refused before anything is allocated, namin
     await page.screenshot({ path: path.join(ARTIFACTS, 'batch-too-big.png') });
   });
 });
+
+test('a diverging learning rate stops the run, marks the chart and suggests a lower rate (CPU)', { timeout: 5 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('diverge', [], async (page, log) => {
+    // lr 10 on the tiny preset: the running loss reaches ~16 at the first report (guessing: 2.3).
+    await openPage(page, { ...TINY, lr: '10', backend: 'cpu' });
+    await page.click('#start');
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 3 * MINUTE });
+    const message = await page.textContent('#error-message');
+    log(`message: ${message}`);
+    assert.match(message, /diverged at epoch 0\.2/);
+    assert.match(message, /lower learning rate/);
+    assert.match(message, /weights from epoch 0\.0 \(before the divergence\) are kept/);
+    const marked = await page.evaluate(() => document.getElementById('chart').dataset.diverged);
+    assert.equal(marked, '0.2', 'the chart marks where the run stopped');
+    const s = await pageState(page);
+    assert.equal(s.batch, 2, 'training stopped at the first report (2 of 10 batches)');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'diverged.png') });
+  });
+});
