@@ -104,7 +104,8 @@ export function createTrainingChart(container) {
      * far off the axis, so the cross sits at the top of the accuracy range). */
     markDiverged(event) {
       chart.data.datasets.push({
-        label: `diverged (loss ${event.loss.toFixed(2)})`,
+        // A NaN loss arrives as null (JSON has no NaN).
+        label: `diverged (loss ${Number.isFinite(event.loss) ? event.loss.toFixed(2) : 'NaN'})`,
         data: [{ x: event.epoch, y: 1 }],
         showLine: false,
         pointStyle: 'crossRot',

@@ -735,7 +735,7 @@ function onWorkerEvent(event) {
     case 'diverged':
       if (!run) break;
       chart.markDiverged(event);
-      appendLog(`diverged at epoch ${event.epoch.toFixed(1)} (loss ${event.loss.toFixed(3)}): stopped, weights of epoch ${event.kept_epoch.toFixed(1)} kept`);
+      appendLog(`diverged at epoch ${event.epoch.toFixed(1)} (loss ${Number.isFinite(event.loss) ? event.loss.toFixed(3) : 'NaN'}): stopped, weights of epoch ${event.kept_epoch.toFixed(1)} kept`);
       break;
     case 'error':
       if (event.fatal) workerBroken = true;

@@ -43,13 +43,15 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
-/// Inflates gzip data (recognised by its magic bytes); raw IDX passes through untouched.
+/// Inflates gzip data (recognised by its magic bytes); raw IDX passes through untouched, even
+/// under a `.gz` name.
 fn decompress(bytes: &[u8], file: &str) -> Result<Vec<u8>, IdxError> {
     if bytes.is_empty() {
         return Err(IdxError::Empty { file: file.into() });
     }
     if !bytes.starts_with(&GZIP_MAGIC) {
-        if file.ends_with(".gz") {
+        // Raw IDX starts with two zero bytes; a browser may have inflated a `.gz` already.
+        if file.ends_with(".gz") && !bytes.starts_with(&[0, 0]) {
             let start = String::from_utf8_lossy(&bytes[..bytes.len().min(16)]).into_owned();
             return Err(IdxError::NotGzip { file: file.into(), start });
         }

@@ -32,7 +32,7 @@ pub async fn init_device(want_gpu: bool, reason: Option<String>) -> Result<JsVal
         DEVICE.with(|d| *d.borrow_mut() = Some(chosen));
     }
     let (_, info) = current().expect("initialised above");
-    Ok(serde_wasm_bindgen::to_value(&super::WorkerEvent::Backend(info))?)
+    super::explorer::to_js(&super::WorkerEvent::Backend(info))
 }
 
 fn info(backend: BackendKind, fallback_reason: Option<String>) -> BackendInfo {
