@@ -8,7 +8,8 @@ source scripts/env.sh
 start=$(date +%s)
 step() { printf '\n\033[1m== %s (at %ds)\033[0m\n' "$*" $(( $(date +%s) - start )); }
 
-step "1/3 native: cargo test (CPU backend)"
+step "1/3 native: cargo fmt --check, cargo test (CPU backend)"
+cargo fmt --check
 cargo test --release
 
 step "2/3 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"

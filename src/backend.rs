@@ -43,7 +43,9 @@ pub fn init_native(kind: BackendKind) -> Result<Device, String> {
         #[cfg(feature = "wgpu")]
         BackendKind::Wgpu => Device::wgpu_options().init().map_err(|e| format!("no usable GPU adapter: {e}")),
         #[cfg(not(feature = "wgpu"))]
-        BackendKind::Wgpu => Err("this binary was built without the wgpu backend; rebuild with `--features wgpu`".into()),
+        BackendKind::Wgpu => {
+            Err("this binary was built without the wgpu backend; rebuild with `--features wgpu`".into())
+        }
     }
 }
 

@@ -26,7 +26,13 @@ pub struct BlockCheck {
 }
 
 /// The input and output of one block with the given zeroing, for `images`.
-pub fn block_io(model: &ResNet, images: Tensor<4>, stage: usize, block: usize, mode: Option<ZeroMode>) -> Option<(Tensor<4>, Tensor<4>)> {
+pub fn block_io(
+    model: &ResNet,
+    images: Tensor<4>,
+    stage: usize,
+    block: usize,
+    mode: Option<ZeroMode>,
+) -> Option<(Tensor<4>, Tensor<4>)> {
     let model = match mode {
         Some(mode) => model.clone().map_block(stage, block, |b| b.zeroed(mode)),
         None => model.clone(),
@@ -58,7 +64,14 @@ pub async fn identity_checks(model: &ResNet, images: Tensor<4>) -> Result<Vec<Bl
             };
             let zero_branch = diff(ZeroMode::Branch).await?;
             let zero_conv2 = diff(ZeroMode::Conv2).await?;
-            checks.push(BlockCheck { label: format!("b{}.{}", s + 2, b), stage: s, block: b, projection, zero_branch, zero_conv2 });
+            checks.push(BlockCheck {
+                label: format!("b{}.{}", s + 2, b),
+                stage: s,
+                block: b,
+                projection,
+                zero_branch,
+                zero_conv2,
+            });
         }
     }
     Ok(checks)
@@ -87,7 +100,13 @@ pub struct InsertionCheck {
 }
 
 /// Inserts a block at the end of `stage` and describes the new network.
-pub fn insert(model: ResNet, config: &ResNetConfig, insertion: Insertion, stage: usize, device: &Device) -> (ResNet, ResNetConfig) {
+pub fn insert(
+    model: ResNet,
+    config: &ResNetConfig,
+    insertion: Insertion,
+    stage: usize,
+    device: &Device,
+) -> (ResNet, ResNetConfig) {
     let mut config = config.clone();
     let model = match insertion {
         Insertion::Identity => {

@@ -5,8 +5,8 @@
 //! (5 per epoch): a read forces a GPU round trip, and on WebGPU it must be async.
 
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::momentum::MomentumConfig;
 use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -95,7 +95,13 @@ pub struct Trainer {
 
 impl Trainer {
     /// Builds the model on `device` (gradients are enabled here) with `config.seed`.
-    pub fn new(model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
+    pub fn new(
+        model: &ResNetConfig,
+        config: TrainConfig,
+        train: Dataset,
+        test: Dataset,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
         model.validate()?;
         let device = device.clone().autodiff();
         let net = crate::model::init_seeded(model, config.seed, &device);
@@ -104,12 +110,22 @@ impl Trainer {
 
     /// Continues training an existing network (e.g. one with inserted blocks) with a fresh
     /// optimiser; `model` describes it for the views.
-    pub fn resume(net: ResNet, model: &ResNetConfig, config: TrainConfig, train: Dataset, test: Dataset, device: &Device) -> Result<Self, TrainError> {
+    pub fn resume(
+        net: ResNet,
+        model: &ResNetConfig,
+        config: TrainConfig,
+        train: Dataset,
+        test: Dataset,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
         if config.epochs == 0 || config.batch_size == 0 {
             return Err(TrainError::Settings("epochs and batch size must be at least 1".into()));
         }
         if !(config.lr.is_finite() && config.lr > 0.0) {
-            return Err(TrainError::Settings(format!("the learning rate must be a positive number, got {}", config.lr)));
+            return Err(TrainError::Settings(format!(
+                "the learning rate must be a positive number, got {}",
+                config.lr
+            )));
         }
         if train.is_empty() || test.is_empty() {
             return Err(TrainError::Settings("the training and test sets must not be empty".into()));
@@ -238,14 +254,16 @@ impl Trainer {
             self.last_good = (self.model().clone(), epoch);
             events.push(TrainEvent::Report { epoch, train_loss, train_acc, examples_per_sec: self.examples_per_sec() });
             if self.batch == n {
-                let predictions = predict(self.model(), &self.test, self.side, self.config.batch_size, &self.device).await?;
+                let predictions =
+                    predict(self.model(), &self.test, self.side, self.config.batch_size, &self.device).await?;
                 let correct = predictions.iter().zip(self.test.labels()).filter(|(p, l)| p == l).count();
                 let test_acc = correct as f64 / self.test.len() as f64;
                 self.last_predictions = predictions;
                 self.epoch += 1;
                 self.batch = 0;
                 self.running = None;
-                self.order = BatchOrder::shuffled(self.train.len(), self.config.batch_size, self.config.seed, self.epoch);
+                self.order =
+                    BatchOrder::shuffled(self.train.len(), self.config.batch_size, self.config.seed, self.epoch);
                 events.push(TrainEvent::Epoch {
                     epoch: self.epoch,
                     train_loss,
@@ -266,7 +284,11 @@ impl Trainer {
         let loss_sum = loss.mul_scalar(batch.len() as f32);
         self.running = Some(match self.running.take() {
             None => Running { loss_sum, correct, examples: batch.len() },
-            Some(r) => Running { loss_sum: r.loss_sum + loss_sum, correct: r.correct + correct, examples: r.examples + batch.len() },
+            Some(r) => Running {
+                loss_sum: r.loss_sum + loss_sum,
+                correct: r.correct + correct,
+                examples: r.examples + batch.len(),
+            },
         });
     }
 
@@ -287,7 +309,7 @@ impl Trainer {
 /// Plain SGD as in d2l (optionally with momentum and weight decay, PyTorch's conventions).
 pub fn sgd(config: &TrainConfig) -> ModuleOptimizer {
     SgdConfig::new()
-        .with_momentum((config.momentum > 0.0).then(|| MomentumConfig {
+        .with_momentum((config.momentum > 0.0).then_some(MomentumConfig {
             momentum: config.momentum,
             dampening: 0.0, // PyTorch's default; burn's is 0.1.
             nesterov: false,
@@ -299,7 +321,13 @@ pub fn sgd(config: &TrainConfig) -> ModuleOptimizer {
 /// Forward, cross-entropy, backward and SGD update on one batch. `device` must have autodiff.
 /// Returns the updated model, the batch's mean loss and its number of correct predictions,
 /// both detached and still on the device (unread).
-pub fn sgd_step(model: ResNet, optim: &mut ModuleOptimizer, batch: &Batch, lr: f64, device: &Device) -> (ResNet, Tensor<1>, Tensor<1>) {
+pub fn sgd_step(
+    model: ResNet,
+    optim: &mut ModuleOptimizer,
+    batch: &Batch,
+    lr: f64,
+    device: &Device,
+) -> (ResNet, Tensor<1>, Tensor<1>) {
     let (images, labels) = to_tensors(batch, device);
     let logits = model.forward(images);
     let loss = CrossEntropyLossConfig::new().init(device).forward(logits.clone(), labels.clone());
@@ -334,7 +362,13 @@ pub async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
 
 /// The predicted class of every example of `data`, with BatchNorm in eval mode. The
 /// predictions stay on the device until one read at the end.
-pub async fn predict(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<Vec<u8>, TrainError> {
+pub async fn predict(
+    model: &ResNet,
+    data: &Dataset,
+    side: usize,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<u8>, TrainError> {
     let model = model.valid();
     let device = device.clone().without_autodiff();
     let order = BatchOrder::sequential(data.len(), batch_size);
@@ -349,7 +383,13 @@ pub async fn predict(model: &ResNet, data: &Dataset, side: usize, batch_size: us
 }
 
 /// Accuracy of `model` over the whole of `data`, in eval mode.
-pub async fn evaluate(model: &ResNet, data: &Dataset, side: usize, batch_size: usize, device: &Device) -> Result<f64, TrainError> {
+pub async fn evaluate(
+    model: &ResNet,
+    data: &Dataset,
+    side: usize,
+    batch_size: usize,
+    device: &Device,
+) -> Result<f64, TrainError> {
     let predictions = predict(model, data, side, batch_size, device).await?;
     let correct = predictions.iter().zip(data.labels()).filter(|(p, l)| p == l).count();
     Ok(correct as f64 / data.len() as f64)

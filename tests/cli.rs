@@ -34,8 +34,21 @@ fn shapes_prints_the_seed_lines() {
 #[test]
 fn train_prints_d2l_lines() {
     let out = cli(&[
-        "train", "--model", "tiny", "--epochs", "1", "--batch-size", "32", "--lr", "0.1", "--train-limit", "320",
-        "--test-limit", "100", "--seed", "1",
+        "train",
+        "--model",
+        "tiny",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--lr",
+        "0.1",
+        "--train-limit",
+        "320",
+        "--test-limit",
+        "100",
+        "--seed",
+        "1",
     ]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
@@ -45,7 +58,10 @@ fn train_prints_d2l_lines() {
         assert!(lines[1 + i].starts_with(&format!("epoch {fraction}, train_loss ")), "{text}");
         assert!(lines[1 + i].contains(", train_acc "), "{text}");
     }
-    assert!(lines[6].starts_with("loss ") && lines[6].contains(", train acc ") && lines[6].contains(", test acc "), "{text}");
+    assert!(
+        lines[6].starts_with("loss ") && lines[6].contains(", train acc ") && lines[6].contains(", test acc "),
+        "{text}"
+    );
     assert!(lines[7].ends_with("examples/sec on cpu (burn flex)"), "{text}");
 }
 

@@ -19,7 +19,8 @@ fn load(split: Split, n: usize) -> Dataset {
 fn briefly_trained() -> (ResNet, ResNetConfig) {
     let config = ResNetConfig::fast();
     let train = TrainConfig { epochs: 1, batch_size: 64, lr: 0.1, ..TrainConfig::default() };
-    let mut trainer = Trainer::new(&config, train, load(Split::Train, 2560), load(Split::Test, 64), &Device::flex()).unwrap();
+    let mut trainer =
+        Trainer::new(&config, train, load(Split::Train, 2560), load(Split::Test, 64), &Device::flex()).unwrap();
     while !trainer.is_finished() {
         pollster::block_on(trainer.step()).unwrap();
     }
@@ -43,7 +44,8 @@ fn resnet18_totals_match_hand_counts() {
     // Every parent's figures are the sum of its children's.
     let rows = infer_shapes(&ResNetConfig::fast()).unwrap();
     let b2 = rows.iter().position(|r| r.label == "b2").unwrap();
-    let blocks: usize = rows.iter().filter(|r| r.label.starts_with("b2.") && r.kind == "Residual").map(|r| r.params).sum();
+    let blocks: usize =
+        rows.iter().filter(|r| r.label.starts_with("b2.") && r.kind == "Residual").map(|r| r.params).sum();
     assert_eq!(rows[b2].params, blocks);
 }
 
@@ -93,7 +95,8 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
     // The configuration describes the plain block, so the table and a saved file know it.
     assert_eq!(plain_config.blocks[1], config.blocks[1] + 1);
     let rows = infer_shapes(&plain_config).unwrap();
-    let shortcuts: Vec<bool> = rows.iter().filter(|r| r.label.starts_with("b3.") && r.kind == "Residual").map(|r| r.shortcut).collect();
+    let shortcuts: Vec<bool> =
+        rows.iter().filter(|r| r.label.starts_with("b3.") && r.kind == "Residual").map(|r| r.shortcut).collect();
     assert_eq!(shortcuts, [true, true, false]);
     let header = WeightsHeader { model: plain_config.clone(), note: "plain".into() };
     let bytes = pollster::block_on(weights::save(&plain_model, &header)).unwrap();

@@ -89,7 +89,8 @@ fn inference_agrees_with_a_real_forward_pass() {
 #[test]
 fn block_rows_follow_their_stage_and_mark_projections() {
     let rows = infer_shapes(&ResNetConfig::resnet18(96)).unwrap();
-    let blocks: Vec<(&str, bool)> = rows.iter().filter(|r| r.kind == "Residual").map(|r| (r.label.as_str(), r.projection)).collect();
+    let blocks: Vec<(&str, bool)> =
+        rows.iter().filter(|r| r.kind == "Residual").map(|r| (r.label.as_str(), r.projection)).collect();
     assert_eq!(
         blocks,
         [

@@ -8,9 +8,9 @@ use burn::prelude::*;
 use resnet_explorer::backend;
 use resnet_explorer::data::{Batch, Dataset};
 use resnet_explorer::explore::identity_checks;
+use resnet_explorer::model::ResNetConfig;
 use resnet_explorer::model::weights::{self, WeightsHeader};
 use resnet_explorer::train::predict;
-use resnet_explorer::model::ResNetConfig;
 use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
 

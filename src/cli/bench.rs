@@ -43,7 +43,8 @@ pub fn run(args: Args) -> Result<(), String> {
             }
         };
         let config = TrainConfig { epochs: 2, batch_size: args.batch_size, lr: 0.05, ..TrainConfig::default() };
-        let mut trainer = Trainer::new(&model, config, train.clone(), test.clone(), &device).map_err(|e| e.to_string())?;
+        let mut trainer =
+            Trainer::new(&model, config, train.clone(), test.clone(), &device).map_err(|e| e.to_string())?;
         let start = Instant::now();
         let mut first_step = None;
         let mut warm = None;

@@ -34,7 +34,8 @@ pub fn run(args: Args) -> Result<(), String> {
     let test = Dataset::load(&args.data_dir, Split::Test).map_err(|e| e.to_string())?;
     let probe = test.clone().truncate(args.images);
     let batch = probe.batch(&(0..probe.len()).collect::<Vec<_>>(), config.input_size);
-    let images = Tensor::<4>::from_data(TensorData::new(batch.images, [probe.len(), 1, batch.side, batch.side]), &device);
+    let images =
+        Tensor::<4>::from_data(TensorData::new(batch.images, [probe.len(), 1, batch.side, batch.side]), &device);
 
     println!("\nmax |out - in| of each block on {} test images (eval mode)", probe.len());
     println!("{:<8} {:>24} {:>24}", "block", "zero BN2 gamma and beta", "zero conv2 only");
@@ -52,8 +53,8 @@ pub fn run(args: Args) -> Result<(), String> {
     println!("{:<8} {:<10} {:>10} {:>10} {:>20}", "stage", "insert", "before", "after", "changed predictions");
     for stage in 0..config.widths.len() {
         for insertion in [Insertion::Identity, Insertion::Plain] {
-            let (check, _, _) =
-                pollster::block_on(insertion_check(&model, &config, insertion, stage, &test, &device)).map_err(|e| e.to_string())?;
+            let (check, _, _) = pollster::block_on(insertion_check(&model, &config, insertion, stage, &test, &device))
+                .map_err(|e| e.to_string())?;
             println!(
                 "{:<8} {:<10} {:>10.4} {:>10.4} {:>20}",
                 format!("b{}", stage + 2),

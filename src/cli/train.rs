@@ -60,7 +60,11 @@ pub fn default_data_dir() -> &'static str {
 }
 
 /// Loads both splits, each optionally truncated.
-pub fn load_data(dir: &std::path::Path, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<(Dataset, Dataset), String> {
+pub fn load_data(
+    dir: &std::path::Path,
+    train_limit: Option<usize>,
+    test_limit: Option<usize>,
+) -> Result<(Dataset, Dataset), String> {
     let load = |split, limit: Option<usize>| {
         Dataset::load(dir, split).map(|d| d.truncate(limit.unwrap_or(usize::MAX))).map_err(|e| e.to_string())
     };
@@ -135,7 +139,6 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     Ok(())
 }
-
 
 /// Prints above the progress bar, or plainly when there is no terminal to draw it on.
 fn say(bar: &ProgressBar, line: String) {

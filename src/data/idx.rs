@@ -14,7 +14,9 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 pub enum IdxError {
     #[error("{file}: the file is empty (0 bytes)")]
     Empty { file: String },
-    #[error("{file}: the name ends in .gz but the content is not gzip data (it starts with {start:?}); is it an HTML error page?")]
+    #[error(
+        "{file}: the name ends in .gz but the content is not gzip data (it starts with {start:?}); is it an HTML error page?"
+    )]
     NotGzip { file: String, start: String },
     #[error("{file}: the gzip data is corrupt or cut short ({reason})")]
     BadGzip { file: String, reason: String },

@@ -50,7 +50,9 @@ pub struct ResNetConfig {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("the network needs at least one stage, and as many block counts as widths (got {widths} widths, {blocks} block counts)")]
+    #[error(
+        "the network needs at least one stage, and as many block counts as widths (got {widths} widths, {blocks} block counts)"
+    )]
     Stages { widths: usize, blocks: usize },
     #[error("widths, block counts, channels, classes, kernels and strides must all be at least 1")]
     Zero,

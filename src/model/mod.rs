@@ -12,5 +12,5 @@ pub use config::{BlockRef, ConfigError, ResNetConfig, StemConfig};
 pub use init::init_seeded;
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};
-pub use surgery::ZeroMode;
 pub use shapes::{LayerShape, check_batch_fits, infer_shapes, infer_top_level_shapes, largest_activation, totals};
+pub use surgery::ZeroMode;

@@ -1,8 +1,8 @@
 //! The whole network: stem `b1`, `resnet_block` stages `b2..`, global average pool, flatten, linear.
 
+use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, Linear, PaddingConfig2d, Relu};
-use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 
 use super::config::{ResNetConfig, StemConfig};
@@ -51,7 +51,12 @@ impl Stage {
 
 /// d2l's `resnet_block`: the first block of every stage but the first halves the resolution and
 /// changes the width through a strided 1x1 conv on the shortcut.
-pub fn resnet_block(in_channels: usize, channels: usize, num_residuals: usize, first_block: bool) -> Vec<ResidualConfig> {
+pub fn resnet_block(
+    in_channels: usize,
+    channels: usize,
+    num_residuals: usize,
+    first_block: bool,
+) -> Vec<ResidualConfig> {
     (0..num_residuals)
         .map(|i| match i == 0 && !first_block {
             true => ResidualConfig::new(in_channels, channels).with_1x1conv(2),

@@ -46,13 +46,30 @@ impl Table<'_> {
     }
 
     fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: usize) -> usize {
-        self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection: false, shortcut: false, params, macs });
+        self.rows.push(LayerShape {
+            level,
+            kind: kind.into(),
+            label,
+            shape,
+            projection: false,
+            shortcut: false,
+            params,
+            macs,
+        });
         self.rows.len() - 1
     }
 
-    /// A conv (k x k, stride, padding, with bias) at level `level`; returns the output side.
-    fn conv(&mut self, level: u8, label: String, io: (usize, usize), side: usize, k: usize, s: usize, p: usize) -> Result<usize, ConfigError> {
-        let (i, o) = io;
+    /// A conv with bias, `io` = (in, out) channels, `ksp` = (kernel, stride, padding), at level
+    /// `level`; returns the output side.
+    fn conv(
+        &mut self,
+        level: u8,
+        label: String,
+        io: (usize, usize),
+        side: usize,
+        ksp: (usize, usize, usize),
+    ) -> Result<usize, ConfigError> {
+        let ((i, o), (k, s, p)) = (io, ksp);
         let out = out_size(side, k, s, p).filter(|&n| n > 0).ok_or_else(|| self.too_small(&label))?;
         self.push(level, "Conv2d", label, vec![1, o, out, out], o * i * k * k + o, out * out * o * i * k * k);
         Ok(out)
@@ -78,10 +95,12 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
     let (s, w0) = (&c.stem, c.widths[0]);
 
     let b1 = t.push(0, "Sequential", "b1".into(), vec![], 0, 0);
-    let mut side = t.conv(1, "b1.conv".into(), (c.in_channels, w0), c.input_size, s.kernel, s.stride, s.padding)?;
+    let mut side = t.conv(1, "b1.conv".into(), (c.in_channels, w0), c.input_size, (s.kernel, s.stride, s.padding))?;
     t.batch_norm(1, "b1.bn".into(), w0, side);
     t.push(1, "ReLU", "b1.relu".into(), vec![1, w0, side, side], 0, 0);
-    side = out_size(side, s.pool_kernel, s.pool_stride, s.pool_padding).filter(|&n| n > 0).ok_or_else(|| t.too_small("b1.pool"))?;
+    side = out_size(side, s.pool_kernel, s.pool_stride, s.pool_padding)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| t.too_small("b1.pool"))?;
     t.push(1, "MaxPool2d", "b1.pool".into(), vec![1, w0, side, side], 0, 0);
     t.rows[b1].shape = vec![1, w0, side, side];
     t.close(b1);
@@ -94,12 +113,12 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
             let label = format!("{stage_label}.{j}");
             let block = t.push(1, "Residual", label.clone(), vec![], 0, 0);
             let block_in = side;
-            side = t.conv(2, format!("{label}.conv1"), (b.in_channels, width), block_in, 3, b.stride, 1)?;
+            side = t.conv(2, format!("{label}.conv1"), (b.in_channels, width), block_in, (3, b.stride, 1))?;
             t.batch_norm(2, format!("{label}.bn1"), width, side);
-            t.conv(2, format!("{label}.conv2"), (width, width), side, 3, 1, 1)?;
+            t.conv(2, format!("{label}.conv2"), (width, width), side, (3, 1, 1))?;
             t.batch_norm(2, format!("{label}.bn2"), width, side);
             if b.use_1x1conv {
-                t.conv(2, format!("{label}.conv3"), (b.in_channels, width), block_in, 1, b.stride, 0)?;
+                t.conv(2, format!("{label}.conv3"), (b.in_channels, width), block_in, (1, b.stride, 0))?;
             }
             t.rows[block].shape = vec![1, width, side, side];
             t.rows[block].projection = b.use_1x1conv;

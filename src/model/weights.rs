@@ -99,7 +99,8 @@ pub fn read_header(bytes: &[u8]) -> Result<(WeightsHeader, &[u8]), WeightsError>
 /// Rebuilds the network a file describes, with its weights, on `device`.
 pub fn load(bytes: &[u8], device: &Device) -> Result<(ResNet, WeightsHeader), WeightsError> {
     let (header, record) = read_header(bytes)?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec())).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
+        .map_err(|e| WeightsError::Corrupt(e.to_string()))?;
     let model = header.model.init(device).try_load_record(record).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
     Ok((model, header))
 }

@@ -90,7 +90,12 @@ impl Explorer {
 #[wasm_bindgen]
 impl Explorer {
     /// Validates the four IDX files (gzip or raw); a bad file gives an error naming it.
-    pub fn create(train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<Explorer, JsError> {
+    pub fn create(
+        train_images: &[u8],
+        train_labels: &[u8],
+        test_images: &[u8],
+        test_labels: &[u8],
+    ) -> Result<Explorer, JsError> {
         let (device, _) = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
         let load = |split: Split, images: &[u8], labels: &[u8]| {
             let (i, l) = split.file_names();
@@ -245,7 +250,14 @@ impl Explorer {
 
     /// Input and output feature maps of one block for one test image.
     #[wasm_bindgen(js_name = featureMaps)]
-    pub async fn feature_maps(&self, stage: usize, block: usize, mode: String, image: usize, max_channels: usize) -> Result<JsValue, JsError> {
+    pub async fn feature_maps(
+        &self,
+        stage: usize,
+        block: usize,
+        mode: String,
+        image: usize,
+        max_channels: usize,
+    ) -> Result<JsValue, JsError> {
         self.not_training()?;
         let n = self.network()?;
         let mode = match mode.as_str() {
@@ -284,7 +296,8 @@ impl Explorer {
             return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
         }
         let test = self.test_subset();
-        let (check, model, config) = explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &self.device).await?;
+        let (check, model, config) =
+            explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &self.device).await?;
         let bigger = Network {
             model,
             config,

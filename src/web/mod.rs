@@ -6,8 +6,8 @@ mod explorer;
 mod protocol;
 
 pub use device::init_device;
-pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent};
 pub use explorer::Explorer;
+pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent};
 
 use wasm_bindgen::prelude::*;
 

@@ -67,14 +67,32 @@ pub enum WorkerEvent {
     Backend(BackendInfo),
     Model(ModelEvent),
     /// Data decoded and validated.
-    DataReady { train: usize, test: usize },
+    DataReady {
+        train: usize,
+        test: usize,
+    },
     /// One batch done (batch index counts all epochs).
-    Step { batch: usize, total: usize },
+    Step {
+        batch: usize,
+        total: usize,
+    },
     Train(TrainEvent),
     /// Test-set predictions: confusion matrix (rows: true class), per-class accuracy, gallery.
-    Predictions { accuracy: f64, confusion: Vec<Vec<u32>>, per_class: Vec<f64>, samples: Vec<Sample> },
-    Finished { examples_per_sec: f64 },
-    Gallery { side: usize, images: Vec<Vec<u8>>, labels: Vec<u8>, class_names: Vec<String> },
+    Predictions {
+        accuracy: f64,
+        confusion: Vec<Vec<u32>>,
+        per_class: Vec<f64>,
+        samples: Vec<Sample>,
+    },
+    Finished {
+        examples_per_sec: f64,
+    },
+    Gallery {
+        side: usize,
+        images: Vec<Vec<u8>>,
+        labels: Vec<u8>,
+        class_names: Vec<String>,
+    },
     FeatureMaps {
         label: String,
         channels: usize,
@@ -87,8 +105,15 @@ pub enum WorkerEvent {
     Insertion(InsertionCheck),
     /// The run stopped because its loss exploded; the weights of `kept_epoch` were kept. An
     /// `error` event with the same message follows.
-    Diverged { epoch: f64, loss: f64, kept_epoch: f64, message: String },
-    Error { message: String },
+    Diverged {
+        epoch: f64,
+        loss: f64,
+        kept_epoch: f64,
+        message: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 /// The `predictions` event for test-set predictions, listing the first `gallery` images.
