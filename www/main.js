@@ -675,6 +675,16 @@ function onWorkerEvent(event) {
       renderWeights();
       if (view.memoryNet) renderNetwork();
       break;
+    case 'history':
+      // The chart of the run whose network was saved in this browser (restored after a reload).
+      if (ACTIVE.has(state)) break;
+      chart.reset(event.epochs);
+      for (const e of event.events) {
+        if (e.kind === 'report') chart.addReport(e);
+        else if (e.kind === 'epoch') chart.addEpoch(e);
+      }
+      appendLog(`restored the chart of the saved run (${event.events.filter((e) => e.kind === 'epoch').length} epochs)`);
+      break;
     case 'saved_info':
       view.saved = event;
       renderWeights();

@@ -204,6 +204,7 @@ async function loadFirstNetwork() {
       events.forEach((e) => post(e));
       post({ type: 'network', source: 'saved', note: events[0]?.note ?? saved.note, savedAt: saved.savedAt });
       post(savedInfo(saved));
+      if (saved.history?.events?.length) post({ type: 'history', ...saved.history });
       return;
     } catch (e) {
       post({
@@ -289,13 +290,17 @@ function runNote(run) {
   return note;
 }
 
-/** After a run finished or was stopped: its network is the one in memory; keep a copy. */
-async function keepTrainedNetwork(run) {
-  const note = runNote(run);
-  post({ type: 'network', source: 'trained', note, run: run.id });
+/**
+ * After a run finished or was stopped (or, with `checkpoint`, at an epoch end during the run):
+ * keep a copy of its network and its chart history in this browser.
+ */
+async function keepTrainedNetwork(run, checkpoint = false) {
+  const note = checkpoint ? `${runNote(run)} (checkpoint: the run was still going)` : runNote(run);
+  if (!checkpoint) post({ type: 'network', source: 'trained', note, run: run.id });
   try {
     const bytes = await exclusive(() => explorer.saveWeights(note));
-    const entry = { bytes, note, savedAt: new Date().toISOString() };
+    const history = { epochs: run.request?.train?.epochs ?? 1, events: run.history ?? [] };
+    const entry = { bytes, note, savedAt: new Date().toISOString(), history };
     await storeSaved(entry);
     post(savedInfo(entry));
   } catch (e) {
@@ -334,8 +339,11 @@ async function execute(run, msg) {
         postRun(run, event);
         if (event.type === 'error') failed = true;
         if (event.type === 'finished') finished = true;
+        if (event.type === 'train') (run.history ??= []).push(event);
         if (event.type === 'train' && event.kind === 'epoch') run.lastEpoch = event;
       }
+      // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
+      if (!failed && !finished && events.some((e) => e.type === 'train' && e.kind === 'epoch')) await keepTrainedNetwork(run, true);
       if (failed) {
         await exclusive(() => explorer.stopTraining());
         return end(run, 'failed');

@@ -581,3 +581,26 @@ test('a diverging learning rate stops the run, marks the chart and suggests a lo
     await page.screenshot({ path: path.join(ARTIFACTS, 'diverged.png') });
   });
 });
+
+test('a reload during training brings back the last checkpoint and its chart (CPU)', { timeout: 5 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('reload', [], async (page, log) => {
+    // 2 epochs of 100 batches (seconds each on the CPU); the worker keeps a checkpoint at the end
+    // of epoch 1, and the page reloads during epoch 2.
+    await openPage(page, { ...TINY, epochs: '2', train: '1600', backend: 'cpu' });
+    await page.click('#start');
+    await waitForRun(page, 'epoch 1 to end', (s) => s.points >= TINY_POINTS, 3 * MINUTE);
+    await page.waitForSelector('#forget-saved', { state: 'visible', timeout: MINUTE });
+    const before = await pageState(page);
+    log(`reloading at batch ${before.batch} of 200 (${before.state})`);
+    assert.ok(before.batch < 200, 'the reload happens during epoch 2');
+    await page.reload();
+    await waitForDemos(page);
+    await page.waitForFunction((n) => Number(document.getElementById('chart').dataset.points) >= n, TINY_POINTS, { timeout: MINUTE });
+    const source = await page.textContent('#weights-source');
+    log(`after reload: ${source}`);
+    assert.match(source, /checkpoint/);
+    assert.match(await page.textContent('#log'), /restored the chart of the saved run \(1 epochs\)/);
+    assert.equal(Number(await page.getAttribute('#chart', 'data-points')), TINY_POINTS, 'the chart of epoch 1 is back');
+  });
+});
