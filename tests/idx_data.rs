@@ -146,3 +146,18 @@ fn shuffles_are_seeded_permutations_with_a_partial_last_batch() {
     seen.sort();
     assert_eq!(seen, (0..10).collect::<Vec<_>>());
 }
+
+#[test]
+fn gzip_bombs_and_overflowing_headers_are_refused() {
+    // 300 MB of zeros compress to about 300 KB; inflating them all would exhaust a browser tab.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..300 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.finish().unwrap();
+    assert!(matches!(parse_images(&bomb, "bomb.gz").unwrap_err(), IdxError::TooLarge { .. }));
+    // Dimensions whose product overflows: a header no file can match, not a panic.
+    let huge = idx(0x803, &[u32::MAX, u32::MAX, u32::MAX], &[0; 16]);
+    assert!(matches!(parse_images(&huge, "huge").unwrap_err(), IdxError::Truncated { .. }));
+}

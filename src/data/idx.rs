@@ -9,6 +9,9 @@ const IMAGES_MAGIC: u32 = 0x0000_0803;
 /// ... and with 1 dimension (labels).
 const LABELS_MAGIC: u32 = 0x0000_0801;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The most an IDX file may inflate to (Fashion-MNIST's training images: 47 MB). A few bytes of
+/// gzip can expand to gigabytes; past this the file is refused rather than exhausting memory.
+pub const MAX_INFLATED: u64 = 256 << 20;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IdxError {
@@ -20,6 +23,8 @@ pub enum IdxError {
     NotGzip { file: String, start: String },
     #[error("{file}: the gzip data is corrupt or cut short ({reason})")]
     BadGzip { file: String, reason: String },
+    #[error("{file}: inflates to more than {} MB, far more than any 28x28 IDX dataset", MAX_INFLATED >> 20)]
+    TooLarge { file: String },
     #[error("{file}: wrong magic number 0x{found:08x}, expected 0x{expected:08x} (an IDX {what} file)")]
     WrongMagic { file: String, found: u32, expected: u32, what: &'static str },
     #[error("{file}: truncated: the header promises {expected} bytes but the file has {found}")]
@@ -61,8 +66,12 @@ fn decompress(bytes: &[u8], file: &str) -> Result<Vec<u8>, IdxError> {
     }
     let mut out = Vec::with_capacity(bytes.len() * 4);
     flate2::read::GzDecoder::new(bytes)
+        .take(MAX_INFLATED + 1)
         .read_to_end(&mut out)
         .map_err(|e| IdxError::BadGzip { file: file.into(), reason: e.to_string() })?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(IdxError::TooLarge { file: file.into() });
+    }
     Ok(out)
 }
 
@@ -81,7 +90,12 @@ fn parse<'a>(data: &'a [u8], file: &str, magic: u32, what: &'static str) -> Resu
         return Err(IdxError::Truncated { file: file.into(), expected: header, found: data.len() });
     }
     let dims: Vec<usize> = (1..=ndim).map(|i| word(i) as usize).collect();
-    let expected = header + dims.iter().product::<usize>();
+    // Sizes are untrusted: a product that overflows is a header no file can match.
+    let expected = dims
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .and_then(|payload| payload.checked_add(header))
+        .unwrap_or(usize::MAX);
     match data.len() {
         n if n < expected => Err(IdxError::Truncated { file: file.into(), expected, found: n }),
         n if n > expected => Err(IdxError::TrailingData { file: file.into(), expected, found: n }),
