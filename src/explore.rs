@@ -122,24 +122,25 @@ pub fn insert(
     (model, config)
 }
 
-/// Compares predictions on `test` before and after an insertion (eval mode).
+/// Compares predictions on `test` before and after an insertion (eval mode). `before` holds the
+/// original network's predictions on `test` (from [`predict`]), computed once by callers that
+/// try several insertions.
 pub async fn insertion_check(
     model: &ResNet,
     config: &ResNetConfig,
     insertion: Insertion,
     stage: usize,
     test: &Dataset,
+    before: &[u8],
     device: &Device,
 ) -> Result<(InsertionCheck, ResNet, ResNetConfig), TrainError> {
-    let side = config.input_size;
-    let before = predict(model, test, side, 256, device).await?;
     let (bigger, bigger_config) = insert(model.clone(), config, insertion, stage, device);
-    let after = predict(&bigger, test, side, 256, device).await?;
+    let after = predict(&bigger, test, config.input_size, 256, device).await?;
     let accuracy = |p: &[u8]| p.iter().zip(test.labels()).filter(|(a, b)| a == b).count() as f64 / test.len() as f64;
     let check = InsertionCheck {
         insertion,
         stage,
-        accuracy_before: accuracy(&before),
+        accuracy_before: accuracy(before),
         accuracy_after: accuracy(&after),
         changed_predictions: before.iter().zip(&after).filter(|(a, b)| a != b).count(),
         images: test.len(),

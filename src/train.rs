@@ -187,10 +187,6 @@ impl Trainer {
         &self.config
     }
 
-    pub fn test_len(&self) -> usize {
-        self.test.len()
-    }
-
     pub fn test_set(&self) -> &Dataset {
         &self.test
     }

@@ -81,9 +81,11 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
     let device = Device::flex();
     let (model, config) = briefly_trained();
     let test = load(Split::Test, 500);
+    let before = pollster::block_on(predict(&model, &test, 28, 100, &device)).unwrap();
     for stage in 0..4 {
         let (check, bigger, bigger_config) =
-            pollster::block_on(insertion_check(&model, &config, Insertion::Identity, stage, &test, &device)).unwrap();
+            pollster::block_on(insertion_check(&model, &config, Insertion::Identity, stage, &test, &before, &device))
+                .unwrap();
         assert_eq!(check.changed_predictions, 0, "stage {stage}");
         assert_eq!(check.accuracy_after, check.accuracy_before);
         assert!(check.accuracy_before > 0.5, "the briefly trained net is well above chance: {}", check.accuracy_before);
@@ -91,7 +93,7 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
         assert_eq!(bigger.stages[stage].blocks.len(), config.blocks[stage] + 1);
     }
     let (plain, plain_model, plain_config) =
-        pollster::block_on(insertion_check(&model, &config, Insertion::Plain, 1, &test, &device)).unwrap();
+        pollster::block_on(insertion_check(&model, &config, Insertion::Plain, 1, &test, &before, &device)).unwrap();
     // The configuration describes the plain block, so the table and a saved file know it.
     assert_eq!(plain_config.blocks[1], config.blocks[1] + 1);
     let rows = infer_shapes(&plain_config).unwrap();

@@ -7,6 +7,7 @@ use resnet_explorer::backend;
 use resnet_explorer::data::{Dataset, Split};
 use resnet_explorer::explore::{Insertion, identity_checks, insertion_check};
 use resnet_explorer::model::weights;
+use resnet_explorer::train::predict;
 
 use super::train::default_data_dir;
 
@@ -51,10 +52,14 @@ pub fn run(args: Args) -> Result<(), String> {
     let test = test.truncate(args.test_limit.unwrap_or(usize::MAX));
     println!("\ninserting a block at the end of each stage, test accuracy on {} images", test.len());
     println!("{:<8} {:<10} {:>10} {:>10} {:>20}", "stage", "insert", "before", "after", "changed predictions");
+    // The original network's predictions, once for all eight comparisons.
+    let before =
+        pollster::block_on(predict(&model, &test, config.input_size, 256, &device)).map_err(|e| e.to_string())?;
     for stage in 0..config.widths.len() {
         for insertion in [Insertion::Identity, Insertion::Plain] {
-            let (check, _, _) = pollster::block_on(insertion_check(&model, &config, insertion, stage, &test, &device))
-                .map_err(|e| e.to_string())?;
+            let (check, _, _) =
+                pollster::block_on(insertion_check(&model, &config, insertion, stage, &test, &before, &device))
+                    .map_err(|e| e.to_string())?;
             println!(
                 "{:<8} {:<10} {:>10.4} {:>10.4} {:>20}",
                 format!("b{}", stage + 2),

@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<(), String> {
     bar.finish_and_clear();
     println!("{:.1} examples/sec on {}", trainer.examples_per_sec(), kind.label());
     if let Some(acc) = last {
-        println!("final test acc {acc:.4} on {} test images", trainer.test_len());
+        println!("final test acc {acc:.4} on {} test images", trainer.test_set().len());
     }
     if let Some(path) = args.save {
         let note = format!(
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> Result<(), String> {
             args.seed,
             trainer.data_sizes().0,
             last.unwrap_or(0.0),
-            trainer.test_len()
+            trainer.test_set().len()
         );
         let header = WeightsHeader { model: model.clone(), note };
         let bytes = pollster::block_on(weights::save(trainer.model(), &header)).map_err(|e| e.to_string())?;

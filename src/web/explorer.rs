@@ -296,8 +296,9 @@ impl Explorer {
             return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
         }
         let test = self.test_subset();
+        let before = predict(&n.model, &test, n.config.input_size, 256, &self.device).await?;
         let (check, model, config) =
-            explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &self.device).await?;
+            explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &before, &self.device).await?;
         let bigger = Network {
             model,
             config,
