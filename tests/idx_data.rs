@@ -161,3 +161,21 @@ fn gzip_bombs_and_overflowing_headers_are_refused() {
     let huge = idx(0x803, &[u32::MAX, u32::MAX, u32::MAX], &[0; 16]);
     assert!(matches!(parse_images(&huge, "huge").unwrap_err(), IdxError::Truncated { .. }));
 }
+
+#[test]
+fn a_single_user_pair_of_28x28_files_is_split_into_train_and_held_out_test() {
+    // The page's "use your own data": e.g. the original MNIST digits, one gzip pair; the last
+    // sixth becomes the test set, in order.
+    let values: Vec<u8> = (0..12).map(|i| i % 10).collect();
+    let mut pixels = vec![0u8; 12 * 784];
+    (0..12).for_each(|i| pixels[i * 784] = i as u8);
+    let image_file = gzip(&idx(0x803, &[12, 28, 28], &pixels));
+    let mut train = Dataset::from_idx(&image_file, "digits-images.gz", &gzip(&labels(&values)), "digits-labels.gz").unwrap();
+    let test = train.split_off(train.len() / 6);
+    assert_eq!((train.len(), test.len()), (10, 2));
+    assert_eq!(test.labels(), &[0, 1]);
+    assert_eq!((test.image(0)[0], test.image(1)[0], train.image(9)[0]), (10, 11, 9));
+    // Asking for more than there is takes everything.
+    assert_eq!(train.split_off(100).len(), 10);
+    assert!(train.is_empty());
+}

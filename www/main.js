@@ -47,6 +47,9 @@ const ui = {
   cpuReason: $('cpu-reason'),
   errorBox: $('error-box'),
   errorMessage: $('error-message'),
+  resumeBox: $('resume-box'),
+  resumeMessage: $('resume-message'),
+  resumeRun: $('resume-run'),
   dataProgress: $('data-progress'),
   dataLabel: $('data-label'),
   trainProgress: $('train-progress'),
@@ -63,6 +66,10 @@ const ui = {
   download: $('download-weights'),
   uploadButton: $('upload-button'),
   upload: $('upload-weights'),
+  dataButton: $('data-button'),
+  dataFiles: $('data-files'),
+  dataSource: $('dataset-source'),
+  dataMessage: $('data-message'),
   forget: $('forget-saved'),
   weightsMessage: $('weights-message'),
   // network
@@ -374,6 +381,8 @@ function newRunInfo(settings, fresh) {
     batch: 0,
     total: 0,
     lastEpoch: null,
+    totalEpochs: settings.epochs, // a resumed run: the whole run's, counted from its first epoch
+    epochOffset: 0,
     recent: [], // [time, batch] of the latest steps, for a live examples/sec
   };
 }
@@ -479,8 +488,8 @@ function renderStatus() {
         text = 'Pausing after the current batch\u2026';
       } else if (r && r.total) {
         const perEpoch = r.total / r.settings.epochs;
-        const epoch = Math.min(r.settings.epochs, Math.floor(r.batch / perEpoch) + 1);
-        text = `Training: epoch ${epoch} of ${r.settings.epochs}, ${where}.`;
+        const epoch = Math.min(r.settings.epochs, Math.floor(r.batch / perEpoch) + 1) + (r.epochOffset ?? 0);
+        text = `Training: epoch ${epoch} of ${r.totalEpochs}, ${where}.`;
         if (r.batch === 0 && wk?.backend?.backend === 'wgpu') {
           text = 'Training: the first batch compiles the GPU kernels and can take a while\u2026';
         }
@@ -553,6 +562,7 @@ function start(fresh = true) {
   ui.chartCaption.dataset.fresh = String(fresh);
   resetInsertionDisplay();
   ui.nestedMessage.textContent = '';
+  offerResume(null); // this run's checkpoints replace the saved one
   setState('loading');
   // Keep training needs the worker that holds the network, whatever the backend setting says now.
   const backend = fresh || !worker ? settings.backend : workerBackend;
@@ -676,8 +686,16 @@ function onWorkerEvent(event) {
       if (view.memoryNet) renderNetwork();
       break;
     case 'history':
-      // The chart of the run whose network was saved in this browser (restored after a reload).
-      if (ACTIVE.has(state)) break;
+      // The chart of the run whose network was saved in this browser: restored after a reload,
+      // and again when that run is resumed (event.run set).
+      if (ACTIVE.has(state) && event.run === undefined) break;
+      offerResume(event.run === undefined && event.request && event.done < event.epochs ? event : null);
+      if (event.run !== undefined && run) {
+        // This run goes on from the checkpoint: its own settings, epochs counted on from there.
+        run.settings = { ...run.settings, epochs: event.epochs - event.done, batch: event.request.train.batch_size };
+        run.epochOffset = event.done;
+        run.totalEpochs = event.epochs;
+      }
       chart.reset(event.epochs);
       for (const e of event.events) {
         if (e.kind === 'report') chart.addReport(e);
@@ -747,6 +765,17 @@ function onWorkerEvent(event) {
       chart.markDiverged(event);
       appendLog(`diverged at epoch ${event.epoch.toFixed(1)} (loss ${Number.isFinite(event.loss) ? event.loss.toFixed(3) : 'NaN'}): stopped, weights of epoch ${event.kept_epoch.toFixed(1)} kept`);
       break;
+    case 'device_lost': {
+      // The worker's device is gone for good: a fresh worker (and device) resumes from the
+      // checkpoint its run kept at the last epoch end.
+      workerBroken = true;
+      const e = run?.lastEpoch;
+      const lost = `The GPU device was lost (${event.reason}${event.message ? `: ${event.message}` : ''}), so training stopped.`;
+      showError(e ? `${lost} The checkpoint of epoch ${e.epoch} is saved in this browser: Resume training goes on from it.` : `${lost} No epoch had finished, so there is no checkpoint of this run: press Start to train again.`);
+      if (e && run && e.epoch < run.totalEpochs) offerResume({ done: e.epoch, epochs: run.totalEpochs });
+      if (ACTIVE.has(state)) setState('failed');
+      break;
+    }
     case 'error':
       if (event.fatal) workerBroken = true;
       showError(event.message);
@@ -809,6 +838,8 @@ function renderDemoControls() {
   ui.restore.disabled = !ready || !(view.memory?.inserted.length > 0);
   ui.download.disabled = !ready;
   ui.uploadButton.disabled = !(wk?.opened) || ACTIVE.has(state);
+  ui.dataButton.disabled = !(wk?.opened) || ACTIVE.has(state);
+  ui.resumeRun.disabled = ACTIVE.has(state) || !wasm;
   ui.forget.disabled = ACTIVE.has(state);
 }
 
@@ -1122,6 +1153,67 @@ async function uploadWeights(file) {
   }
 }
 
+/** Shows (or, with null, hides) the offer to resume the unfinished run saved in this browser. */
+function offerResume(saved) {
+  view.resumable = saved;
+  ui.resumeBox.hidden = !saved;
+  if (saved) {
+    ui.resumeMessage.textContent = `An unfinished run is saved in this browser: ${saved.done} of ${saved.epochs} epochs done.`;
+  }
+  renderDemoControls();
+}
+
+/** Goes on with the saved unfinished run: its weights, settings and chart, the remaining epochs. */
+function resumeSaved() {
+  const settings = readSettings();
+  if (!settings || !view.resumable) return;
+  const backend = settings.backend;
+  runId += 1;
+  pauseRequested = false;
+  run = newRunInfo(settings, false);
+  resetRunDisplay(settings);
+  ui.chartCaption.textContent = `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${view.resumable.done}.`;
+  offerResume(null);
+  setState('loading');
+  ensureWorker(backend).postMessage({ type: 'start', run: runId, request: null, backend, fresh: false, resume: true });
+}
+
+/** Reads the header of an IDX file: 3 for images, 1 for labels (gzip is left to the worker). */
+async function idxKind(file) {
+  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  if (head[0] === 0x1f && head[1] === 0x8b) return /label|idx1/i.test(file.name) ? 1 : 3;
+  return head[3];
+}
+
+/**
+ * The user's own data: an image file and a label file (and optionally a test pair), told apart
+ * by their IDX headers (or names, when gzipped) and by "test"/"t10k" in the name. Rust checks
+ * everything else and names the file at fault.
+ */
+async function useOwnData(fileList) {
+  const files = [...(fileList ?? [])];
+  if (!files.length) return;
+  ui.dataMessage.textContent = `Reading ${files.map((f) => f.name).join(', ')}…`;
+  try {
+    if (files.length !== 2 && files.length !== 4) throw new Error(`choose 2 files (images and labels) or 4 (a training and a test pair), not ${files.length}`);
+    const isTest = (f) => /t10k|test/i.test(f.name);
+    const kinds = await Promise.all(files.map(idxKind));
+    const pick = (test, kind) => files.find((f, i) => kinds[i] === kind && (files.length === 2 || isTest(f) === test));
+    const order = files.length === 2 ? [pick(false, 3), pick(false, 1)] : [pick(false, 3), pick(false, 1), pick(true, 3), pick(true, 1)];
+    if (order.some((f) => !f)) throw new Error('could not tell the image files from the label files (an image file starts with 0 0 8 3, a label file with 0 0 8 1; the test pair needs "test" or "t10k" in its names)');
+    const parts = await Promise.all(order.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const sizes = await call('useData', { files: parts }, parts.map((p) => p.bytes.buffer));
+    const held = files.length === 2 ? ' (the last sixth of the file, held out)' : '';
+    ui.dataSource.textContent = `Your data: ${order[0].name}, ${sizes.train.toLocaleString('en-US')} training and ${sizes.test.toLocaleString('en-US')} test images${held}. Reload the page to go back to Fashion-MNIST.`;
+    ui.dataMessage.textContent = 'Loaded. The network in memory is kept; press Start to train on these images.';
+    refreshDemos({ evaluate: true });
+  } catch (e) {
+    if (!e.replaced) ui.dataMessage.textContent = e.busy ? e.message : `These files cannot be used: ${e.message}`;
+  } finally {
+    ui.dataFiles.value = '';
+  }
+}
+
 async function forgetSavedNetwork() {
   try {
     await call('forgetSaved');
@@ -1212,6 +1304,9 @@ ui.download.addEventListener('click', downloadWeights);
 ui.uploadButton.addEventListener('click', () => ui.upload.click());
 ui.upload.addEventListener('change', () => uploadWeights(ui.upload.files?.[0]));
 ui.forget.addEventListener('click', forgetSavedNetwork);
+ui.resumeRun.addEventListener('click', resumeSaved);
+ui.dataButton.addEventListener('click', () => ui.dataFiles.click());
+ui.dataFiles.addEventListener('change', () => useOwnData(ui.dataFiles.files));
 
 window.addEventListener('hashchange', () => {
   if (ACTIVE.has(state) || location.hash === settingsHash()) return;

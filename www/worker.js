@@ -6,8 +6,10 @@
 //   {type:'open', backend:'auto'|'cpu', testLimit}   once per worker: device, data, gallery and the
 //                                                     first network (saved in this browser, else
 //                                                     the shipped pretrained weights)
-//   {type:'start', run, request, backend, fresh, label}   a training run (fresh: a new network;
-//                                                     else keep training the network in memory)
+//   {type:'start', run, request, backend, fresh, label, resume}   a training run (fresh: a new
+//                                                     network; else keep training the network in
+//                                                     memory; resume: the saved checkpoint's run
+//                                                     goes on where it stopped)
 //   {type:'pause'}, {type:'resume'}, {type:'stop'}
 //   {type:'call', id, method, args}                   a demo request (see METHODS), answered by
 //                                                     {type:'reply', id, ok, result | error, busy}
@@ -16,7 +18,8 @@
 //   training run carry `run` (its id). JS-only events in the same style: {type:'adapter', ...},
 //   {type:'data_progress', file, loaded, total}, {type:'state', state, run},
 //   {type:'network', source:'shipped'|'saved'|'uploaded'|'trained'|'none', note, name, savedAt},
-//   {type:'saved_info', exists, note, savedAt}, {type:'notice', message}, {type:'opened', ok}.
+//   {type:'saved_info', exists, note, savedAt}, {type:'notice', message}, {type:'opened', ok},
+//   {type:'history', epochs, events, request, label, done}, {type:'device_lost', reason, message}.
 //
 // wasm-bindgen refuses overlapping calls on one Explorer ("recursive use of an object"), so
 // every call goes through `exclusive` (a promise queue). A training run queues one `step` at a
@@ -37,7 +40,7 @@ const SHIPPED_WEIGHTS = new URL('./weights/fast.rnxw', import.meta.url);
 const GALLERY_SIZE = 24;
 const BUSY = 'Training is running. Stop it (or let it finish) first: the demos use the network in memory, which is the one being trained.';
 
-let wasmReady = null; // Promise of the wasm module's init()
+let wasmReady = null; // Promise of the wasm module's init() (its exports, with `memory`)
 let backend = null; // {choice, info} once initDevice has run (once per worker)
 let dataBytes = null; // Promise of the four files' bytes
 let opening = null; // Promise of open(): device, data, Explorer, first network
@@ -45,6 +48,7 @@ let explorer = null;
 let current = null; // the active run: {id, stopped, paused, wake, done, active, replaced}
 let control = Promise.resolve(); // open / start / pause / resume / stop, in order
 let queue = Promise.resolve(); // every Explorer call, one at a time
+let deviceLost = null; // GPUDeviceLostInfo once the WebGPU device is gone
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 const postRun = (run, event) => post({ ...event, run: run.id });
@@ -75,6 +79,27 @@ function withTimeout(promise, ms, what) {
     new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)),
   ]);
 }
+
+/**
+ * Watches every WebGPU device created in this worker (burn creates one) for loss: a driver
+ * reset, a GPU process crash, a laptop switching GPUs. burn's reads then fail; this tells the
+ * page why, so it can offer to resume from the last checkpoint in a fresh worker.
+ */
+function watchDeviceLoss() {
+  if (typeof GPUAdapter === 'undefined') return;
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    device.lost.then((info) => {
+      deviceLost = info;
+      if (current) current.stopped = true;
+      current?.wake?.();
+      post({ type: 'device_lost', reason: info.reason ?? 'unknown', message: info.message ?? '', run: current?.id });
+    });
+    return device;
+  };
+}
+watchDeviceLoss();
 
 /** Picks the backend once per worker: WebGPU when the browser offers an adapter, else the CPU. */
 async function chooseBackend(choice) {
@@ -188,6 +213,8 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+const epochsDone = (events) => events.filter((e) => e.kind === 'epoch').length;
+
 const savedInfo = (entry) => ({ type: 'saved_info', exists: Boolean(entry), note: entry?.note ?? null, savedAt: entry?.savedAt ?? null });
 
 /** Loads the network saved in this browser, else the shipped pretrained weights. */
@@ -204,7 +231,7 @@ async function loadFirstNetwork() {
       events.forEach((e) => post(e));
       post({ type: 'network', source: 'saved', note: events[0]?.note ?? saved.note, savedAt: saved.savedAt });
       post(savedInfo(saved));
-      if (saved.history?.events?.length) post({ type: 'history', ...saved.history });
+      if (saved.history?.events?.length) post({ type: 'history', ...saved.history, done: epochsDone(saved.history.events) });
       return;
     } catch (e) {
       post({
@@ -280,7 +307,7 @@ function runNote(run) {
   const parts = [
     run.label || 'network',
     run.fresh ? 'trained in this browser' : 'trained further in this browser',
-    `${e ? e.epoch : 0} of ${r.train.epochs} epochs`,
+    `${e ? e.epoch : 0} of ${run.totalEpochs} epochs`,
     `batch ${r.train.batch_size}, lr ${r.train.lr}`,
     `${run.trainImages ?? '?'} training images`,
   ];
@@ -299,7 +326,8 @@ async function keepTrainedNetwork(run, checkpoint = false) {
   if (!checkpoint) post({ type: 'network', source: 'trained', note, run: run.id });
   try {
     const bytes = await exclusive(() => explorer.saveWeights(note));
-    const history = { epochs: run.request?.train?.epochs ?? 1, events: run.history ?? [] };
+    // The whole run's settings and chart (a resumed run's too), so it can be resumed later.
+    const history = { epochs: run.totalEpochs, events: run.history, request: run.request, label: run.label };
     const entry = { bytes, note, savedAt: new Date().toISOString(), history };
     await storeSaved(entry);
     post(savedInfo(entry));
@@ -314,7 +342,20 @@ async function execute(run, msg) {
   try {
     await ensureOpen(msg.backend, msg.request?.test_limit ?? null);
     if (run.stopped) return end(run, 'stopped');
-    const request = { ...msg.request, max_buffer_bytes: backend?.maxBufferBytes ?? null };
+    let request = { ...msg.request, max_buffer_bytes: backend?.maxBufferBytes ?? null };
+    if (msg.resume) {
+      // Go on from the checkpoint saved in this browser: its weights, the remaining epochs,
+      // epochs numbered on from where it stopped.
+      const entry = await loadSaved();
+      const saved = entry?.history;
+      const done = saved?.events ? epochsDone(saved.events) : 0;
+      if (!saved?.request || done >= saved.epochs) throw new Error('There is no unfinished run saved in this browser to resume.');
+      (await exclusive(() => explorer.loadWeights(entry.bytes))).forEach((e) => post(e));
+      Object.assign(run, { request: saved.request, label: saved.label, totalEpochs: saved.epochs, epochOffset: done, history: [...saved.events] });
+      request = { ...saved.request, max_buffer_bytes: request.max_buffer_bytes };
+      request.train = { ...saved.request.train, epochs: saved.epochs - done };
+      postRun(run, { type: 'history', ...saved, done });
+    }
     const events = await exclusive(() => explorer.startTraining(request, Boolean(msg.fresh)));
     started = true;
     for (const event of events) {
@@ -332,14 +373,17 @@ async function execute(run, msg) {
         if (!run.replaced) await keepTrainedNetwork(run);
         return end(run, 'stopped');
       }
-      const events = await exclusive(() => explorer.step());
+      const events = (await exclusive(() => explorer.step())).map((e) => shiftEpoch(run, e));
+      // A failed read on WebGPU may be a lost device whose notice is a moment behind.
+      if (backend?.info.backend === 'wgpu' && events.some((e) => e.type === 'error')) await new Promise((r) => setTimeout(r, 100));
+      if (deviceLost) return end(run, 'failed'); // the page was told; the step's error says less
       let failed = false;
       let finished = false;
       for (const event of events) {
         postRun(run, event);
         if (event.type === 'error') failed = true;
         if (event.type === 'finished') finished = true;
-        if (event.type === 'train') (run.history ??= []).push(event);
+        if (event.type === 'train') run.history.push(event);
         if (event.type === 'train' && event.kind === 'epoch') run.lastEpoch = event;
       }
       // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
@@ -356,10 +400,20 @@ async function execute(run, msg) {
       await tick(); // lets pause / stop / start messages in
     }
   } catch (e) {
+    if (deviceLost) return end(run, 'failed');
     postRun(run, { type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
     if (started && explorer) await exclusive(() => explorer.stopTraining()).catch(() => {});
     end(run, 'failed');
   }
+}
+
+/** A resumed run counts its epochs on from the checkpoint's. */
+function shiftEpoch(run, event) {
+  if (!run.epochOffset || !('epoch' in event || 'kept_epoch' in event)) return event;
+  const shifted = { ...event };
+  if ('epoch' in event) shifted.epoch += run.epochOffset;
+  if ('kept_epoch' in event) shifted.kept_epoch += run.epochOffset;
+  return shifted;
 }
 
 function stopCurrent() {
@@ -400,12 +454,28 @@ const METHODS = {
     return null;
   },
   saveWeights: ({ note }) => explorer.saveWeights(note),
+  async useData({ files }) {
+    // files: [{name, bytes}] in the order train images, train labels[, test images, test labels].
+    const bytes = await Promise.all(files.map((f) => gunzip(f.bytes)));
+    const sizes = explorer.useData(files.map((f) => f.name), bytes[0], bytes[1], bytes[2], bytes[3]);
+    post(sizes);
+    post(explorer.gallery(GALLERY_SIZE));
+    return sizes;
+  },
+  async memory() {
+    // For the soak benchmark: the wasm heap only grows, so a leak shows as growth here.
+    const wasm = await wasmReady;
+    return { wasmBytes: wasm.memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null };
+  },
   async forgetSaved() {
     await forgetSaved();
     post(savedInfo(null));
     return null;
   },
 };
+
+/** Requests that do not touch the network, answered during a run too. */
+const WHILE_TRAINING = new Set(['memory']);
 
 async function handleCall({ id, method, args }) {
   const reply = (fields, transfer) => post({ type: 'reply', id, ...fields }, transfer);
@@ -414,7 +484,7 @@ async function handleCall({ id, method, args }) {
     if (!opening) await control; // an 'open' sent just before this request
     if (!opening) throw new Error('The data and the network are not loaded yet.');
     await opening;
-    if (current?.active) return reply({ ok: false, busy: true, error: BUSY });
+    if (current?.active && !WHILE_TRAINING.has(method)) return reply({ ok: false, busy: true, error: BUSY });
     const result = await exclusive(() => METHODS[method](args ?? {}));
     const transfer = result instanceof Uint8Array ? [result.buffer] : [];
     reply({ ok: true, result }, transfer);
@@ -452,6 +522,9 @@ self.onmessage = ({ data: msg }) => {
           done: null,
           active: true,
           replaced: false,
+          totalEpochs: msg.request?.train?.epochs ?? 1,
+          epochOffset: 0,
+          history: [],
         };
         current = run;
         run.done = execute(run, msg).finally(() => {

@@ -67,6 +67,13 @@ impl Dataset {
         self
     }
 
+    /// Splits off the last `n` examples (all of them when `n` is larger): a held-out test set
+    /// for a dataset that comes as a single pair of files.
+    pub fn split_off(&mut self, n: usize) -> Self {
+        let at = self.len() - n.min(self.len());
+        Self { pixels: self.pixels.split_off(at * SIDE * SIDE), labels: self.labels.split_off(at) }
+    }
+
     pub fn len(&self) -> usize {
         self.labels.len()
     }

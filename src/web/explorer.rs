@@ -43,6 +43,8 @@ pub struct Explorer {
     train: Dataset,
     test: Dataset,
     test_limit: Option<usize>,
+    /// Fashion-MNIST's class names, or the digits 0..9 for a dataset the user chose.
+    class_names: Vec<String>,
     network: Option<Network>,
     /// The network before the first insertion, for Restore.
     original: Option<Network>,
@@ -106,6 +108,7 @@ impl Explorer {
             train: load(Split::Train, train_images, train_labels)?,
             test: load(Split::Test, test_images, test_labels)?,
             test_limit: None,
+            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
             network: None,
             original: None,
             trainer: None,
@@ -119,8 +122,41 @@ impl Explorer {
             side: 28,
             images: (0..n).map(|i| self.test.image(i).to_vec()).collect(),
             labels: self.test.labels()[..n].to_vec(),
-            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+            class_names: self.class_names.clone(),
         })
+    }
+
+    /// Replaces the data with IDX files the user chose (gzip or raw): any dataset of 28x28
+    /// images with labels 0..9, such as the original MNIST digits. `names` are the four file
+    /// names, for the messages. Without a test pair, the last sixth of the training pair is held
+    /// out as the test set. Returns the new training and test sizes; the network is kept.
+    #[wasm_bindgen(js_name = useData)]
+    pub fn use_data(
+        &mut self,
+        names: Vec<String>,
+        train_images: &[u8],
+        train_labels: &[u8],
+        test_images: Option<Vec<u8>>,
+        test_labels: Option<Vec<u8>>,
+    ) -> Result<JsValue, JsError> {
+        self.not_training()?;
+        let name = |i: usize| names.get(i).map_or("(unnamed file)", String::as_str);
+        let mut train = Dataset::from_idx(train_images, name(0), train_labels, name(1))?;
+        let test = match (test_images, test_labels) {
+            (Some(images), Some(labels)) => Dataset::from_idx(&images, name(2), &labels, name(3))?,
+            (None, None) => train.split_off(train.len() / 6),
+            _ => return Err(JsError::new("choose the test images and the test labels together")),
+        };
+        if train.is_empty() || test.is_empty() {
+            return Err(JsError::new(&format!(
+                "{} holds {} images: too few to train on and hold out a test set",
+                name(0),
+                train.len() + test.len()
+            )));
+        }
+        (self.train, self.test) = (train, test);
+        self.class_names = (0..CLASS_NAMES.len()).map(|d| d.to_string()).collect();
+        to_js(&WorkerEvent::DataReady { train: self.train.len(), test: self.test.len() })
     }
 
     #[wasm_bindgen(js_name = setTestLimit)]

@@ -15,6 +15,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -602,5 +603,173 @@ test('a reload during training brings back the last checkpoint and its chart (CP
     assert.match(source, /checkpoint/);
     assert.match(await page.textContent('#log'), /restored the chart of the saved run \(1 epochs\)/);
     assert.equal(Number(await page.getAttribute('#chart', 'data-points')), TINY_POINTS, 'the chart of epoch 1 is back');
+
+    // The unfinished run is offered for resuming; it goes on with epoch 2 and the chart grows on.
+    assert.match(await page.textContent('#resume-message'), /1 of 2 epochs done/);
+    await page.click('#resume-run');
+    const done = await waitForRun(page, 'the resumed run to finish', (s) => s.state === 'finished', 3 * MINUTE);
+    log(`resumed: ${done.status}; chart points ${done.points}`);
+    assert.equal(done.points, 2 * TINY_POINTS, 'epoch 1 from the checkpoint, epoch 2 from the resumed run');
+    assert.match(done.status, /after 2 epochs/);
+    assert.equal(done.batch, 100, 'the resumed run trains only the remaining epoch');
+    assert.equal(await page.isVisible('#resume-box'), false);
+  });
+});
+
+/**
+ * Serves www/worker.js with `prelude` in front: fault injection at the browser API boundary
+ * (the worker's own code stays as shipped).
+ */
+async function injectIntoWorker(page, prelude) {
+  await page.context().route('**/www/worker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
+  });
+}
+
+test('a lost GPU device is reported and the run resumes from its checkpoint in a fresh worker', { timeout: 15 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('device-lost', WEBGPU_ARGS, async (page, log) => {
+    // Keep a handle on the device burn creates, so the test can destroy it: a real loss, as a
+    // driver reset or a GPU process crash gives (reason "destroyed" here, "unknown" there).
+    await injectIntoWorker(
+      page,
+      `const requestDeviceForTest = GPUAdapter.prototype.requestDevice;
+GPUAdapter.prototype.requestDevice = async function (...args) {
+  const device = await requestDeviceForTest.apply(this, args);
+  self.deviceForTest = device;
+  return device;
+};`,
+    );
+    await openPage(page, { ...TINY, epochs: '2' });
+    await page.click('#start');
+    await waitForRun(page, 'epoch 1 to end on WebGPU', (s) => s.points >= TINY_POINTS, 10 * MINUTE);
+    await page.waitForSelector('#forget-saved', { state: 'visible', timeout: MINUTE }); // the checkpoint is stored
+    assert.equal(await page.getAttribute('#backend', 'data-backend'), 'wgpu');
+    const worker = page.workers().find((w) => w.url().endsWith('/www/worker.js'));
+    await worker.evaluate(() => self.deviceForTest.destroy());
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 2 * MINUTE });
+    const message = await page.textContent('#error-message');
+    log(`message: ${message}`);
+    assert.match(message, /GPU device was lost \(destroyed/);
+    assert.match(message, /checkpoint of epoch 1 is saved/);
+    assert.equal((await pageState(page)).state, 'failed');
+    assert.match(await page.textContent('#resume-message'), /1 of 2 epochs done/);
+
+    // Resume, this time on the CPU (a user whose GPU keeps failing): a fresh worker loads the
+    // checkpoint and trains the remaining epoch.
+    await page.selectOption('#backend-choice', 'cpu');
+    await page.click('#resume-run');
+    const done = await waitForRun(page, 'the resumed run to finish', (s) => s.state === 'finished', 5 * MINUTE);
+    log(`resumed on ${await page.getAttribute('#backend', 'data-backend')}: ${done.status}; ${done.points} chart points`);
+    assert.equal(await page.getAttribute('#backend', 'data-backend'), 'cpu');
+    assert.equal(done.points, 2 * TINY_POINTS);
+    assert.match(done.status, /after 2 epochs/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'device-lost-resumed.png'), fullPage: true });
+  });
+});
+
+test('an adapter that refuses the requested limits falls back to the CPU and says why', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('limits-refused', WEBGPU_ARGS, async (page, log, errors) => {
+    // What requestDevice does when a driver cannot give the limits asked for.
+    await injectIntoWorker(
+      page,
+      `GPUAdapter.prototype.requestDevice = () =>
+  Promise.reject(new DOMException('Required limit (maxBufferSize) is greater than the supported limit.', 'OperationError'));`,
+    );
+    await openPage(page, TINY);
+    await page.click('#start');
+    const done = await waitForRun(page, 'the run to finish on the CPU', (s) => s.state === 'finished', 5 * MINUTE);
+    const reason = await page.textContent('#cpu-reason');
+    log(`fell back: ${reason}; ${done.status}`);
+    assert.equal(await page.getAttribute('#backend', 'data-backend'), 'cpu');
+    assert.equal(await page.isVisible('#cpu-banner'), true);
+    assert.match(reason, /WebGPU initialisation failed/);
+    assert.match(reason, /greater than the supported limit/);
+    assert.equal(done.points, TINY_POINTS);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+test('pause, resume, stop and restart in any order never wedge the worker (CPU)', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('stress', [], async (page, log, errors) => {
+    await openPage(page, { ...TINY, train: '1600', backend: 'cpu' });
+    // A seeded random storm of clicks, some while loading, some while paused or stopping.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const buttons = ['#start', '#pause', '#pause', '#stop'];
+    const clicks = [];
+    for (let i = 0; i < 40; i++) {
+      const button = buttons[Math.floor(random() * buttons.length)];
+      // Checked and clicked in one go: the state can change between two Playwright calls.
+      const clicked = await page.evaluate((selector) => {
+        const b = document.querySelector(selector);
+        if (b.disabled) return false;
+        b.click();
+        return true;
+      }, button);
+      if (clicked) clicks.push(button.slice(1));
+      await new Promise((r) => setTimeout(r, random() * 300));
+    }
+    log(`clicked: ${clicks.join(' ')}`);
+    // Whatever state it is in, the page settles and a new run trains to the end.
+    const settled = await waitForRun(page, 'a settled state', (s) => ['running', 'paused', 'stopped', 'finished', 'idle'].includes(s.state), MINUTE);
+    log(`after the storm: ${settled.state}: ${settled.status}`);
+    if (settled.state === 'paused') await page.click('#pause');
+    await page.click('#start');
+    await waitForRun(page, 'the new run to start', (s) => s.state === 'running' && s.batch > 0, 2 * MINUTE);
+    const done = await waitForRun(page, 'the last run to finish', (s) => s.state === 'finished', 5 * MINUTE);
+    assert.equal(done.points, TINY_POINTS);
+    assert.equal(done.batch, 100);
+    assert.ok(clicks.length >= 20, `only ${clicks.length} clicks landed`);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+/** A gzipped IDX file (big-endian header, then the bytes), as the MNIST files come. */
+function idxFile(magic, dims, payload) {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header.writeUInt32BE(magic, 0);
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return gzipSync(Buffer.concat([header, Buffer.from(payload)]));
+}
+
+test('the user can train on their own 28x28 IDX files; other sizes are refused with a message (CPU)', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('own-data', [], async (page, log, errors) => {
+    await openPage(page, { ...TINY, backend: 'cpu' });
+    await waitForDemos(page);
+    // 600 "digits": a bright bar whose row says the label, so a network can learn it.
+    const n = 600;
+    const labels = Array.from({ length: n }, (_, i) => i % 10);
+    const pixels = new Uint8Array(n * 784);
+    labels.forEach((label, i) => pixels.fill(255, i * 784 + (2 + 2 * label) * 28 + 4, i * 784 + (2 + 2 * label) * 28 + 24));
+    const pair = [
+      { name: 'digits-images-idx3-ubyte.gz', mimeType: 'application/gzip', buffer: idxFile(0x803, [n, 28, 28], pixels) },
+      { name: 'digits-labels-idx1-ubyte.gz', mimeType: 'application/gzip', buffer: idxFile(0x801, [n], labels) },
+    ];
+
+    // 32x32 images (CIFAR-sized) are refused, naming the file; the data in use stays.
+    const wrong = [{ ...pair[0], name: 'cifar-images.gz', buffer: idxFile(0x803, [4, 32, 32], new Uint8Array(4 * 1024)) }, pair[1]];
+    await page.setInputFiles('#data-files', wrong);
+    await page.waitForFunction(() => /cannot be used/.test(document.getElementById('data-message').textContent), null, { timeout: MINUTE });
+    const refused = await page.textContent('#data-message');
+    log(`refused: ${refused}`);
+    assert.match(refused, /cifar-images\.gz/);
+    assert.match(refused, /32x32/);
+    assert.match(await page.textContent('#dataset-source'), /Fashion-MNIST/);
+
+    await page.setInputFiles('#data-files', pair);
+    await page.waitForFunction(() => /Your data/.test(document.getElementById('dataset-source').textContent), null, { timeout: MINUTE });
+    const source = await page.textContent('#dataset-source');
+    log(`accepted: ${source}`);
+    assert.match(source, /500 training and 100 test images/);
+    await page.click('#start');
+    const done = await waitForRun(page, 'the run on the user data', (s) => s.state === 'finished', 5 * MINUTE);
+    log(`trained: ${done.status}`);
+    assert.equal(done.points, TINY_POINTS);
+    assert.deepEqual(errors, [], 'no console errors');
   });
 });
