@@ -170,7 +170,8 @@ fn a_single_user_pair_of_28x28_files_is_split_into_train_and_held_out_test() {
     let mut pixels = vec![0u8; 12 * 784];
     (0..12).for_each(|i| pixels[i * 784] = i as u8);
     let image_file = gzip(&idx(0x803, &[12, 28, 28], &pixels));
-    let mut train = Dataset::from_idx(&image_file, "digits-images.gz", &gzip(&labels(&values)), "digits-labels.gz").unwrap();
+    let mut train =
+        Dataset::from_idx(&image_file, "digits-images.gz", &gzip(&labels(&values)), "digits-labels.gz").unwrap();
     let test = train.split_off(train.len() / 6);
     assert_eq!((train.len(), test.len()), (10, 2));
     assert_eq!(test.labels(), &[0, 1]);
