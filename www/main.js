@@ -1364,4 +1364,6 @@ window.resnetExplorer = {
   get network() {
     return view.memory ? { config: view.memory.config, inserted: view.memory.inserted, source: view.source?.source ?? null } : null;
   },
+  /** The worker's wasm memory in bytes (the soak benchmark samples it). */
+  memory: () => call('memory'),
 };

@@ -463,9 +463,9 @@ const METHODS = {
     return sizes;
   },
   async memory() {
-    // For the soak benchmark: the wasm heap only grows, so a leak shows as growth here.
+    // For the soak benchmark: wasm memory only grows, so a leak shows as growth here.
     const wasm = await wasmReady;
-    return { wasmBytes: wasm.memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null };
+    return { wasmBytes: wasm.memory.buffer.byteLength };
   },
   async forgetSaved() {
     await forgetSaved();
