@@ -2,6 +2,7 @@
 
 use clap::{Args, ValueEnum};
 use resnet_explorer::model::ResNetConfig;
+use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Preset {
@@ -11,6 +12,36 @@ pub enum Preset {
     Fast,
     /// One block a stage, widths 8..32, 28px.
     Tiny,
+    /// Chapter 7 (seed 004): LeNet with burn's BatchNorm, 28px.
+    LenetBn,
+    /// LeNet with the seed's from-scratch BatchNorm, 28px.
+    LenetBnScratch,
+    /// AlexNet, 224px.
+    Alexnet,
+    /// VGG-11, 224px.
+    Vgg11,
+    /// VGG-11 with every width divided by 4, 224px.
+    Vgg11Small,
+    /// Network in Network, 224px.
+    Nin,
+    /// GoogLeNet, 96px.
+    Googlenet,
+}
+
+impl Preset {
+    /// The chapter-7 network this preset names, if it is not a ResNet.
+    fn zoo(self) -> Option<ZooKind> {
+        match self {
+            Preset::Resnet18 | Preset::Fast | Preset::Tiny => None,
+            Preset::LenetBn => Some(ZooKind::LeNetBn),
+            Preset::LenetBnScratch => Some(ZooKind::LeNetBnScratch),
+            Preset::Alexnet => Some(ZooKind::AlexNet),
+            Preset::Vgg11 => Some(ZooKind::Vgg11),
+            Preset::Vgg11Small => Some(ZooKind::Vgg11Small),
+            Preset::Nin => Some(ZooKind::Nin),
+            Preset::Googlenet => Some(ZooKind::GoogLeNet),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -45,11 +76,35 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// The chosen chapter-7 network, `None` for the ResNet presets. Only `--input` applies to it.
+    pub fn zoo(&self) -> Result<Option<ZooConfig>, String> {
+        let Some(kind) = self.model.zoo() else { return Ok(None) };
+        let stem = [self.stem_kernel, self.stem_stride, self.stem_padding];
+        let pool = [self.pool_kernel, self.pool_stride, self.pool_padding];
+        let resnet_only = stem.iter().chain(&pool).any(Option::is_some)
+            || self.widths.is_some()
+            || self.blocks.is_some()
+            || self.plain;
+        if resnet_only {
+            return Err(format!(
+                "--model {}: the ResNet flags (widths, blocks, stem, pool, plain) do not apply",
+                kind.name()
+            ));
+        }
+        let config = ZooConfig::new(kind).with_input_size(self.input.unwrap_or(kind.default_input_size()));
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(Some(config))
+    }
+
     pub fn config(&self) -> Result<ResNetConfig, String> {
         let mut c = match self.model {
             Preset::Resnet18 => ResNetConfig::resnet18(96),
             Preset::Fast => ResNetConfig::fast(),
             Preset::Tiny => ResNetConfig::tiny(),
+            zoo => {
+                let name = zoo.zoo().map_or("", ZooKind::name);
+                return Err(format!("--model {name} is a chapter-7 network: only `shapes` takes it so far"));
+            }
         };
         let set = |field: &mut usize, value: Option<usize>| {
             if let Some(v) = value {

@@ -1,4 +1,5 @@
-use resnet_explorer::model::{LayerShape, infer_shapes, infer_top_level_shapes, totals};
+use resnet_explorer::model::zoo::zoo_shapes;
+use resnet_explorer::model::{LayerShape, infer_shapes, totals};
 
 use super::model_args::ModelArgs;
 
@@ -12,12 +13,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let config = args.model.config()?;
+    let rows = match args.model.zoo()? {
+        Some(zoo) => zoo_shapes(&zoo),
+        None => infer_shapes(&args.model.config()?),
+    }
+    .map_err(|e| e.to_string())?;
     if args.detail {
-        print!("{}", detail_table(&infer_shapes(&config).map_err(|e| e.to_string())?));
+        print!("{}", detail_table(&rows));
         return Ok(());
     }
-    for row in infer_top_level_shapes(&config).map_err(|e| e.to_string())? {
+    for row in rows.iter().filter(|r| r.level == 0) {
         println!("{} output shape: {:?}", row.kind, row.shape);
     }
     Ok(())

@@ -50,10 +50,16 @@ impl ModuleVisitor for Materialize {
 /// run) would interleave their draws; a lock around seeding and drawing keeps every build
 /// reproducible.
 pub fn init_seeded(config: &ResNetConfig, seed: u64, device: &Device) -> ResNet {
+    seeded(seed, device, |device| config.init(device))
+}
+
+/// Runs `build` with `device` seeded and draws every parameter before the lock is released
+/// (see [`init_seeded`]); any model family goes through here.
+pub(crate) fn seeded<M: Module>(seed: u64, device: &Device, build: impl FnOnce(&Device) -> M) -> M {
     static SEEDING: Mutex<()> = Mutex::new(());
     let _guard = SEEDING.lock().unwrap_or_else(|e| e.into_inner());
     device.seed(seed);
-    let model = config.init(device);
+    let model = build(device);
     model.visit(&mut Materialize);
     model
 }

@@ -7,6 +7,7 @@ mod resnet;
 mod shapes;
 mod surgery;
 pub mod weights;
+pub mod zoo;
 
 pub use config::{BlockRef, ConfigError, ResNetConfig, StemConfig};
 pub use init::init_seeded;
