@@ -49,7 +49,7 @@ pub async fn identity_checks(model: &ResNet, images: Tensor<4>) -> Result<Vec<Bl
     let mut checks = Vec::new();
     for (s, stage) in model.stages.iter().enumerate() {
         for (b, block) in stage.blocks.iter().enumerate() {
-            let projection = block.conv3.is_some();
+            let projection = block.reshapes();
             let diff = |mode| {
                 let images = images.clone();
                 async move {

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod data;
 pub mod explore;
+pub mod lab;
 pub mod metrics;
 pub mod model;
 pub mod train;

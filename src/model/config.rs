@@ -20,6 +20,18 @@ impl StemConfig {
     }
 }
 
+/// How a block that halves the resolution and widens the channels gets its shortcut.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Downsample {
+    /// d2l's strided 1x1 conv (He et al.'s option B).
+    #[default]
+    Projection,
+    /// He et al.'s option A: take every other pixel and pad the new channels with zeros. No
+    /// parameters, so a residual network and its plain twin have exactly the same ones.
+    ZeroPad,
+}
+
 /// Where a block sits: stage 0 is `b2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRef {
@@ -46,6 +58,12 @@ pub struct ResNetConfig {
     /// classes demo inserts one).
     #[serde(default)]
     pub plain_blocks: Vec<BlockRef>,
+    #[serde(default)]
+    pub downsample: Downsample,
+    /// Goyal et al. (2017): every block's last BatchNorm starts with gamma = 0, so every
+    /// residual block starts as the identity.
+    #[serde(default)]
+    pub zero_init_residual: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -76,7 +94,44 @@ impl ResNetConfig {
             classes: 10,
             shortcut: true,
             plain_blocks: Vec::new(),
+            downsample: Downsample::Projection,
+            zero_init_residual: false,
         }
+    }
+
+    /// He et al.'s CIFAR family (section 4.2) on 28x28 images: a 3x3 stem without pooling, three
+    /// stages of `n` blocks with widths 16, 32, 64, global average pooling and a linear layer:
+    /// 6n + 2 weighted layers (n = 3, 5, 9: 20, 32, 56). Option-A shortcuts, so `residual =
+    /// false` gives the plain twin with exactly the same layers and parameters.
+    pub fn cifar(n: usize, residual: bool) -> Self {
+        Self {
+            stem: StemConfig { kernel: 3, stride: 1, padding: 1, pool_kernel: 1, pool_stride: 1, pool_padding: 0 },
+            widths: vec![16, 32, 64],
+            blocks: vec![n; 3],
+            shortcut: residual,
+            downsample: Downsample::ZeroPad,
+            ..Self::resnet18(28)
+        }
+    }
+
+    /// Weighted layers (convs and the linear layer) on the main path: He et al.'s "depth".
+    pub fn depth(&self) -> usize {
+        2 + 2 * self.blocks.iter().sum::<usize>()
+    }
+
+    /// The blocks of stage `stage` (0 is `b2`), whose input has `in_channels` channels: d2l's
+    /// `resnet_block` with this network's shortcuts.
+    pub fn stage_blocks(&self, stage: usize, in_channels: usize) -> Vec<super::ResidualConfig> {
+        super::resnet_block(in_channels, self.widths[stage], self.blocks[stage], stage == 0)
+            .into_iter()
+            .enumerate()
+            .map(|(j, c)| super::ResidualConfig {
+                shortcut: self.has_shortcut(stage, j),
+                use_1x1conv: c.use_1x1conv && self.downsample == Downsample::Projection,
+                zero_init: self.zero_init_residual,
+                ..c
+            })
+            .collect()
     }
 
     /// The page's fast default: ResNet-18's layers at a quarter of the width, on 28x28 images.

@@ -9,7 +9,7 @@ mod surgery;
 pub mod weights;
 pub mod zoo;
 
-pub use config::{BlockRef, ConfigError, ResNetConfig, StemConfig};
+pub use config::{BlockRef, ConfigError, Downsample, ResNetConfig, StemConfig};
 pub use init::init_seeded;
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};

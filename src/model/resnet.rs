@@ -81,14 +81,9 @@ impl ResNetConfig {
         let stages = self
             .widths
             .iter()
-            .zip(&self.blocks)
             .enumerate()
-            .map(|(i, (&width, &n))| {
-                let blocks = resnet_block(in_channels, width, n, i == 0)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, c)| ResidualConfig { shortcut: self.has_shortcut(i, j), ..c }.init(device))
-                    .collect();
+            .map(|(i, &width)| {
+                let blocks = self.stage_blocks(i, in_channels).iter().map(|c| c.init(device)).collect();
                 in_channels = width;
                 Stage { blocks }
             })

@@ -106,10 +106,10 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
     t.close(b1);
 
     let mut channels = w0;
-    for (i, (&width, &n)) in c.widths.iter().zip(&c.blocks).enumerate() {
+    for (i, &width) in c.widths.iter().enumerate() {
         let stage_label = format!("b{}", i + 2);
         let stage = t.push(0, "Sequential", stage_label.clone(), vec![], 0, 0);
-        for (j, b) in super::resnet_block(channels, width, n, i == 0).iter().enumerate() {
+        for (j, b) in c.stage_blocks(i, channels).iter().enumerate() {
             let label = format!("{stage_label}.{j}");
             let block = t.push(1, "Residual", label.clone(), vec![], 0, 0);
             let block_in = side;
@@ -122,7 +122,7 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
             }
             t.rows[block].shape = vec![1, width, side, side];
             t.rows[block].projection = b.use_1x1conv;
-            t.rows[block].shortcut = c.has_shortcut(i, j);
+            t.rows[block].shortcut = b.shortcut;
             t.close(block);
         }
         t.rows[stage].shape = vec![1, width, side, side];

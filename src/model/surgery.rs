@@ -90,4 +90,16 @@ impl ResNet {
         self.stages[stage].blocks.push(config.init(device).zeroed(ZeroMode::Branch));
         self
     }
+
+    /// Removes block `block` of `stage` (Veit et al.'s lesion): possible for a block whose
+    /// shortcut is the identity, since the next block then sees a tensor of the same shape.
+    pub fn without_block(mut self, stage: usize, block: usize) -> Result<Self, String> {
+        let blocks = self.stages.get_mut(stage).map(|s| &mut s.blocks).ok_or(format!("no stage b{}", stage + 2))?;
+        let b = blocks.get(block).ok_or(format!("no block b{}.{block}", stage + 2))?;
+        if b.reshapes() {
+            return Err(format!("b{}.{block} changes the shape: removing it would break the network", stage + 2));
+        }
+        blocks.remove(block);
+        Ok(self)
+    }
 }
