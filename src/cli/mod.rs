@@ -1,7 +1,8 @@
-//! Subcommands: `shapes`, `train`, `identity`, `bench`.
+//! Subcommands: `shapes`, `train`, `identity`, `bench`, `lab`.
 
 mod bench;
 mod identity;
+mod lab;
 mod model_args;
 mod shapes;
 mod train;
@@ -25,6 +26,8 @@ enum Command {
     Identity(identity::Args),
     /// Measure training examples/sec on every backend in this build (a benchmark, not a test).
     Bench(bench::Args),
+    /// The nested-function-classes lab: experiments that write CSV files and PNG figures.
+    Lab(lab::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -33,5 +36,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Train(args) => train::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Identity(args) => identity::run(args),
+        Command::Lab(args) => lab::run(args),
     }
 }

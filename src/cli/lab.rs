@@ -1,0 +1,255 @@
+//! `resnet-explorer lab degradation`: He et al.'s degradation experiment on Fashion-MNIST.
+//! Plain and residual twins of the CIFAR family at two depths train on the same batches with
+//! the same settings; the training curves go to a CSV and a PNG, the gradient norms of every
+//! conv at initialisation to another pair.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use resnet_explorer::backend::{self, BackendKind};
+use resnet_explorer::data::BatchOrder;
+use resnet_explorer::lab::{GradientNorm, gradient_norms};
+use resnet_explorer::model::{ResNetConfig, init_seeded};
+use resnet_explorer::train::{TrainConfig, TrainEvent, Trainer};
+
+use super::train::{default_data_dir, load_data};
+
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    experiment: Experiment,
+}
+
+#[derive(clap::Subcommand)]
+enum Experiment {
+    /// Plain vs residual at two depths: training loss and accuracy curves, gradient norms.
+    Degradation(Degradation),
+}
+
+#[derive(clap::Args)]
+struct Degradation {
+    /// Depths 6n + 2 to compare (He et al.: 20 and 56).
+    #[arg(long, value_delimiter = ',', default_values_t = [20, 56])]
+    depths: Vec<usize>,
+    /// Width of the first stage (then doubled twice; He et al.: 16).
+    #[arg(long, default_value_t = 16)]
+    width: usize,
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    #[arg(long, default_value_t = 128)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 0.1)]
+    lr: f64,
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f64,
+    /// Train on the first N training images (the budget).
+    #[arg(long, default_value_t = 6000)]
+    train_limit: usize,
+    #[arg(long, default_value_t = 1000)]
+    test_limit: usize,
+    /// Start every residual block as the identity (the last BatchNorm's gamma at 0).
+    #[arg(long)]
+    zero_gamma: bool,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value = default_data_dir())]
+    data_dir: PathBuf,
+    /// Where degradation.csv, degradation.png, gradients.csv and gradients.png go.
+    #[arg(long, default_value = "docs")]
+    out: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    match args.experiment {
+        Experiment::Degradation(d) => degradation(d),
+    }
+}
+
+/// One network of the comparison and what it measured.
+struct Run {
+    name: String,
+    residual: bool,
+    depth: usize,
+    /// (epoch, training loss, training accuracy) at every report.
+    curve: Vec<(f64, f64, f64)>,
+    test_acc: f64,
+    gradients: Vec<GradientNorm>,
+}
+
+fn degradation(args: Degradation) -> Result<(), String> {
+    let device = backend::init_native(BackendKind::Cpu)?;
+    let (train, test) = load_data(&args.data_dir, Some(args.train_limit), Some(args.test_limit))?;
+    let config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        lr: args.lr,
+        momentum: args.momentum,
+        weight_decay: 1e-4,
+        seed: args.seed,
+    };
+    // The gradients at initialisation are measured on the first batch every run trains on.
+    let first = BatchOrder::shuffled(train.len(), args.batch_size, args.seed, 0);
+    let probe = train.batch(first.batch(0), 28);
+
+    let mut runs = Vec::new();
+    for &depth in &args.depths {
+        if depth < 8 || (depth - 2) % 6 != 0 {
+            return Err(format!("depth {depth} is not 6n + 2 with n >= 1 (e.g. 20, 32, 44, 56)"));
+        }
+        for residual in [false, true] {
+            let w = args.width;
+            let model = ResNetConfig {
+                widths: vec![w, 2 * w, 4 * w],
+                zero_init_residual: args.zero_gamma && residual,
+                ..ResNetConfig::cifar((depth - 2) / 6, residual)
+            };
+            let name = format!("{}-{depth}", if residual { "resnet" } else { "plain" });
+            let autodiff = device.clone().autodiff();
+            let gradients = pollster::block_on(gradient_norms(&init_seeded(&model, args.seed, &autodiff), &probe, &autodiff))
+                .map_err(|e| e.to_string())?;
+            println!("{name}: {} parameters, training {} epochs on {} images", model.parameter_count(), args.epochs, train.len());
+            let mut trainer = Trainer::new(&model, config.clone(), train.clone(), test.clone(), &device).map_err(|e| e.to_string())?;
+            let mut run = Run { name, residual, depth, curve: Vec::new(), test_acc: 0.0, gradients };
+            while !trainer.is_finished() {
+                for event in pollster::block_on(trainer.step()).map_err(|e| format!("{}: {e}", run.name))? {
+                    match event {
+                        TrainEvent::Report { epoch, train_loss, train_acc, .. } => {
+                            run.curve.push((epoch, train_loss, train_acc))
+                        }
+                        TrainEvent::Epoch { epoch, train_loss, train_acc, test_acc, examples_per_sec } => {
+                            run.test_acc = test_acc;
+                            println!(
+                                "  epoch {epoch}: loss {train_loss:.4}, train acc {train_acc:.3}, test acc {test_acc:.3}, {examples_per_sec:.0} examples/sec"
+                            );
+                        }
+                    }
+                }
+            }
+            runs.push(run);
+        }
+    }
+
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let write = |name: &str, text: String| {
+        let path = args.out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write("degradation.csv", curves_csv(&runs))?;
+    write("gradients.csv", gradients_csv(&runs))?;
+    plot_curves(&args.out.join("degradation.png"), &runs).map_err(|e| format!("plotting: {e}"))?;
+    plot_gradients(&args.out.join("gradients.png"), &runs).map_err(|e| format!("plotting: {e}"))?;
+
+    println!("\nnetwork      final training loss  final train acc  test acc  first-conv gradient norm");
+    for r in &runs {
+        let (_, loss, acc) = r.curve.last().copied().unwrap_or_default();
+        let first = r.gradients.first().map_or(0.0, |g| g.norm);
+        println!("{:<12} {loss:>19.4} {acc:>16.3} {:>9.3} {first:>25.3e}", r.name, r.test_acc);
+    }
+    println!("wrote degradation.csv, degradation.png, gradients.csv, gradients.png to {}", args.out.display());
+    Ok(())
+}
+
+fn curves_csv(runs: &[Run]) -> String {
+    let mut out = String::from("network,depth,residual,epoch,train_loss,train_acc\n");
+    for r in runs {
+        for (epoch, loss, acc) in &r.curve {
+            let _ = writeln!(out, "{},{},{},{epoch},{loss},{acc}", r.name, r.depth, r.residual);
+        }
+    }
+    out
+}
+
+fn gradients_csv(runs: &[Run]) -> String {
+    let mut out = String::from("network,layer,depth,gradient_norm\n");
+    for r in runs {
+        for g in &r.gradients {
+            let _ = writeln!(out, "{},{},{},{}", r.name, g.label, g.depth, g.norm);
+        }
+    }
+    out
+}
+
+/// Plain networks in warm colours, residual ones in cool; the deeper, the darker.
+fn color(run: &Run, runs: &[Run]) -> RGBColor {
+    let deepest = runs.iter().map(|r| r.depth).max().unwrap_or(run.depth);
+    match (run.residual, run.depth == deepest) {
+        (false, false) => RGBColor(245, 158, 11),
+        (false, true) => RGBColor(185, 28, 28),
+        (true, false) => RGBColor(56, 189, 248),
+        (true, true) => RGBColor(30, 64, 175),
+    }
+}
+
+type PlotResult = Result<(), Box<dyn std::error::Error>>;
+
+fn plot_curves(path: &Path, runs: &[Run]) -> PlotResult {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| "the bundled font is invalid")?;
+    let root = BitMapBackend::new(path, (1200, 480)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(600);
+    let max_epoch = runs.iter().flat_map(|r| r.curve.iter().map(|p| p.0)).fold(1.0, f64::max);
+    let max_loss = runs.iter().flat_map(|r| r.curve.iter().map(|p| p.1)).fold(0.5, f64::max);
+    let panels: [(_, &str, f64, fn(&(f64, f64, f64)) -> f64); 2] =
+        [(left, "training loss", max_loss * 1.05, |p| p.1), (right, "training accuracy", 1.0, |p| p.2)];
+    for (area, title, top, metric) in panels {
+        let mut chart = ChartBuilder::on(&area)
+            .caption(title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.0..max_epoch, 0.0..top)?;
+        chart.configure_mesh().x_desc("epoch").label_style(("sans-serif", 14)).draw()?;
+        for r in runs {
+            let c = color(r, runs);
+            chart
+                .draw_series(LineSeries::new(r.curve.iter().map(|p| (p.0, metric(p))), c.stroke_width(3)))?
+                .label(&r.name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+        }
+        chart
+            .configure_series_labels()
+            .position(if title.contains("loss") { SeriesLabelPosition::UpperRight } else { SeriesLabelPosition::LowerRight })
+            .label_font(("sans-serif", 15))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn plot_gradients(path: &Path, runs: &[Run]) -> PlotResult {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| "the bundled font is invalid")?;
+    let root = BitMapBackend::new(path, (900, 480)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let norms = runs.iter().flat_map(|r| r.gradients.iter().map(|g| g.norm as f64)).filter(|n| *n > 0.0);
+    let (lo, hi) = norms.fold((f64::MAX, f64::MIN), |(lo, hi), n| (lo.min(n), hi.max(n)));
+    let deepest = runs.iter().map(|r| r.depth).max().unwrap_or(2);
+    let mut chart = ChartBuilder::on(&root)
+        .caption("||dL/dW|| of every conv at initialisation, by depth", ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(1.0..deepest as f64, (lo / 2.0..hi * 2.0).log_scale())?;
+    chart.configure_mesh().x_desc("layer (depth)").y_desc("gradient norm").label_style(("sans-serif", 14)).draw()?;
+    for r in runs {
+        let c = color(r, runs);
+        // The main path only: a block's projection sits beside its first conv.
+        let points = r.gradients.iter().filter(|g| !g.label.ends_with("conv3")).map(|g| (g.depth as f64, g.norm as f64));
+        chart
+            .draw_series(LineSeries::new(points, c.stroke_width(3)))?
+            .label(&r.name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
