@@ -126,3 +126,44 @@ fn identity_prints_exact_zeros_and_unchanged_predictions() {
         assert_eq!((cols[2], cols[4]), (cols[3], "0"), "accuracy and predictions unchanged: {row}");
     }
 }
+
+#[test]
+fn lab_degradation_writes_its_csv_and_figures() {
+    let out_dir = std::env::temp_dir().join(format!("lab-{}", std::process::id()));
+    let out = cli(&[
+        "lab",
+        "degradation",
+        "--depths",
+        "8",
+        "--width",
+        "4",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--train-limit",
+        "160",
+        "--test-limit",
+        "32",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.contains("plain-8") && text.contains("resnet-8"), "{text}");
+    let csv = std::fs::read_to_string(out_dir.join("degradation.csv")).unwrap();
+    // A header, then 5 reports for each of the two twins.
+    assert_eq!(csv.lines().count(), 1 + 2 * 5, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with("plain-8,8,false,0.2,"));
+    let gradients = std::fs::read_to_string(out_dir.join("gradients.csv")).unwrap();
+    assert_eq!(gradients.lines().count(), 1 + 2 * 7, "7 convs in each 8-layer twin (option A has no conv3)");
+    for png in ["degradation.png", "gradients.png"] {
+        let bytes = std::fs::read(out_dir.join(png)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
+    }
+    // Depths must be 6n + 2.
+    let bad = cli(&["lab", "degradation", "--depths", "10", "--out", out_dir.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("depth 10 is not 6n + 2"));
+    std::fs::remove_dir_all(out_dir).ok();
+}

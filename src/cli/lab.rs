@@ -80,6 +80,9 @@ struct Run {
 }
 
 fn degradation(args: Degradation) -> Result<(), String> {
+    if let Some(depth) = args.depths.iter().find(|&&d| d < 8 || (d - 2) % 6 != 0) {
+        return Err(format!("depth {depth} is not 6n + 2 with n >= 1 (e.g. 20, 32, 44, 56)"));
+    }
     let device = backend::init_native(BackendKind::Cpu)?;
     let (train, test) = load_data(&args.data_dir, Some(args.train_limit), Some(args.test_limit))?;
     let config = TrainConfig {
@@ -96,9 +99,6 @@ fn degradation(args: Degradation) -> Result<(), String> {
 
     let mut runs = Vec::new();
     for &depth in &args.depths {
-        if depth < 8 || (depth - 2) % 6 != 0 {
-            return Err(format!("depth {depth} is not 6n + 2 with n >= 1 (e.g. 20, 32, 44, 56)"));
-        }
         for residual in [false, true] {
             let w = args.width;
             let model = ResNetConfig {
@@ -108,10 +108,17 @@ fn degradation(args: Degradation) -> Result<(), String> {
             };
             let name = format!("{}-{depth}", if residual { "resnet" } else { "plain" });
             let autodiff = device.clone().autodiff();
-            let gradients = pollster::block_on(gradient_norms(&init_seeded(&model, args.seed, &autodiff), &probe, &autodiff))
+            let gradients =
+                pollster::block_on(gradient_norms(&init_seeded(&model, args.seed, &autodiff), &probe, &autodiff))
+                    .map_err(|e| e.to_string())?;
+            println!(
+                "{name}: {} parameters, training {} epochs on {} images",
+                model.parameter_count(),
+                args.epochs,
+                train.len()
+            );
+            let mut trainer = Trainer::new(&model, config.clone(), train.clone(), test.clone(), &device)
                 .map_err(|e| e.to_string())?;
-            println!("{name}: {} parameters, training {} epochs on {} images", model.parameter_count(), args.epochs, train.len());
-            let mut trainer = Trainer::new(&model, config.clone(), train.clone(), test.clone(), &device).map_err(|e| e.to_string())?;
             let mut run = Run { name, residual, depth, curve: Vec::new(), test_acc: 0.0, gradients };
             while !trainer.is_finished() {
                 for event in pollster::block_on(trainer.step()).map_err(|e| format!("{}: {e}", run.name))? {
@@ -211,7 +218,11 @@ fn plot_curves(path: &Path, runs: &[Run]) -> PlotResult {
         }
         chart
             .configure_series_labels()
-            .position(if title.contains("loss") { SeriesLabelPosition::UpperRight } else { SeriesLabelPosition::LowerRight })
+            .position(if title.contains("loss") {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::LowerRight
+            })
             .label_font(("sans-serif", 15))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
@@ -238,7 +249,8 @@ fn plot_gradients(path: &Path, runs: &[Run]) -> PlotResult {
     for r in runs {
         let c = color(r, runs);
         // The main path only: a block's projection sits beside its first conv.
-        let points = r.gradients.iter().filter(|g| !g.label.ends_with("conv3")).map(|g| (g.depth as f64, g.norm as f64));
+        let points =
+            r.gradients.iter().filter(|g| !g.label.ends_with("conv3")).map(|g| (g.depth as f64, g.norm as f64));
         chart
             .draw_series(LineSeries::new(points, c.stroke_width(3)))?
             .label(&r.name)
