@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use web_time::{Duration, Instant};
 
 use crate::data::{Batch, BatchOrder, Dataset};
-use crate::model::{ConfigError, ResNet, ResNetConfig};
+use crate::model::{Classifier, ConfigError, ModelConfig, Network};
 
 /// Optimiser and schedule settings, d2l's defaults for ResNet on Fashion-MNIST.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,13 +69,13 @@ struct Running {
 
 pub struct Trainer {
     /// `None` only while the optimiser owns the model for a step.
-    model: Option<ResNet>,
+    model: Option<Network>,
     /// The weights at the last report whose loss was finite, and that report's epoch: what a
     /// diverging run falls back to.
-    last_good: (ResNet, f64),
+    last_good: (Network, f64),
     diverged: bool,
     optim: ModuleOptimizer,
-    model_config: ResNetConfig,
+    model_config: ModelConfig,
     config: TrainConfig,
     device: Device,
     side: usize,
@@ -94,25 +94,28 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Builds the model on `device` (gradients are enabled here) with `config.seed`.
+    /// Builds the model on `device` (gradients are enabled here) with `config.seed`. `model`
+    /// is any network's configuration (`&ModelConfig`, `&ResNetConfig`, `&ZooConfig`); the
+    /// images are resized to its input size.
     pub fn new(
-        model: &ResNetConfig,
+        model: impl Into<ModelConfig>,
         config: TrainConfig,
         train: Dataset,
         test: Dataset,
         device: &Device,
     ) -> Result<Self, TrainError> {
+        let model = model.into();
         model.validate()?;
         let device = device.clone().autodiff();
-        let net = crate::model::init_seeded(model, config.seed, &device);
+        let net = model.init_seeded(config.seed, &device);
         Self::resume(net, model, config, train, test, &device)
     }
 
     /// Continues training an existing network (e.g. one with inserted blocks) with a fresh
     /// optimiser; `model` describes it for the views.
     pub fn resume(
-        net: ResNet,
-        model: &ResNetConfig,
+        net: impl Into<Network>,
+        model: impl Into<ModelConfig>,
         config: TrainConfig,
         train: Dataset,
         test: Dataset,
@@ -130,6 +133,14 @@ impl Trainer {
         if train.is_empty() || test.is_empty() {
             return Err(TrainError::Settings("the training and test sets must not be empty".into()));
         }
+        let (net, model) = (net.into(), model.into());
+        model.validate()?;
+        if !net.is_built_from(&model) {
+            return Err(TrainError::Settings(format!(
+                "the network is not the {} its configuration describes",
+                model.name()
+            )));
+        }
         let order = BatchOrder::shuffled(train.len(), config.batch_size, config.seed, 0);
         let net = net.train();
         Ok(Self {
@@ -137,8 +148,8 @@ impl Trainer {
             diverged: false,
             model: Some(net),
             optim: sgd(&config),
-            model_config: model.clone(),
-            side: model.input_size,
+            side: model.input_size(),
+            model_config: model,
             device: device.clone().autodiff(),
             train,
             test,
@@ -155,15 +166,15 @@ impl Trainer {
     }
 
     /// The trained network, for the views and for saving.
-    pub fn into_model(mut self) -> ResNet {
+    pub fn into_model(mut self) -> Network {
         self.model.take().expect("model is only taken inside step")
     }
 
-    pub fn model(&self) -> &ResNet {
+    pub fn model(&self) -> &Network {
         self.model.as_ref().expect("model is only taken inside step")
     }
 
-    pub fn model_config(&self) -> &ResNetConfig {
+    pub fn model_config(&self) -> &ModelConfig {
         &self.model_config
     }
 
@@ -240,7 +251,7 @@ impl Trainer {
             let epoch = self.epoch as f64 + self.batch as f64 / n as f64;
             // Guessing uniformly costs ln(classes); a running loss three times that (or NaN) only
             // happens when the steps are too large: stop rather than train on noise.
-            let chance = (self.model_config.classes as f64).ln();
+            let chance = (self.model_config.classes() as f64).ln();
             if !train_loss.is_finite() || train_loss > 3.0 * chance {
                 let (good, kept) = self.last_good.clone();
                 self.model = Some(good);
@@ -316,16 +327,17 @@ pub fn sgd(config: &TrainConfig) -> ModuleOptimizer {
 
 /// Forward, cross-entropy, backward and SGD update on one batch. `device` must have autodiff.
 /// Returns the updated model, the batch's mean loss and its number of correct predictions,
-/// both detached and still on the device (unread).
-pub fn sgd_step(
-    model: ResNet,
+/// both detached and still on the device (unread). `model` is a [`Network`] (or a ResNet or a
+/// zoo network on its own).
+pub fn sgd_step<M: Classifier>(
+    model: M,
     optim: &mut ModuleOptimizer,
     batch: &Batch,
     lr: f64,
     device: &Device,
-) -> (ResNet, Tensor<1>, Tensor<1>) {
+) -> (M, Tensor<1>, Tensor<1>) {
     let (images, labels) = to_tensors(batch, device);
-    let logits = model.forward(images);
+    let logits = model.logits(images);
     let loss = CrossEntropyLossConfig::new().init(device).forward(logits.clone(), labels.clone());
     let correct = count_correct(logits.detach(), labels);
     let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -356,10 +368,10 @@ pub async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
     data.try_to_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
 }
 
-/// The predicted class of every example of `data`, with BatchNorm in eval mode. The
-/// predictions stay on the device until one read at the end.
-pub async fn predict(
-    model: &ResNet,
+/// The predicted class of every example of `data` resized to `side` (the network's input size),
+/// with BatchNorm in eval mode. The predictions stay on the device until one read at the end.
+pub async fn predict<M: Classifier>(
+    model: &M,
     data: &Dataset,
     side: usize,
     batch_size: usize,
@@ -371,7 +383,7 @@ pub async fn predict(
     let batches: Vec<Tensor<1>> = (0..order.num_batches())
         .map(|i| {
             let (images, _) = to_tensors(&data.batch(order.batch(i), side), &device);
-            model.forward(images).argmax(1).squeeze_dim::<1>(1).float()
+            model.logits(images).argmax(1).squeeze_dim::<1>(1).float()
         })
         .collect();
     let classes = read_f32(Tensor::cat(batches, 0)).await?;
@@ -379,8 +391,8 @@ pub async fn predict(
 }
 
 /// Accuracy of `model` over the whole of `data`, in eval mode.
-pub async fn evaluate(
-    model: &ResNet,
+pub async fn evaluate<M: Classifier>(
+    model: &M,
     data: &Dataset,
     side: usize,
     batch_size: usize,

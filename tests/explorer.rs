@@ -8,7 +8,7 @@ use burn::prelude::*;
 use resnet_explorer::data::{Dataset, Split};
 use resnet_explorer::explore::{Insertion, identity_checks, insertion_check};
 use resnet_explorer::model::weights::{self, WeightsError, WeightsHeader};
-use resnet_explorer::model::{ResNet, ResNetConfig, infer_shapes, totals};
+use resnet_explorer::model::{ModelConfig, Network, ResNet, ResNetConfig, infer_shapes, totals};
 use resnet_explorer::train::{TrainConfig, Trainer, predict};
 
 fn load(split: Split, n: usize) -> Dataset {
@@ -24,7 +24,7 @@ fn briefly_trained() -> (ResNet, ResNetConfig) {
     while !trainer.is_finished() {
         pollster::block_on(trainer.step()).unwrap();
     }
-    (trainer.into_model(), config)
+    (trainer.into_model().into_resnet().unwrap(), config)
 }
 
 fn images(n: usize, side: usize, device: &Device) -> Tensor<4> {
@@ -100,10 +100,10 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
     let shortcuts: Vec<bool> =
         rows.iter().filter(|r| r.label.starts_with("b3.") && r.kind == "Residual").map(|r| r.shortcut).collect();
     assert_eq!(shortcuts, [true, true, false]);
-    let header = WeightsHeader { model: plain_config.clone(), note: "plain".into() };
-    let bytes = pollster::block_on(weights::save(&plain_model, &header)).unwrap();
+    let header = WeightsHeader { model: plain_config.clone().into(), note: "plain".into() };
+    let bytes = pollster::block_on(weights::save(&Network::from(plain_model.clone()), &header)).unwrap();
     let (reloaded, _) = weights::load(&bytes, &device).expect("a network with a plain block saves and loads");
-    assert!(!reloaded.stages[1].blocks[2].shortcut);
+    assert!(!reloaded.as_resnet().unwrap().stages[1].blocks[2].shortcut);
     // Everything after the plain block sees zeros, so every image gets the same class.
     let predictions = pollster::block_on(predict(&plain_model, &test, 28, 100, &device)).unwrap();
     assert!(predictions.iter().all(|&p| p == predictions[0]));
@@ -114,8 +114,8 @@ fn inserting_an_identity_block_changes_no_prediction_and_a_zeroed_plain_block_gi
 fn saved_weights_load_back_with_identical_predictions() {
     let device = Device::flex();
     let (model, config) = briefly_trained();
-    let header = WeightsHeader { model: config.clone(), note: "test".into() };
-    let bytes = pollster::block_on(weights::save(&model, &header)).unwrap();
+    let header = WeightsHeader { model: config.clone().into(), note: "test".into() };
+    let bytes = pollster::block_on(weights::save(&Network::from(model.clone()), &header)).unwrap();
     let (loaded, loaded_header) = weights::load(&bytes, &device).unwrap();
     assert_eq!(loaded_header, header);
     let test = load(Split::Test, 300);
@@ -133,7 +133,7 @@ fn the_shipped_pretrained_weights_are_the_fast_preset_and_accurate() {
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/weights/fast.rnxw")).unwrap();
     let device = Device::flex();
     let (model, header) = weights::load(&bytes, &device).unwrap();
-    assert_eq!(header.model, ResNetConfig::fast());
+    assert_eq!(header.model, ModelConfig::from(ResNetConfig::fast()));
     let test = load(Split::Test, 1000);
     let accuracy = pollster::block_on(resnet_explorer::train::evaluate(&model, &test, 28, 250, &device)).unwrap();
     // Measured on the whole test set when the file was made: see its note.

@@ -74,7 +74,7 @@ fn a_diverging_learning_rate_is_detected_with_advice_and_the_last_good_weights_a
     // lr 10: the running loss reaches about 12 (guessing gives 2.3) without becoming NaN.
     let config = TrainConfig { epochs: 1, batch_size: 16, lr: 10.0, ..TrainConfig::default() };
     let mut trainer =
-        Trainer::new(&ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 64), &Device::flex())
+        Trainer::new(ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 64), &Device::flex())
             .unwrap();
     let err = loop {
         match pollster::block_on(trainer.step()) {
@@ -107,7 +107,7 @@ fn evaluation_uses_running_statistics_so_batch_composition_does_not_matter() {
     // which other images share its batch. (In train mode it would.)
     let config = TrainConfig { epochs: 1, batch_size: 32, lr: 0.1, ..TrainConfig::default() };
     let mut trainer =
-        Trainer::new(&ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 50), &Device::flex())
+        Trainer::new(ResNetConfig::tiny(), config, load(Split::Train, 320), load(Split::Test, 50), &Device::flex())
             .unwrap();
     while !trainer.is_finished() {
         pollster::block_on(trainer.step()).unwrap();

@@ -8,8 +8,8 @@ use burn::prelude::*;
 use resnet_explorer::backend;
 use resnet_explorer::data::{Batch, Dataset};
 use resnet_explorer::explore::identity_checks;
-use resnet_explorer::model::ResNetConfig;
 use resnet_explorer::model::weights::{self, WeightsHeader};
+use resnet_explorer::model::{Network, ResNetConfig};
 use resnet_explorer::train::predict;
 use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
@@ -84,8 +84,8 @@ async fn identity_and_weights(device: Device) {
         assert_eq!(c.zero_branch, (!c.projection).then_some(0.0), "{}", c.label);
     }
 
-    let header = WeightsHeader { model: config, note: "wasm".into() };
-    let bytes = weights::save(&model, &header).await.unwrap();
+    let header = WeightsHeader { model: config.into(), note: "wasm".into() };
+    let bytes = weights::save(&Network::from(model.clone()), &header).await.unwrap();
     let (loaded, _) = weights::load(&bytes, &device).unwrap();
     let test = test_set().truncate(64);
     let a = predict(&model, &test, 28, 32, &device).await.unwrap();

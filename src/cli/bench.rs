@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use resnet_explorer::backend::{self, BackendKind};
+use resnet_explorer::model::ModelConfig;
 use resnet_explorer::train::{TrainConfig, Trainer};
 
 use super::model_args::ModelArgs;
@@ -25,9 +26,14 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), String> {
     let model = args.model.config()?;
     let (train, test) = load_data(&args.data_dir, Some(args.batch_size * args.steps), Some(args.batch_size))?;
+    let described = match &model {
+        ModelConfig::ResNet(c) => format!("widths {:?}, blocks {:?}", c.widths, c.blocks),
+        ModelConfig::Zoo(c) => c.kind.name().to_string(),
+    };
+    let side = model.input_size();
     println!(
-        "model: widths {:?}, blocks {:?}, {}x{} input, batch {}, {} timed steps after {} warm-up steps, SGD lr 0.05",
-        model.widths, model.blocks, model.input_size, model.input_size, args.batch_size, args.steps, args.steps
+        "model: {described}, {side}x{side} input, batch {}, {} timed steps after {} warm-up steps, SGD lr 0.05",
+        args.batch_size, args.steps, args.steps
     );
     println!("{:<18} {:>14} {:>16}", "backend", "examples/sec", "first step (s)");
     for kind in [BackendKind::Cpu, BackendKind::Wgpu] {

@@ -30,7 +30,8 @@ pub fn run(args: Args) -> Result<(), String> {
     let device = backend::cpu();
     let bytes = std::fs::read(&args.weights).map_err(|e| format!("{}: {e}", args.weights.display()))?;
     let (model, header) = weights::load(&bytes, &device).map_err(|e| format!("{}: {e}", args.weights.display()))?;
-    let config = header.model;
+    let config = header.model.residual("identity demo").map_err(|e| format!("{}: {e}", args.weights.display()))?;
+    let model = model.as_resnet().expect("the header says ResNet");
     println!("weights: {} ({})", args.weights.display(), header.note);
     let test = Dataset::load(&args.data_dir, Split::Test).map_err(|e| e.to_string())?;
     let probe = test.clone().truncate(args.images);
@@ -40,7 +41,7 @@ pub fn run(args: Args) -> Result<(), String> {
 
     println!("\nmax |out - in| of each block on {} test images (eval mode)", probe.len());
     println!("{:<8} {:>24} {:>24}", "block", "zero BN2 gamma and beta", "zero conv2 only");
-    for c in pollster::block_on(identity_checks(&model, images)).map_err(|e| e.to_string())? {
+    for c in pollster::block_on(identity_checks(model, images)).map_err(|e| e.to_string())? {
         match (c.zero_branch, c.zero_conv2) {
             (Some(branch), Some(conv2)) => println!("{:<8} {branch:>24} {conv2:>24}", c.label),
             _ => println!("{:<8} {:>49}", c.label, "1x1 projection shortcut: never the identity"),
@@ -54,11 +55,11 @@ pub fn run(args: Args) -> Result<(), String> {
     println!("{:<8} {:<10} {:>10} {:>10} {:>20}", "stage", "insert", "before", "after", "changed predictions");
     // The original network's predictions, once for all eight comparisons.
     let before =
-        pollster::block_on(predict(&model, &test, config.input_size, 256, &device)).map_err(|e| e.to_string())?;
+        pollster::block_on(predict(model, &test, config.input_size, 256, &device)).map_err(|e| e.to_string())?;
     for stage in 0..config.widths.len() {
         for insertion in [Insertion::Identity, Insertion::Plain] {
             let (check, _, _) =
-                pollster::block_on(insertion_check(&model, &config, insertion, stage, &test, &before, &device))
+                pollster::block_on(insertion_check(model, config, insertion, stage, &test, &before, &device))
                     .map_err(|e| e.to_string())?;
             println!(
                 "{:<8} {:<10} {:>10.4} {:>10.4} {:>20}",

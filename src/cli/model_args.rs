@@ -1,8 +1,8 @@
 //! Flags that describe the network, shared by every subcommand.
 
 use clap::{Args, ValueEnum};
-use resnet_explorer::model::ResNetConfig;
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
+use resnet_explorer::model::{ModelConfig, ResNetConfig};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Preset {
@@ -77,7 +77,7 @@ pub struct ModelArgs {
 
 impl ModelArgs {
     /// The chosen chapter-7 network, `None` for the ResNet presets. Only `--input` applies to it.
-    pub fn zoo(&self) -> Result<Option<ZooConfig>, String> {
+    fn zoo(&self) -> Result<Option<ZooConfig>, String> {
         let Some(kind) = self.model.zoo() else { return Ok(None) };
         let stem = [self.stem_kernel, self.stem_stride, self.stem_padding];
         let pool = [self.pool_kernel, self.pool_stride, self.pool_padding];
@@ -96,15 +96,22 @@ impl ModelArgs {
         Ok(Some(config))
     }
 
-    pub fn config(&self) -> Result<ResNetConfig, String> {
+    /// The chosen network: a ResNet preset with the ResNet flags applied, or a chapter-7
+    /// network at `--input` (default: the seed's size).
+    pub fn config(&self) -> Result<ModelConfig, String> {
+        if let Some(zoo) = self.zoo()? {
+            return Ok(zoo.into());
+        }
+        self.resnet().map(ModelConfig::from)
+    }
+
+    /// The ResNet presets with the ResNet flags applied.
+    fn resnet(&self) -> Result<ResNetConfig, String> {
         let mut c = match self.model {
             Preset::Resnet18 => ResNetConfig::resnet18(96),
             Preset::Fast => ResNetConfig::fast(),
             Preset::Tiny => ResNetConfig::tiny(),
-            zoo => {
-                let name = zoo.zoo().map_or("", ZooKind::name);
-                return Err(format!("--model {name} is a chapter-7 network: only `shapes` takes it so far"));
-            }
+            zoo => unreachable!("{zoo:?} is a chapter-7 network, handled by `zoo`"),
         };
         let set = |field: &mut usize, value: Option<usize>| {
             if let Some(v) = value {

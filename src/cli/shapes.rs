@@ -1,5 +1,4 @@
-use resnet_explorer::model::zoo::zoo_shapes;
-use resnet_explorer::model::{LayerShape, infer_shapes, totals};
+use resnet_explorer::model::{LayerShape, totals};
 
 use super::model_args::ModelArgs;
 
@@ -13,11 +12,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let rows = match args.model.zoo()? {
-        Some(zoo) => zoo_shapes(&zoo),
-        None => infer_shapes(&args.model.config()?),
-    }
-    .map_err(|e| e.to_string())?;
+    let rows = args.model.config()?.layers().map_err(|e| e.to_string())?;
     if args.detail {
         print!("{}", detail_table(&rows));
         return Ok(());

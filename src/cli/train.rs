@@ -89,8 +89,8 @@ pub fn run(args: Args) -> Result<(), String> {
         kind.label(),
         train.len(),
         test.len(),
-        model.input_size,
-        model.input_size
+        model.input_size(),
+        model.input_size()
     );
     let mut trainer = Trainer::new(&model, config, train, test, &device).map_err(|e| e.to_string())?;
 

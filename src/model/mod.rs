@@ -1,7 +1,9 @@
 //! The d2l.ai ResNet, written once for every burn backend (the backend is picked by the `Device`).
 
+mod buffers;
 mod config;
 mod init;
+mod network;
 mod residual;
 mod resnet;
 mod shapes;
@@ -9,8 +11,10 @@ mod surgery;
 pub mod weights;
 pub mod zoo;
 
+pub use buffers::{check_network_fits, largest_activation_of, largest_weight};
 pub use config::{BlockRef, ConfigError, Downsample, ResNetConfig, StemConfig};
 pub use init::init_seeded;
+pub use network::{Classifier, ModelConfig, Network, NotResidual};
 pub use residual::{Residual, ResidualConfig};
 pub use resnet::{ResNet, Stage, Stem, resnet_block};
 pub use shapes::{LayerShape, check_batch_fits, infer_shapes, infer_top_level_shapes, largest_activation, totals};

@@ -3,6 +3,11 @@
 //! carries everything needed to rebuild the network it came from.
 //!
 //! Layout: `RNXW` `1` `\0\0\0`, the JSON length as a little-endian u32, the JSON, the burnpack.
+//!
+//! The header's `model` is a [`ModelConfig`]: a ResNet's is written exactly as a `ResNetConfig`
+//! (so files from before the zoo load unchanged), a zoo network's as its `ZooConfig`. The
+//! burnpack holds the record of the network itself (the `ResNet` or the `Zoo`), not of the
+//! [`Network`] enum around it, whose parameter paths would carry the variant's name.
 
 use std::collections::VecDeque;
 
@@ -12,15 +17,14 @@ use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 
-use super::config::ResNetConfig;
-use super::resnet::ResNet;
+use super::network::{ModelConfig, Network};
 
 const MAGIC: &[u8; 8] = b"RNXW\x01\0\0\0";
 
 /// What a weights file says about itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeightsHeader {
-    pub model: ResNetConfig,
+    pub model: ModelConfig,
     /// How the weights were made, e.g. the command and its test accuracy.
     pub note: String,
 }
@@ -33,6 +37,8 @@ pub enum WeightsError {
     Corrupt(String),
     #[error("reading the weights from the device failed: {0}")]
     Device(String),
+    #[error("the header describes a {header} network but the weights are of another kind")]
+    Mismatch { header: String },
 }
 
 /// Every float tensor of the module (parameters and BatchNorm running statistics), flattened,
@@ -61,7 +67,7 @@ impl ModuleMapper for Replace {
 
 /// A copy of `model` on the CPU device, read back with async reads (a synchronous read panics
 /// on WebGPU, and burn's record writer reads synchronously).
-pub async fn to_cpu(model: &ResNet) -> Result<ResNet, WeightsError> {
+pub async fn to_cpu<M: Module>(model: &M) -> Result<M, WeightsError> {
     let mut collect = Collect(Vec::new());
     model.visit(&mut collect);
     let sizes: Vec<usize> = collect.0.iter().map(|t| t.dims()[0]).collect();
@@ -72,10 +78,16 @@ pub async fn to_cpu(model: &ResNet) -> Result<ResNet, WeightsError> {
     Ok(model.clone().valid().map(&mut Replace { values, device: Device::flex() }))
 }
 
-/// Serialises `model` with its configuration.
-pub async fn save(model: &ResNet, header: &WeightsHeader) -> Result<Vec<u8>, WeightsError> {
-    let cpu = to_cpu(model).await?;
-    let record = cpu.into_record().into_bytes().map_err(|e| WeightsError::Corrupt(e.to_string()))?;
+/// Serialises `model` with its configuration (`header.model` must describe it).
+pub async fn save(model: &Network, header: &WeightsHeader) -> Result<Vec<u8>, WeightsError> {
+    if !model.is_built_from(&header.model) {
+        return Err(WeightsError::Mismatch { header: header.model.name().into() });
+    }
+    let record = match model {
+        Network::ResNet(m) => to_cpu(m).await?.into_record(),
+        Network::Zoo(m) => to_cpu(m).await?.into_record(),
+    };
+    let record = record.into_bytes().map_err(|e| WeightsError::Corrupt(e.to_string()))?;
     let json = serde_json::to_vec(header).expect("a header always serialises");
     let mut out = Vec::with_capacity(MAGIC.len() + 4 + json.len() + record.len());
     out.extend_from_slice(MAGIC);
@@ -97,10 +109,14 @@ pub fn read_header(bytes: &[u8]) -> Result<(WeightsHeader, &[u8]), WeightsError>
 }
 
 /// Rebuilds the network a file describes, with its weights, on `device`.
-pub fn load(bytes: &[u8], device: &Device) -> Result<(ResNet, WeightsHeader), WeightsError> {
+pub fn load(bytes: &[u8], device: &Device) -> Result<(Network, WeightsHeader), WeightsError> {
     let (header, record) = read_header(bytes)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
         .map_err(|e| WeightsError::Corrupt(e.to_string()))?;
-    let model = header.model.init(device).try_load_record(record).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
+    let corrupt = |e: burn::store::RecordError| WeightsError::Corrupt(e.to_string());
+    let model = match &header.model {
+        ModelConfig::ResNet(c) => Network::ResNet(c.init(device).try_load_record(record).map_err(corrupt)?),
+        ModelConfig::Zoo(c) => Network::Zoo(c.init(device).try_load_record(record).map_err(corrupt)?),
+    };
     Ok((model, header))
 }

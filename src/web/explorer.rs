@@ -7,11 +7,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::device;
-use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, predictions_event};
+use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, ZooModel, predictions_event};
 use crate::data::{CLASS_NAMES, Dataset, Split};
 use crate::explore::{self, Insertion};
 use crate::model::weights::{self, WeightsHeader};
-use crate::model::{ResNet, ResNetConfig, ZeroMode, check_batch_fits, infer_shapes};
+use crate::model::zoo::{ZooConfig, ZooKind};
+use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, ZeroMode, check_network_fits, totals};
 use crate::train::{TrainError, Trainer, predict, read_f32};
 
 /// Test images whose predictions are listed for the gallery.
@@ -30,11 +31,21 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError>
 }
 
 /// The current network and what the views need to know about it.
-struct Network {
-    model: ResNet,
-    config: ResNetConfig,
+struct Current {
+    model: Network,
+    config: ModelConfig,
     note: String,
     inserted: Vec<Inserted>,
+}
+
+impl Current {
+    /// The ResNet and its configuration, or an error saying that `demo` needs one.
+    fn resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig), JsError> {
+        let config = self.config.residual(demo)?;
+        let model =
+            self.model.as_resnet().ok_or_else(|| JsError::new("the network does not match its configuration"))?;
+        Ok((model, config))
+    }
 }
 
 #[wasm_bindgen]
@@ -45,14 +56,14 @@ pub struct Explorer {
     test_limit: Option<usize>,
     /// Fashion-MNIST's class names, or the digits 0..9 for a dataset the user chose.
     class_names: Vec<String>,
-    network: Option<Network>,
+    network: Option<Current>,
     /// The network before the first insertion, for Restore.
-    original: Option<Network>,
+    original: Option<Current>,
     trainer: Option<Trainer>,
 }
 
 impl Explorer {
-    fn network(&self) -> Result<&Network, JsError> {
+    fn network(&self) -> Result<&Current, JsError> {
         self.network.as_ref().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))
     }
 
@@ -70,7 +81,7 @@ impl Explorer {
     fn model_event(&self) -> Result<WorkerEvent, JsError> {
         let n = self.network()?;
         Ok(WorkerEvent::Model(ModelEvent {
-            layers: infer_shapes(&n.config)?,
+            layers: n.config.layers()?,
             parameters: n.config.parameter_count(),
             config: n.config.clone(),
             note: n.note.clone(),
@@ -84,7 +95,7 @@ impl Explorer {
             let config = trainer.model_config().clone();
             let note = format!("trained here: {} epochs at lr {}", trainer.config().epochs, trainer.config().lr);
             let inserted = self.network.take().map(|n| n.inserted).unwrap_or_default();
-            self.network = Some(Network { model: trainer.into_model(), config, note, inserted });
+            self.network = Some(Current { model: trainer.into_model(), config, note, inserted });
         }
     }
 }
@@ -178,7 +189,7 @@ impl Explorer {
     pub fn load_weights(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
         self.not_training()?;
         let (model, header) = weights::load(bytes, &self.device)?;
-        self.network = Some(Network { model, config: header.model, note: header.note, inserted: Vec::new() });
+        self.network = Some(Current { model, config: header.model, note: header.note, inserted: Vec::new() });
         self.original = None;
         to_js(&[self.model_event()?])
     }
@@ -201,7 +212,7 @@ impl Explorer {
                 true => &request.model,
                 false => &self.network()?.config,
             };
-            check_batch_fits(model, request.train.batch_size, limit).map_err(|e| JsError::new(&e))?;
+            check_network_fits(model, request.train.batch_size, limit).map_err(|e| JsError::new(&e))?;
         }
         self.finish_training();
         self.test_limit = request.test_limit;
@@ -222,7 +233,7 @@ impl Explorer {
         };
         let (train, test) = trainer.data_sizes();
         let model = WorkerEvent::Model(ModelEvent {
-            layers: infer_shapes(trainer.model_config())?,
+            layers: trainer.model_config().layers()?,
             parameters: trainer.parameter_count(),
             config: trainer.model_config().clone(),
             note: "training".into(),
@@ -271,7 +282,7 @@ impl Explorer {
         self.not_training()?;
         let n = self.network()?;
         let test = self.test_subset();
-        let predictions = predict(&n.model, &test, n.config.input_size, 100, &self.device).await?;
+        let predictions = predict(&n.model, &test, n.config.input_size(), 100, &self.device).await?;
         to_js(&predictions_event(&predictions, test.labels(), GALLERY))
     }
 
@@ -279,9 +290,9 @@ impl Explorer {
     #[wasm_bindgen(js_name = identityChecks)]
     pub async fn identity_checks(&self, images: usize) -> Result<JsValue, JsError> {
         self.not_training()?;
-        let n = self.network()?;
-        let x = self.images(0, images.max(1), n.config.input_size);
-        to_js(&explore::identity_checks(&n.model, x).await?)
+        let (model, config) = self.network()?.resnet("identity demo")?;
+        let x = self.images(0, images.max(1), config.input_size);
+        to_js(&explore::identity_checks(model, x).await?)
     }
 
     /// Input and output feature maps of one block for one test image.
@@ -295,15 +306,15 @@ impl Explorer {
         max_channels: usize,
     ) -> Result<JsValue, JsError> {
         self.not_training()?;
-        let n = self.network()?;
+        let (model, config) = self.network()?.resnet("identity demo")?;
         let mode = match mode.as_str() {
             "none" => None,
             "branch" => Some(ZeroMode::Branch),
             "conv2" => Some(ZeroMode::Conv2),
             other => return Err(JsError::new(&format!("unknown zeroing mode {other:?}"))),
         };
-        let x = self.images(image, 1, n.config.input_size);
-        let (input, output) = explore::block_io(&n.model, x, stage, block, mode)
+        let x = self.images(image, 1, config.input_size);
+        let (input, output) = explore::block_io(model, x, stage, block, mode)
             .ok_or_else(|| JsError::new(&format!("there is no block {block} in stage b{}", stage + 2)))?;
         let max_abs_diff = match input.dims() == output.dims() {
             true => Some(read_f32((output.clone() - input.clone()).abs().max().reshape([1])).await?[0]),
@@ -328,16 +339,17 @@ impl Explorer {
         self.not_training()?;
         let insertion: Insertion = from_js(JsValue::from_str(&insertion))?;
         let n = self.network()?;
-        if stage >= n.config.widths.len() {
+        let (resnet, resnet_config) = n.resnet("block insertion")?;
+        if stage >= resnet_config.widths.len() {
             return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
         }
         let test = self.test_subset();
-        let before = predict(&n.model, &test, n.config.input_size, 256, &self.device).await?;
+        let before = predict(resnet, &test, resnet_config.input_size, 256, &self.device).await?;
         let (check, model, config) =
-            explore::insertion_check(&n.model, &n.config, insertion, stage, &test, &before, &self.device).await?;
-        let bigger = Network {
-            model,
-            config,
+            explore::insertion_check(resnet, resnet_config, insertion, stage, &test, &before, &self.device).await?;
+        let bigger = Current {
+            model: model.into(),
+            config: config.into(),
             note: n.note.clone(),
             inserted: [n.inserted.clone(), vec![Inserted { insertion, stage }]].concat(),
         };
@@ -366,15 +378,39 @@ impl Explorer {
     }
 }
 
-/// Per-layer shapes of a configuration, without building it (for the page before a run).
+/// Per-layer shapes of a configuration (a ResNet's or a zoo network's), without building it
+/// (for the page before a run).
 #[wasm_bindgen]
 pub fn shapes(config: JsValue) -> Result<JsValue, JsError> {
-    let config: ResNetConfig = from_js(config)?;
-    to_js(&infer_shapes(&config)?)
+    let config: ModelConfig = from_js(config)?;
+    to_js(&config.layers()?)
 }
 
 /// The presets, so the page never keeps its own copy of a model description.
 #[wasm_bindgen]
 pub fn presets() -> Result<JsValue, JsError> {
     to_js(&[("fast", ResNetConfig::fast()), ("d2l96", ResNetConfig::resnet18(96)), ("tiny", ResNetConfig::tiny())])
+}
+
+/// Every chapter-7 network at the seed's input size: name, title, configuration, parameters,
+/// MACs and the seed's reported test accuracy, for the page's model picker and comparison table.
+#[wasm_bindgen(js_name = zooModels)]
+pub fn zoo_models() -> Result<JsValue, JsError> {
+    let models = ZooKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let config = ZooConfig::new(kind);
+            let (parameters, macs) = totals(&ModelConfig::from(&config).layers()?);
+            Ok(ZooModel {
+                name: kind.name().into(),
+                title: kind.title().into(),
+                default_input_size: kind.default_input_size(),
+                config,
+                parameters,
+                macs,
+                seed_test_acc: kind.seed_test_acc(),
+            })
+        })
+        .collect::<Result<Vec<_>, crate::model::ConfigError>>()?;
+    to_js(&models)
 }

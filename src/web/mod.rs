@@ -7,7 +7,7 @@ mod protocol;
 
 pub use device::init_device;
 pub use explorer::Explorer;
-pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent};
+pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent, ZooModel};
 
 use wasm_bindgen::prelude::*;
 

@@ -7,13 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendKind;
 use crate::explore::{Insertion, InsertionCheck};
 use crate::metrics::ConfusionMatrix;
-use crate::model::{LayerShape, ResNetConfig};
+use crate::model::zoo::ZooConfig;
+use crate::model::{LayerShape, ModelConfig};
 use crate::train::{TrainConfig, TrainEvent};
 
 /// Everything a training run needs besides the data bytes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StartRequest {
-    pub model: ResNetConfig,
+    /// A ResNet configuration as before, or a zoo network's (`{"kind": "alexnet", "input_size": 96}`).
+    pub model: ModelConfig,
     pub train: TrainConfig,
     /// Use the first N training / test images (None: all of them).
     pub train_limit: Option<usize>,
@@ -43,7 +45,9 @@ pub struct Inserted {
 /// The current network, for the diagram and the layer table.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ModelEvent {
-    pub config: ResNetConfig,
+    /// Serialised as the configuration itself: a ResNet's has `widths`, `blocks`, ...; a zoo
+    /// network's has `kind` and `input_size`.
+    pub config: ModelConfig,
     pub layers: Vec<LayerShape>,
     pub parameters: usize,
     /// Where the weights came from.
@@ -51,6 +55,24 @@ pub struct ModelEvent {
     /// Blocks inserted since the network was trained or loaded (they are also counted in
     /// `config.blocks`, and plain ones listed in `config.plain_blocks`).
     pub inserted: Vec<Inserted>,
+}
+
+/// One chapter-7 network, for the page's model picker and comparison table (`zooModels()`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ZooModel {
+    /// The command line's and the page's name (`lenet-bn`, `alexnet`, ...).
+    pub name: String,
+    pub title: String,
+    /// The seed's input side (28, 96 or 224).
+    pub default_input_size: usize,
+    /// What `startTraining` and `shapes` take for it at that size.
+    pub config: ZooConfig,
+    /// Trainable parameters (PyTorch's count) and multiply-accumulates of one image at the
+    /// default input size: the layer table's totals.
+    pub parameters: usize,
+    pub macs: usize,
+    /// The test accuracy the seed reports after its 10-epoch run.
+    pub seed_test_acc: f64,
 }
 
 /// The prediction of one gallery image.
