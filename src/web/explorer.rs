@@ -67,6 +67,26 @@ impl Explorer {
         self.network.as_ref().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))
     }
 
+    /// The ResNet being trained, else the one in memory, with its configuration and whether it
+    /// is the training run's; an error names `demo` when the network is not a ResNet.
+    pub(super) fn live_resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig), JsError> {
+        let (model, config) = match &self.trainer {
+            Some(t) => (t.model(), t.model_config()),
+            None => (&self.network()?.model, &self.network()?.config),
+        };
+        let config = config.residual(demo)?;
+        Ok((model.as_resnet().ok_or_else(|| JsError::new("the network does not match its configuration"))?, config))
+    }
+
+    pub(super) fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The test images the views use (the whole test set unless limited).
+    pub(super) fn test_images(&self) -> Dataset {
+        self.test_subset()
+    }
+
     fn not_training(&self) -> Result<(), JsError> {
         match self.trainer {
             Some(_) => Err(JsError::new("a training run is in progress (paused runs too): stop it first")),

@@ -3,6 +3,7 @@
 
 mod device;
 mod explorer;
+mod lab;
 mod protocol;
 
 pub use device::init_device;
