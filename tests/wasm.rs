@@ -1,13 +1,14 @@
 //! Runs in headless Chromium through `wasm-pack test --headless --chrome`, on WebGPU and on the
 //! CPU fallback: one forward, backward and SGD step of a small ResNet on a fixed batch of real
-//! test images; the identity-mapping check; saving and loading weights. Every read back is
-//! async, as WebGPU requires.
+//! test images; the identity-mapping check; saving and loading weights; the lab's gradient norms
+//! and residual magnitudes. Every read back is async, as WebGPU requires.
 #![cfg(target_family = "wasm")]
 
 use burn::prelude::*;
 use resnet_explorer::backend;
 use resnet_explorer::data::{Batch, Dataset};
 use resnet_explorer::explore::identity_checks;
+use resnet_explorer::lab::{gradient_norms, residual_magnitudes};
 use resnet_explorer::model::weights::{self, WeightsHeader};
 use resnet_explorer::model::{Network, ResNetConfig};
 use resnet_explorer::train::predict;
@@ -102,4 +103,32 @@ async fn webgpu_identity_is_exact_and_weights_round_trip() {
 #[wasm_bindgen_test]
 async fn cpu_identity_is_exact_and_weights_round_trip() {
     identity_and_weights(backend::cpu()).await;
+}
+
+/// The lab's measurements on an 8-layer CIFAR-family twin (width 4): 7 conv gradient norms, all
+/// positive; with zero-gamma blocks, F(x) = 0 at step 0 (and the branch convs get no gradient yet:
+/// only gamma does).
+async fn lab_measurements(device: Device) {
+    let config = ResNetConfig { widths: vec![4, 8, 16], ..ResNetConfig::cifar(1, true) };
+    let autodiff = device.clone().autodiff();
+    let model = config.init(&autodiff);
+    let batch = fixed_batch();
+    let norms = gradient_norms(&model, &batch, &autodiff).await.unwrap();
+    assert_eq!(norms.len(), 7);
+    assert!(norms.iter().all(|g| g.norm.is_finite() && g.norm > 0.0), "{norms:?}");
+    let images = Tensor::<4>::from_data(TensorData::new(batch.images, [16, 1, 28, 28]), &device);
+    let zero_gamma = ResNetConfig { zero_init_residual: true, ..config };
+    let magnitudes = residual_magnitudes(&zero_gamma.init(&device), images).await.unwrap();
+    assert_eq!(magnitudes.iter().map(|(_, r)| *r).collect::<Vec<_>>(), [0.0, 0.0, 0.0]);
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_lab_measurements() {
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    lab_measurements(device).await;
+}
+
+#[wasm_bindgen_test]
+async fn cpu_lab_measurements() {
+    lab_measurements(backend::cpu()).await;
 }
