@@ -161,6 +161,30 @@ fn lab_degradation_writes_its_csv_and_figures() {
         let bytes = std::fs::read(out_dir.join(png)).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
     }
+    // A diverging learning rate stops a twin, not the experiment: its curve ends early.
+    let wild = cli(&[
+        "lab",
+        "degradation",
+        "--depths",
+        "8",
+        "--width",
+        "4",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--train-limit",
+        "160",
+        "--test-limit",
+        "32",
+        "--lr",
+        "50",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(wild.status.success(), "{}", String::from_utf8_lossy(&wild.stderr));
+    assert!(stdout(&wild).contains("(diverged: curve ends early)"), "{}", stdout(&wild));
+    assert!(std::fs::read_to_string(out_dir.join("degradation.csv")).unwrap().contains(",true\n"));
     // Depths must be 6n + 2.
     let bad = cli(&["lab", "degradation", "--depths", "10", "--out", out_dir.to_str().unwrap()]);
     assert!(!bad.status.success());

@@ -11,7 +11,7 @@ use resnet_explorer::backend::{self, BackendKind};
 use resnet_explorer::data::BatchOrder;
 use resnet_explorer::lab::{GradientNorm, gradient_norms};
 use resnet_explorer::model::{ResNetConfig, init_seeded};
-use resnet_explorer::train::{TrainConfig, TrainEvent, Trainer};
+use resnet_explorer::train::{TrainConfig, TrainError, TrainEvent, Trainer};
 
 use super::train::{default_data_dir, load_data};
 
@@ -77,6 +77,8 @@ struct Run {
     curve: Vec<(f64, f64, f64)>,
     test_acc: f64,
     gradients: Vec<GradientNorm>,
+    /// Stopped because its loss exploded (the curve ends there).
+    diverged: bool,
 }
 
 fn degradation(args: Degradation) -> Result<(), String> {
@@ -119,9 +121,19 @@ fn degradation(args: Degradation) -> Result<(), String> {
             );
             let mut trainer = Trainer::new(&model, config.clone(), train.clone(), test.clone(), &device)
                 .map_err(|e| e.to_string())?;
-            let mut run = Run { name, residual, depth, curve: Vec::new(), test_acc: 0.0, gradients };
+            let mut run = Run { name, residual, depth, curve: Vec::new(), test_acc: 0.0, gradients, diverged: false };
             while !trainer.is_finished() {
-                for event in pollster::block_on(trainer.step()).map_err(|e| format!("{}: {e}", run.name))? {
+                let events = match pollster::block_on(trainer.step()) {
+                    Ok(events) => events,
+                    // A diverging twin is a result too: keep its curve so far and go on with the others.
+                    Err(e @ TrainError::Diverged { .. }) => {
+                        println!("  {e}");
+                        run.diverged = true;
+                        break;
+                    }
+                    Err(e) => return Err(format!("{}: {e}", run.name)),
+                };
+                for event in events {
                     match event {
                         TrainEvent::Report { epoch, train_loss, train_acc, .. } => {
                             run.curve.push((epoch, train_loss, train_acc))
@@ -153,17 +165,18 @@ fn degradation(args: Degradation) -> Result<(), String> {
     for r in &runs {
         let (_, loss, acc) = r.curve.last().copied().unwrap_or_default();
         let first = r.gradients.first().map_or(0.0, |g| g.norm);
-        println!("{:<12} {loss:>19.4} {acc:>16.3} {:>9.3} {first:>25.3e}", r.name, r.test_acc);
+        let note = if r.diverged { "  (diverged: curve ends early)" } else { "" };
+        println!("{:<12} {loss:>19.4} {acc:>16.3} {:>9.3} {first:>25.3e}{note}", r.name, r.test_acc);
     }
     println!("wrote degradation.csv, degradation.png, gradients.csv, gradients.png to {}", args.out.display());
     Ok(())
 }
 
 fn curves_csv(runs: &[Run]) -> String {
-    let mut out = String::from("network,depth,residual,epoch,train_loss,train_acc\n");
+    let mut out = String::from("network,depth,residual,epoch,train_loss,train_acc,diverged\n");
     for r in runs {
         for (epoch, loss, acc) in &r.curve {
-            let _ = writeln!(out, "{},{},{},{epoch},{loss},{acc}", r.name, r.depth, r.residual);
+            let _ = writeln!(out, "{},{},{},{epoch},{loss},{acc},{}", r.name, r.depth, r.residual, r.diverged);
         }
     }
     out
@@ -199,7 +212,8 @@ fn plot_curves(path: &Path, runs: &[Run]) -> PlotResult {
     let (left, right) = root.split_horizontally(600);
     let max_epoch = runs.iter().flat_map(|r| r.curve.iter().map(|p| p.0)).fold(1.0, f64::max);
     let max_loss = runs.iter().flat_map(|r| r.curve.iter().map(|p| p.1)).fold(0.5, f64::max);
-    let panels: [(_, &str, f64, fn(&(f64, f64, f64)) -> f64); 2] =
+    type Metric = fn(&(f64, f64, f64)) -> f64;
+    let panels: [(_, &str, f64, Metric); 2] =
         [(left, "training loss", max_loss * 1.05, |p| p.1), (right, "training accuracy", 1.0, |p| p.2)];
     for (area, title, top, metric) in panels {
         let mut chart = ChartBuilder::on(&area)
