@@ -60,6 +60,9 @@ pub enum TrainError {
     Device(String),
 }
 
+/// Steps the loop may queue ahead of the device (see `Trainer::in_flight`).
+const MAX_STEPS_AHEAD: usize = 2;
+
 /// Running sums over the batches of the current epoch, kept on the device.
 struct Running {
     loss_sum: Tensor<1>,
@@ -85,6 +88,10 @@ pub struct Trainer {
     batch: usize,
     order: BatchOrder,
     running: Option<Running>,
+    /// The losses of the latest steps, not yet read: a GPU runs behind the loop, and reading the
+    /// oldest of these before queueing more bounds how far (so pause and stop act within a
+    /// couple of batches, and queued work never piles up in GPU memory).
+    in_flight: std::collections::VecDeque<Tensor<1>>,
     /// The test-set predictions of the last evaluation (empty before the first epoch ends).
     last_predictions: Vec<u8>,
     /// Training time (excluding evaluation) and examples, for d2l's examples/sec.
@@ -157,6 +164,7 @@ impl Trainer {
             batch: 0,
             order,
             running: None,
+            in_flight: Default::default(),
             last_predictions: Vec::new(),
             train_time: Duration::ZERO,
             trained: 0,
@@ -243,11 +251,18 @@ impl Trainer {
         self.train_batch(&batch);
         self.trained += batch.len();
         self.batch += 1;
+        if self.in_flight.len() > MAX_STEPS_AHEAD {
+            // Waits until the device has finished the step MAX_STEPS_AHEAD before this one; the
+            // ones after it keep the device busy meanwhile. Free on the CPU, which is never behind.
+            let oldest = self.in_flight.pop_front().expect("non-empty");
+            read_f32(oldest).await?;
+        }
 
         let n = self.batches_per_epoch();
         let mut events = Vec::new();
         if is_report_point(self.batch, n) {
             let (train_loss, train_acc) = self.read_running().await?;
+            self.in_flight.clear(); // that read waited for every step so far
             let epoch = self.epoch as f64 + self.batch as f64 / n as f64;
             // Guessing uniformly costs ln(classes); a running loss three times that (or NaN) only
             // happens when the steps are too large: stop rather than train on noise.
@@ -288,6 +303,7 @@ impl Trainer {
         let model = self.model.take().expect("model present between steps");
         let (model, loss, correct) = sgd_step(model, &mut self.optim, batch, self.config.lr, &self.device);
         self.model = Some(model);
+        self.in_flight.push_back(loss.clone());
         let loss_sum = loss.mul_scalar(batch.len() as f32);
         self.running = Some(match self.running.take() {
             None => Running { loss_sum, correct, examples: batch.len() },
