@@ -132,3 +132,12 @@ async fn webgpu_lab_measurements() {
 async fn cpu_lab_measurements() {
     lab_measurements(backend::cpu()).await;
 }
+
+/// Counts above 2^32 (VGG-11 at 224 does 7.5 G multiply-accumulates) survive wasm32's 32-bit usize.
+#[wasm_bindgen_test]
+fn large_mac_counts_do_not_wrap_on_wasm32() {
+    use resnet_explorer::model::totals;
+    use resnet_explorer::model::zoo::{ZooConfig, ZooKind, zoo_shapes};
+    let rows = zoo_shapes(&ZooConfig::new(ZooKind::Vgg11)).unwrap();
+    assert_eq!(totals(&rows), (128_806_154, 7_547_232_256));
+}

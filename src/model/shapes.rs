@@ -26,7 +26,7 @@ pub struct LayerShape {
     pub params: usize,
     /// Multiply-accumulates of one forward pass of one image (convolutions and the linear
     /// layer; BatchNorm, ReLU, pooling and the shortcut addition are not counted).
-    pub macs: usize,
+    pub macs: u64,
 }
 
 /// Output size of a conv or pool along one axis (PyTorch's floor formula).
@@ -45,7 +45,7 @@ impl Table<'_> {
         ConfigError::TooSmall { input: self.config.input_size, layer: layer.into() }
     }
 
-    fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: usize) -> usize {
+    fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: u64) -> usize {
         self.rows.push(LayerShape {
             level,
             kind: kind.into(),
@@ -71,7 +71,14 @@ impl Table<'_> {
     ) -> Result<usize, ConfigError> {
         let ((i, o), (k, s, p)) = (io, ksp);
         let out = out_size(side, k, s, p).filter(|&n| n > 0).ok_or_else(|| self.too_small(&label))?;
-        self.push(level, "Conv2d", label, vec![1, o, out, out], o * i * k * k + o, out * out * o * i * k * k);
+        self.push(
+            level,
+            "Conv2d",
+            label,
+            vec![1, o, out, out],
+            o * i * k * k + o,
+            (out * out) as u64 * (o * i * k * k) as u64,
+        );
         Ok(out)
     }
 
@@ -131,7 +138,14 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
     }
     t.push(0, "AdaptiveAvgPool2d", "pool".into(), vec![1, channels, 1, 1], 0, 0);
     t.push(0, "Flatten", "flatten".into(), vec![1, channels], 0, 0);
-    t.push(0, "Linear", "fc".into(), vec![1, c.classes], channels * c.classes + c.classes, channels * c.classes);
+    t.push(
+        0,
+        "Linear",
+        "fc".into(),
+        vec![1, c.classes],
+        channels * c.classes + c.classes,
+        (channels * c.classes) as u64,
+    );
     Ok(t.rows)
 }
 
@@ -151,7 +165,7 @@ pub fn infer_top_level_shapes(c: &ResNetConfig) -> Result<Vec<LayerShape>, Confi
 }
 
 /// Total parameters and MACs of the network (the sum of the top-level rows).
-pub fn totals(rows: &[LayerShape]) -> (usize, usize) {
+pub fn totals(rows: &[LayerShape]) -> (usize, u64) {
     rows.iter().filter(|r| r.level == 0).fold((0, 0), |(p, m), r| (p + r.params, m + r.macs))
 }
 

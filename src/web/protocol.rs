@@ -70,7 +70,7 @@ pub struct ZooModel {
     /// Trainable parameters (PyTorch's count) and multiply-accumulates of one image at the
     /// default input size: the layer table's totals.
     pub parameters: usize,
-    pub macs: usize,
+    pub macs: u64,
     /// The test accuracy the seed reports after its 10-epoch run.
     pub seed_test_acc: f64,
 }

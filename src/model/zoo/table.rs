@@ -20,7 +20,7 @@ impl Table {
         Self { rows: Vec::new(), input_size }
     }
 
-    fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: usize) -> usize {
+    fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: u64) -> usize {
         let (projection, shortcut) = (false, false);
         self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection, shortcut, params, macs });
         self.rows.len() - 1
@@ -59,7 +59,14 @@ impl Table {
                 assert_eq!(c, *in_channels, "{label}: {c} channels into a conv expecting {in_channels}");
                 let (i, o, k) = (*in_channels, *out_channels, *kernel);
                 let n = out_size(side, k, *stride, *padding).ok_or_else(too_small)?;
-                self.push(level, kind, label, vec![1, o, n, n], o * i * k * k + o, n * n * o * i * k * k);
+                self.push(
+                    level,
+                    kind,
+                    label,
+                    vec![1, o, n, n],
+                    o * i * k * k + o,
+                    (n * n) as u64 * (o * i * k * k) as u64,
+                );
                 return Ok(vec![1, o, n, n]);
             }
             Spec::BatchNorm { features, .. } => {
@@ -74,7 +81,7 @@ impl Table {
                 }
                 assert_eq!(*inputs, f, "{label}: {f} features into a linear layer expecting {inputs}");
                 let (i, o) = (*inputs, *outputs);
-                self.push(level, kind, label, vec![1, o], i * o + o, i * o);
+                self.push(level, kind, label, vec![1, o], i * o + o, (i * o) as u64);
                 return Ok(vec![1, o]);
             }
             Spec::Relu | Spec::Sigmoid | Spec::Dropout(_) => input.to_vec(),
