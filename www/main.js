@@ -1,22 +1,55 @@
 // The page: settings (kept in the URL hash), the worker's events, the training chart and the
-// explorer views (diagram, layer table, identity demo, insertions, predictions). The model
-// description always comes from Rust (`presets`, `shapes`, and the worker's `model` event); the
-// worker (www/worker.js) owns the network and does all the computing.
+// explorer views (diagram, layer table, identity demo, insertions, predictions, the chapter-7
+// comparison). The model description always comes from Rust (`presets`, `zooModels`, `shapes`,
+// and the worker's `model` event); the worker (www/worker.js) owns the network and does all the
+// computing.
 
 import { createTrainingChart } from './chart.js';
 import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, renderLayerTable } from './network-view.js';
 import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
+import { initLab } from './lab.js';
+
+// The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
+// the seed's learning rate and batch size, 2 epochs instead of its 10. LeNet gets lr 0.9 (the
+// seed: 1.0), the rate of the native run quoted under the comparison table.
+const ZOO_TRAINING = {
+  'lenet-bn': { epochs: 2, batch: 256, lr: 0.9 },
+  'lenet-bn-scratch': { epochs: 2, batch: 256, lr: 0.9 },
+  alexnet: { epochs: 2, batch: 128, lr: 0.01 },
+  vgg11: { epochs: 2, batch: 128, lr: 0.05 },
+  'vgg11-small': { epochs: 2, batch: 128, lr: 0.05 },
+  nin: { epochs: 2, batch: 128, lr: 0.1 },
+  googlenet: { epochs: 2, batch: 128, lr: 0.1 },
+};
+const ZOO_NOTES = {
+  'lenet-bn': 'LeNet with batch normalization after every convolution and fully connected layer (burn\u2019s BatchNorm), sigmoid activations and average pooling, on the 28\u00d728 images themselves. Small and quick, even on the CPU.',
+  'lenet-bn-scratch': 'The same LeNet with the seed\u2019s from-scratch batch_norm (moving mean and variance with momentum 0.9) written as a module of this project, instead of burn\u2019s BatchNorm.',
+  alexnet: 'AlexNet for Fashion-MNIST: five convolutions (the first 11\u00d711 with stride 4), three max-pools, then two 4096-wide fully connected layers with dropout 0.5, which hold most of its parameters.',
+  vgg11: 'VGG-11: five VGG blocks of 3\u00d73 convolutions and a 2\u00d72 max-pool (64 to 512 channels), then AlexNet\u2019s fully connected head. The heaviest network here: the seed trains only the \u00f74 version.',
+  'vgg11-small': 'VGG-11 with every block\u2019s channels divided by 4 (16 to 128), as the seed trains it.',
+  nin: 'Network in Network: each block is a convolution followed by two 1\u00d71 convolutions; no fully connected layer, a global average pool over 10 channels gives the class scores.',
+  googlenet: 'GoogLeNet: two stem blocks (b1, b2), then nine Inception blocks in b3 to b5, each running 1\u00d71, 3\u00d73 and 5\u00d75 convolutions and a max-pool side by side and concatenating their channels.',
+};
+const isZoo = (name) => Object.hasOwn(ZOO_TRAINING, name);
+// A chapter-7 model's input (square, pixels). Up to the seed's largest, 224: the wasm module counts
+// MACs in 32 bits, and one of VGG-11's layers passes 2^32 a little above 224.
+const INPUT_SIZE = { min: 8, max: 224, integer: true };
+// Seed 004's ResNet-18 result (d2l's run: 96 px, 10 epochs, lr 0.05, batch 256); zooModels() has the others.
+const RESNET_SEED_ACC = { d2l96: 0.915 };
+const MEASURED_KEY = 'resnet-explorer.measured'; // localStorage: model name -> last finished run
 
 // Training defaults for each model preset (the model itself comes from Rust's `presets()`).
 const PRESET_TRAINING = {
   fast: { epochs: 2, batch: 128, lr: 0.1 },
   d2l96: { epochs: 10, batch: 256, lr: 0.05 },
   tiny: { epochs: 1, batch: 32, lr: 0.1 },
+  ...ZOO_TRAINING,
 };
 const PRESET_NOTES = {
   fast: 'ResNet-18\u2019s layers (4 stages of 2 residual blocks) with a quarter of the channels, on the original 28\u00d728 images. Quick on a GPU; an epoch takes many minutes on the CPU.',
   d2l96: 'd2l\u2019s ResNet-18 exactly: 64 to 512 channels, images resized to 96\u00d796. Needs a real GPU; on the CPU it would take hours.',
   tiny: 'One residual block a stage and 8 to 32 channels. Trains in seconds to minutes anywhere, even on the CPU.',
+  ...ZOO_NOTES,
 };
 const FULL = { train: 60000, test: 10000 };
 const DEFAULT_PRESET = 'fast';
@@ -31,6 +64,9 @@ const ui = {
   fields: $('settings-fields'),
   preset: $('preset'),
   presetNote: $('preset-note'),
+  inputSizeField: $('input-size-field'),
+  inputSize: $('input-size'),
+  inputSizeNote: $('input-size-note'),
   epochs: $('epochs'),
   batch: $('batch'),
   lr: $('lr'),
@@ -77,6 +113,8 @@ const ui = {
   networkNote: $('network-note'),
   networkNoteText: $('network-note-text'),
   networkSwitch: $('network-switch'),
+  resnetLegend: $('resnet-legend'),
+  zooLegend: $('zoo-legend'),
   diagram: $('diagram'),
   shapesTable: $('shapes-table'),
   expandAll: $('expand-all'),
@@ -96,6 +134,10 @@ const ui = {
   checksBody: document.querySelector('#identity-checks tbody'),
   checksImages: $('checks-images'),
   identityMessage: $('identity-message'),
+  identityZoo: $('identity-zoo'),
+  identityZooText: $('identity-zoo-text'),
+  loadResnet: $('load-resnet'),
+  nestedZoo: $('nested-zoo'),
   // nested function classes
   insertStage: $('insert-stage'),
   insertIdentity: $('insert-identity'),
@@ -112,12 +154,16 @@ const ui = {
   predSummary: $('pred-summary'),
   gallery: $('gallery'),
   confusion: $('confusion'),
+  // chapter 7 models
+  zooBody: document.querySelector('#zoo-table tbody'),
+  zooForget: $('zoo-forget'),
 };
 
 const chart = createTrainingChart($('chart'));
 
 let wasm = null; // the wasm module on the main thread, only for presets() and shapes()
 let presetConfigs = new Map(); // name -> ResNetConfig, from Rust
+let zooInfo = new Map(); // name -> {name, title, default_input_size, config, parameters, macs, seed_test_acc}, from Rust
 
 // ---------------------------------------------------------------------------------------------
 // Explorer state (what the views show)
@@ -141,6 +187,9 @@ const view = {
   image: 0, // the identity demo's test image
   insertStage: 0,
   insertion: null, // the last insertion event
+  shownKind: null, // 'resnet' or the chapter-7 model drawn last (the layer table's collapsed rows belong to it)
+  previewError: null, // why the selected model cannot be drawn (e.g. an input too small)
+  ownData: false, // the user's IDX files replaced Fashion-MNIST
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -169,6 +218,10 @@ function applyPresetDefaults(preset) {
   ui.epochs.value = d.epochs;
   ui.batch.value = d.batch;
   ui.lr.value = d.lr;
+  // A chapter-7 model starts at the seed's input size (known once the wasm module is loaded).
+  ui.inputSizeField.hidden = !isZoo(preset);
+  ui.inputSize.value = isZoo(preset) ? String(zooInfo.get(preset)?.default_input_size ?? '') : '';
+  ui.inputSize.removeAttribute('aria-invalid');
 }
 
 /** Sets the controls from the URL hash; anything missing or invalid gets its default. */
@@ -183,6 +236,8 @@ function readHash() {
     const value = parseNumber(params.get(spec.key), spec);
     if (value !== null) spec.input.value = String(value);
   }
+  const input = parseNumber(params.get('input'), INPUT_SIZE);
+  if (isZoo(ui.preset.value) && input !== null) ui.inputSize.value = String(input);
   ui.presetNote.textContent = PRESET_NOTES[ui.preset.value];
   ui.backendChoice.value = params.get('backend') === 'cpu' ? 'cpu' : 'auto';
   // The explorer's controls.
@@ -196,12 +251,15 @@ function readHash() {
 function settingsHash() {
   const params = new URLSearchParams();
   params.set('preset', ui.preset.value);
+  if (isZoo(ui.preset.value)) params.set('input', ui.inputSize.value.trim());
   for (const { key, input } of NUMERIC) params.set(key, input.value.trim());
   params.set('backend', ui.backendChoice.value);
   if (view.selected) params.set('block', view.selected);
   params.set('mode', view.mode);
   params.set('image', String(view.image));
   params.set('stage', String(view.insertStage));
+  // Keys owned by other modules (the lab's `lab-` keys, www/lab.js) are kept as they are.
+  for (const [key, value] of new URLSearchParams(location.hash.replace(/^#/, ''))) if (key.startsWith('lab-')) params.set(key, value);
   return '#' + params.toString();
 }
 
@@ -220,6 +278,21 @@ function readSettings() {
     if (value === null) ok = false;
     out[spec.key] = value;
   }
+  if (isZoo(out.preset)) {
+    // The input size: in range, and big enough for every layer (Rust says which layer it vanishes at).
+    const config = selectedConfig();
+    let valid = config !== null;
+    if (valid && wasm) {
+      try {
+        wasm.shapes(config);
+      } catch {
+        valid = false;
+      }
+    }
+    ui.inputSize.setAttribute('aria-invalid', String(!valid));
+    if (!valid) ok = false;
+    out.input = config?.input_size ?? null;
+  }
   return ok ? out : null;
 }
 
@@ -231,16 +304,44 @@ function testLimitSetting() {
 // ---------------------------------------------------------------------------------------------
 // The network: diagram and layer table, from Rust
 
-const sameConfig = (a, b) => Boolean(a && b) && JSON.stringify(a) === JSON.stringify(b);
+const sameConfig = (a, b) =>
+  Boolean(a && b) && (a.kind || b.kind ? a.kind === b.kind && a.input_size === b.input_size : JSON.stringify(a) === JSON.stringify(b));
 
-/** The preset a configuration is, or null. */
+/** The preset a configuration is (a chapter-7 model: its name), or null. */
 function presetOf(config) {
+  if (config?.kind) return config.kind;
   for (const [name, c] of presetConfigs) if (sameConfig(c, config)) return name;
   return null;
 }
 
+/** The configuration the model picker (and, for a chapter-7 model, the input size) describes, or null. */
+function selectedConfig() {
+  const name = ui.preset.value;
+  if (!isZoo(name)) return presetConfigs.get(name) ?? null;
+  const size = parseNumber(ui.inputSize.value, INPUT_SIZE);
+  return size === null ? null : { kind: name, input_size: size };
+}
+
+const zooTitle = (kind) => zooInfo.get(kind)?.title ?? kind;
+
+/** "GoogLeNet at 96×96" for a chapter-7 configuration, null for a ResNet. */
+function zooName(config) {
+  return config?.kind ? `${zooTitle(config.kind)} at ${config.input_size}\u00d7${config.input_size}` : null;
+}
+
+/** What the model picker has selected, for sentences: "the fast preset", "GoogLeNet at 96×96". */
+function selectionName() {
+  const name = ui.preset.value;
+  if (!isZoo(name)) return `the ${name} preset`;
+  const config = selectedConfig();
+  return config ? zooName(config) : zooTitle(name);
+}
+
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** The preset a network in memory was made from (its configuration before any insertion), or null. */
 function basePreset(model) {
+  if (model.config.kind) return model.config.kind;
   // Inserted blocks (identity or plain) are counted in `config.blocks`; plain ones are listed.
   const blocks = model.config.blocks.map((n, s) => n - model.inserted.filter((x) => x.stage === s).length);
   return presetOf({ ...model.config, blocks, plain_blocks: [] });
@@ -251,17 +352,81 @@ function describeMemory(model) {
 }
 
 function previewNet() {
-  const config = presetConfigs.get(ui.preset.value);
-  if (!wasm || !config) return null;
+  view.previewError = null;
+  const config = selectedConfig();
+  if (!wasm) return null;
+  if (!config) {
+    if (isZoo(ui.preset.value)) view.previewError = `the input size must be a whole number of pixels from ${INPUT_SIZE.min} to ${INPUT_SIZE.max}`;
+    return null;
+  }
   try {
     return describeNetwork({ config, layers: wasm.shapes(config), inserted: [] });
   } catch (e) {
-    ui.modelSummary.textContent = `The model description failed: ${e.message ?? e}`;
+    view.previewError = e.message ?? String(e);
+    ui.modelSummary.textContent = `The model description failed: ${view.previewError}`;
     return null;
   }
 }
 
+/** The selected model has no network to draw (an input size too small): empty views that say why. */
+function showNoPreview(reason) {
+  view.shownNet = null;
+  ui.diagram.replaceChildren();
+  ui.diagram.dataset.view = 'preview';
+  ui.diagram.dataset.model = '';
+  ui.shapesTable.tBodies[0].replaceChildren();
+  ui.shapesTable.tFoot?.replaceChildren();
+  ui.networkNote.dataset.view = 'preview';
+  ui.networkNoteText.textContent = `No network to draw for ${selectionName()}: ${reason}.`;
+  ui.networkSwitch.textContent = 'Show the network in memory';
+  ui.networkSwitch.hidden = !view.memoryNet;
+  ui.modelSummary.textContent = '';
+}
+
+/** The input-size note of a chapter-7 model: the seed's size and what this one costs. */
+function renderInputNote() {
+  const name = ui.preset.value;
+  ui.inputSizeField.hidden = !isZoo(name);
+  const info = zooInfo.get(name);
+  if (!isZoo(name) || !info || !wasm) {
+    ui.inputSizeNote.textContent = '';
+    return;
+  }
+  const seed = info.default_input_size;
+  const fits = (size) => {
+    try {
+      wasm.shapes({ kind: name, input_size: size });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const parts = [seed === 28 ? 'Built for the images\u2019 own 28\u00d728 pixels.' : `The seed resizes the 28\u00d728 images to ${seed}\u00d7${seed}.`];
+  const config = selectedConfig();
+  if (!config) {
+    parts.push(`Choose a size from ${INPUT_SIZE.min} to ${INPUT_SIZE.max} pixels.`);
+  } else {
+    try {
+      const { macs } = totalsOf(config);
+      const ratio = config.input_size === seed ? '' : ` (${(macs / totalsOf(info.config).macs).toFixed(2)}\u00d7 the seed\u2019s ${seed} px)`;
+      parts.push(`At ${config.input_size} px: ${formatCount(macs)} MACs an image${ratio}.`);
+    } catch (e) {
+      parts.push(`${capitalise(String(e.message ?? e))}.`);
+    }
+  }
+  const smaller = [96, 64].find((size) => size < seed && fits(size));
+  if (smaller) parts.push(`Smaller inputs train much faster in a browser: try ${smaller}.`);
+  ui.inputSizeNote.textContent = parts.join(' ');
+}
+
 function summaryText(net) {
+  if (net.zoo) {
+    const groups = net.top.filter((r) => net.children.has(r.label)).length;
+    const parts = [`Input ${chw(net.input)}`, `${net.top.length} top-level layers${groups ? `, ${groups} of them blocks of layers` : ''}`];
+    if (net.inceptions) parts.push(`${net.inceptions} Inception blocks of 4 parallel paths`);
+    parts.push(`no residual blocks`, `${exact(net.totals.params)} trainable parameters`, `${formatCount(net.totals.macs)} multiply-accumulates an image`);
+    return `${zooTitle(net.kind)}: ${parts.join(' \u00b7 ')}.`;
+  }
   const stages = net.stages.length;
   const parts = [];
   if (net.config) parts.push(`Input ${net.config.in_channels}\u00d7${net.config.input_size}\u00d7${net.config.input_size}`);
@@ -287,46 +452,66 @@ function sourceName() {
   }
 }
 
+const RESNET_DIAGRAM_LABEL = ui.diagram.getAttribute('aria-label');
+
 /** Redraws the diagram, table and summary for what is shown (memory or preset preview). */
 function renderNetwork() {
   const preview = view.showing === 'preview' || !view.memoryNet;
   const net = preview ? previewNet() : view.memoryNet;
-  if (!net) return;
+  if (!net) {
+    if (preview && view.previewError) showNoPreview(view.previewError);
+    return;
+  }
   view.shownNet = net;
-  const interactive = !preview;
+  const interactive = !preview && !net.zoo;
   if (interactive && !net.blocks.some((b) => b.label === view.selected)) view.selected = defaultBlock(net);
-  renderDiagram(ui.diagram, net, { selected: interactive ? view.selected : null, interactive, onSelect: selectBlock });
+  const title = zooName(net.config);
+  renderDiagram(ui.diagram, net, { selected: interactive ? view.selected : null, interactive, onSelect: selectBlock, title: net.zoo ? zooTitle(net.kind) : '' });
   ui.diagram.dataset.view = preview ? 'preview' : 'memory';
-  for (const b of net.blocks) {
-    if (!view.seen.has(b.label)) view.collapsed.add(b.label);
-    view.seen.add(b.label);
+  ui.diagram.dataset.model = net.zoo ? net.kind : (presetOf(net.config) ?? 'resnet');
+  ui.diagram.setAttribute('aria-label', net.zoo ? `Architecture diagram of ${title}: its layers from left to right, with the output shape on every arrow.` : RESNET_DIAGRAM_LABEL);
+  ui.resnetLegend.hidden = Boolean(net.zoo);
+  ui.zooLegend.hidden = !net.zoo;
+  // Residual blocks (ResNet) or the layer groups below the top level (an Inception block and its
+  // paths) start collapsed; the choice is kept while the same kind of network is shown.
+  const kind = net.zoo ? net.kind : 'resnet';
+  if (view.shownKind !== kind) {
+    view.shownKind = kind;
+    view.collapsed.clear();
+    view.seen.clear();
+  }
+  const collapsible = net.zoo ? net.groups.filter((r) => r.level > 0).map((r) => r.label) : net.blocks.map((b) => b.label);
+  for (const label of collapsible) {
+    if (!view.seen.has(label)) view.collapsed.add(label);
+    view.seen.add(label);
   }
   renderLayerTable(ui.shapesTable, net, view.collapsed);
   ui.modelSummary.textContent = summaryText(net);
 
   // Which network this is.
-  const presetName = ui.preset.value;
+  const chosen = selectionName();
   ui.networkNote.dataset.view = preview ? 'preview' : 'memory';
   ui.networkSwitch.hidden = true;
   if (preview) {
     ui.networkNoteText.textContent = view.memoryNet
-      ? `Preview of the ${presetName} preset: Start trains this network from scratch. The demos below use the network in memory.`
-      : `The ${presetName} preset${view.source?.source === 'none' ? '' : ' (the network in memory is still loading)'}.`;
+      ? `Preview of ${chosen}: Start trains this network from scratch. The demos below use the network in memory.`
+      : `${capitalise(chosen)}${view.source?.source === 'none' ? '' : ' (the network in memory is still loading)'}.`;
     if (view.memoryNet) {
       ui.networkSwitch.textContent = 'Show the network in memory';
       ui.networkSwitch.hidden = false;
     }
   } else {
     const inserted = view.memory.inserted.length;
-    let note = view.training
-      ? 'The network being trained.'
-      : `The network in memory (${sourceName()})${inserted ? `, with ${inserted} inserted block${inserted === 1 ? '' : 's'}` : ''}: click a block to use it in the identity demo.`;
+    let note;
+    if (view.training) note = 'The network being trained.';
+    else if (net.zoo) note = `The network in memory (${sourceName()}): ${title}. It has no residual blocks, so the identity and insertion demos need a ResNet; training, predictions and weights work as for any network.`;
+    else note = `The network in memory (${sourceName()})${inserted ? `, with ${inserted} inserted block${inserted === 1 ? '' : 's'}` : ''}: click a block to use it in the identity demo.`;
     const memPreset = presetOf(view.memory.config);
-    if (!view.training && !sameConfig(presetConfigs.get(presetName), view.memory.config)) {
-      note += ` Start trains a new ${presetName} network.`;
-      ui.networkSwitch.textContent = `Preview the ${presetName} preset`;
+    if (!view.training && !sameConfig(selectedConfig(), view.memory.config)) {
+      note += isZoo(ui.preset.value) ? ` Start trains a new ${chosen.replace(/^the /, '')} network.` : ` Start trains a new ${ui.preset.value} network.`;
+      ui.networkSwitch.textContent = `Preview ${chosen}`;
       ui.networkSwitch.hidden = false;
-    } else if (memPreset) {
+    } else if (memPreset && !net.zoo) {
       note += ` (${memPreset} preset)`;
     }
     ui.networkNoteText.textContent = note;
@@ -336,8 +521,8 @@ function renderNetwork() {
 }
 
 function showPresetPreview() {
-  // The preset is the network in memory: nothing to preview.
-  view.showing = view.memory && sameConfig(presetConfigs.get(ui.preset.value), view.memory.config) ? 'memory' : 'preview';
+  // The selected model is the network in memory: nothing to preview.
+  view.showing = view.memory && sameConfig(selectedConfig(), view.memory.config) ? 'memory' : 'preview';
   renderNetwork();
 }
 
@@ -537,7 +722,7 @@ function resetRunDisplay(settings) {
 /** Starts a run: a new network from the preset (`fresh`) or the network in memory trained further. */
 function start(fresh = true) {
   const settings = readSettings();
-  const config = fresh ? presetConfigs.get(ui.preset.value) : view.memory?.config;
+  const config = fresh ? selectedConfig() : view.memory?.config;
   if (!settings || !config) {
     ui.form.querySelector('[aria-invalid="true"]')?.focus();
     showError(settings ? 'There is no network in memory to keep training.' : 'Some settings are out of range; check the highlighted fields.');
@@ -551,13 +736,16 @@ function start(fresh = true) {
     test_limit: settings.test >= FULL.test ? null : settings.test,
   };
   const inserted = view.memory?.inserted ?? [];
-  const label = fresh ? `${settings.preset} preset` : `${basePreset(view.memory) ?? 'custom'} network${inserted.length ? ` with ${inserted.length} inserted block${inserted.length === 1 ? '' : 's'}` : ''}`;
+  const label = fresh
+    ? (zooName(config) ?? `${settings.preset} preset`)
+    : `${zooName(config) ?? basePreset(view.memory) ?? 'custom'} network${inserted.length ? ` with ${inserted.length} inserted block${inserted.length === 1 ? '' : 's'}` : ''}`;
   runId += 1;
   pauseRequested = false;
   run = newRunInfo(settings, fresh);
+  run.request = request;
   resetRunDisplay(settings);
   ui.chartCaption.textContent = fresh
-    ? `Run ${runId}: a new ${settings.preset} network, trained from scratch.`
+    ? `Run ${runId}: a new ${zooName(config) ?? settings.preset} network, trained from scratch.`
     : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
   ui.chartCaption.dataset.fresh = String(fresh);
   resetInsertionDisplay();
@@ -695,6 +883,7 @@ function onWorkerEvent(event) {
         run.settings = { ...run.settings, epochs: event.epochs - event.done, batch: event.request.train.batch_size };
         run.epochOffset = event.done;
         run.totalEpochs = event.epochs;
+        run.request = event.request;
       }
       chart.reset(event.epochs);
       for (const e of event.events) {
@@ -718,6 +907,7 @@ function onWorkerEvent(event) {
       if (event.ok && view.memory && !ACTIVE.has(state)) refreshDemos({ evaluate: true });
       break;
     case 'data_ready':
+      if (run && event.run !== undefined) [run.trainImages, run.testImages] = [event.train, event.test];
       ui.dataLabel.textContent = `${ui.dataLabel.textContent.replace(/ \u00b7.*$/, '')} \u00b7 ${event.train.toLocaleString('en-US')} train / ${event.test.toLocaleString('en-US')} test images`;
       if (ui.dataProgress.max <= 1) {
         ui.dataProgress.max = 1;
@@ -786,28 +976,37 @@ function onWorkerEvent(event) {
 }
 
 function onModel(event) {
+  const first = !view.memory; // the worker's first network (saved or shipped), not one trained or loaded now
   view.memory = event;
   view.memoryNet = describeMemory(event);
   view.training = event.run !== undefined && ACTIVE.has(state);
-  view.showing = 'memory';
+  // A link to a chapter-7 model (#preset=googlenet&input=96) keeps showing that model when the
+  // first network arrives; anything else shows the network in memory.
+  const keepPreview = first && !view.training && isZoo(ui.preset.value) && !sameConfig(selectedConfig(), event.config);
+  view.showing = keepPreview ? 'preview' : 'memory';
   view.checks = null;
   renderNetwork();
   renderChecks();
   if (view.training) {
     clearIdentityDemo('Training: the demos come back when the run stops or finishes.');
-  } else if (wk?.opened) {
-    refreshDemos({ evaluate: true });
+  } else {
+    if (view.memoryNet.zoo) {
+      clearIdentityDemo(''); // no residual blocks: the numbers of an earlier ResNet would mislead
+      resetInsertionDisplay();
+    }
+    if (wk?.opened) refreshDemos({ evaluate: true });
   }
 }
 
 function onRunEnded(final) {
+  if (final === 'finished') recordMeasured(run);
   view.training = false;
   if (view.memoryNet) renderNetwork();
   if (workerBroken) return;
   // The (partly) trained network is the one in memory now. A run that finished already sent
   // the predictions of its last epoch.
   renderChecks();
-  ui.identityExplain.textContent = 'Computing\u2026';
+  ui.identityExplain.textContent = view.memoryNet?.zoo ? '' : 'Computing\u2026';
   refreshDemos({ evaluate: final !== 'finished' });
 }
 
@@ -829,11 +1028,17 @@ function demoReady() {
 function renderDemoControls() {
   const ready = demoReady();
   const selected = selectedBlock();
+  // A chapter-7 network in memory has no residual block to zero and no stage to insert one into.
+  const zoo = Boolean(view.memoryNet?.zoo);
   for (const b of [ui.zeroBranch, ui.zeroConv2]) b.disabled = !ready || !selected;
   ui.zeroBranch.setAttribute('aria-pressed', String(view.mode === 'branch'));
   ui.zeroConv2.setAttribute('aria-pressed', String(view.mode === 'conv2'));
-  ui.insertIdentity.disabled = !ready;
-  ui.insertPlain.disabled = !ready;
+  ui.insertIdentity.disabled = !ready || zoo;
+  ui.insertPlain.disabled = !ready || zoo;
+  ui.insertStage.disabled = zoo;
+  ui.identityImage.disabled = zoo;
+  renderZooDemoNotes(zoo);
+  for (const b of ui.zooBody.querySelectorAll('.model-pick')) b.disabled = ACTIVE.has(state);
   ui.keepTraining.disabled = !ready || !wasm;
   ui.restore.disabled = !ready || !(view.memory?.inserted.length > 0);
   ui.download.disabled = !ready;
@@ -847,10 +1052,40 @@ function selectedBlock() {
   return view.memoryNet?.blocks.find((b) => b.label === view.selected) ?? null;
 }
 
+/** Says why the identity and insertion demos are off when the network in memory has no residual blocks. */
+function renderZooDemoNotes(zoo) {
+  ui.identityZoo.hidden = !zoo;
+  ui.nestedZoo.hidden = !zoo;
+  ui.loadResnet.disabled = !wk?.opened || ACTIVE.has(state);
+  if (!zoo) return;
+  const name = zooName(view.memory.config);
+  ui.identityZoo.dataset.model = view.memory.config.kind;
+  ui.identityZooText.textContent = `The network in memory, ${name}, has no residual blocks: there is no residual branch to zero, so the identity demo needs a residual network. Train a ResNet preset, or load the pretrained one.`;
+  ui.nestedZoo.textContent = `${capitalise(name)} has no residual stages to insert a block into: train a ResNet preset (or load the pretrained one above) to try the insertions.`;
+}
+
+/** Puts the shipped pretrained ResNet (www/weights/fast.rnxw) in memory, as if uploaded. */
+async function loadPretrainedResnet() {
+  if (!wk?.opened || ACTIVE.has(state)) return;
+  ui.identityMessage.textContent = 'Loading the pretrained fast ResNet\u2026';
+  try {
+    const response = await fetch(new URL('./weights/fast.rnxw', import.meta.url));
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    await call('loadWeights', { bytes, name: 'fast.rnxw' }, [bytes.buffer]);
+    ui.identityMessage.textContent = 'Loaded the pretrained fast ResNet (www/weights/fast.rnxw).';
+    resetInsertionDisplay();
+  } catch (e) {
+    if (!e.replaced) ui.identityMessage.textContent = e.busy ? e.message : `The pretrained ResNet could not be loaded: ${e.message}`;
+  }
+}
+
 function renderIdentityHeader() {
   const b = selectedBlock();
   ui.identityBlock.textContent = b ? b.label : '\u2013';
-  ui.identityBlockKind.textContent = b
+  ui.identityBlockKind.textContent = view.memoryNet?.zoo
+    ? '(the network in memory has no residual blocks)'
+    : b
     ? b.plain
       ? '(inserted plain block: no shortcut)'
       : b.projection
@@ -964,6 +1199,13 @@ function explainIdentity(b, mode, zeroed, asTrained) {
 function renderChecks() {
   ui.checksBody.replaceChildren();
   ui.checksImages.textContent = view.checks ? `(first ${CHECK_IMAGES} test images)` : '';
+  if (view.memoryNet?.zoo) {
+    const td = ui.checksBody.insertRow().insertCell();
+    td.colSpan = 4;
+    td.className = 'muted';
+    td.textContent = `No residual blocks in ${zooName(view.memory.config)}.`;
+    return;
+  }
   if (!view.checks) {
     const tr = ui.checksBody.insertRow();
     const td = tr.insertCell();
@@ -1010,6 +1252,7 @@ async function refreshDemos({ evaluate }) {
       await call('evaluate');
     }
     if (generation !== refreshGeneration) return;
+    if (view.memoryNet?.zoo) return; // no residual blocks: nothing for the identity demo
     updateIdentityDemo();
     view.checks = await call('identityChecks', { images: CHECK_IMAGES });
     if (generation !== refreshGeneration) return;
@@ -1171,6 +1414,7 @@ function resumeSaved() {
   runId += 1;
   pauseRequested = false;
   run = newRunInfo(settings, false);
+  run.resumed = true;
   resetRunDisplay(settings);
   ui.chartCaption.textContent = `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${view.resumable.done}.`;
   offerResume(null);
@@ -1206,6 +1450,7 @@ async function useOwnData(fileList) {
     const held = files.length === 2 ? ' (the last sixth of the file, held out)' : '';
     ui.dataSource.textContent = `Your data: ${order[0].name}, ${sizes.train.toLocaleString('en-US')} training and ${sizes.test.toLocaleString('en-US')} test images${held}. Reload the page to go back to Fashion-MNIST.`;
     ui.dataMessage.textContent = 'Loaded. The network in memory is kept; press Start to train on these images.';
+    view.ownData = true;
     refreshDemos({ evaluate: true });
   } catch (e) {
     if (!e.replaced) ui.dataMessage.textContent = e.busy ? e.message : `These files cannot be used: ${e.message}`;
@@ -1224,6 +1469,174 @@ async function forgetSavedNetwork() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Chapter 7 models: the comparison table
+
+function loadMeasured() {
+  try {
+    const value = JSON.parse(localStorage.getItem(MEASURED_KEY) ?? '{}');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+let measured = loadMeasured();
+
+function saveMeasured() {
+  try {
+    if (Object.keys(measured).length) localStorage.setItem(MEASURED_KEY, JSON.stringify(measured));
+    else localStorage.removeItem(MEASURED_KEY);
+  } catch (e) {
+    console.warn('[ResNet Explorer] the measured accuracies could not be kept in this browser', e);
+  }
+}
+
+/** After a run finished: its test accuracy is the one "measured here" for its model (a run from scratch only). */
+function recordMeasured(r) {
+  const e = r?.lastEpoch;
+  const model = r?.request?.model;
+  if (!e || !model || !(r.fresh || r.resumed)) return;
+  const name = presetOf(model);
+  if (!name) return; // a custom ResNet
+  measured = loadMeasured(); // another tab may have added some
+  measured[name] = {
+    accuracy: e.test_acc,
+    input: model.input_size,
+    epochs: e.epoch,
+    train: r.trainImages ?? null,
+    test: r.testImages ?? null,
+    batch: r.request.train.batch_size,
+    lr: r.request.train.lr,
+    backend: wk?.backend?.backend ?? null,
+    data: view.ownData ? 'your own IDX files' : 'Fashion-MNIST',
+    at: new Date().toISOString(),
+  };
+  saveMeasured();
+  renderZooTable();
+}
+
+let comparison = null; // the table's rows, computed once from Rust
+
+/** Parameters and MACs of one image: the layer table's totals (summed here: zooModels()' own `macs` is a 32-bit count). */
+function totalsOf(config) {
+  const top = wasm.shapes(config).filter((r) => r.level === 0);
+  return { params: top.reduce((sum, r) => sum + r.params, 0), macs: top.reduce((sum, r) => sum + r.macs, 0) };
+}
+
+/** Every chapter-7 model and ResNet preset: name, title, input size, parameters, MACs, the seed's accuracy. */
+function comparisonRows() {
+  if (comparison || !wasm) return comparison;
+  const rows = [...zooInfo.values()].map((m) => ({
+    name: m.name,
+    title: m.title,
+    family: 'zoo',
+    input: m.default_input_size,
+    ...totalsOf(m.config),
+    seed: m.seed_test_acc ?? null,
+  }));
+  for (const [name, config] of presetConfigs) {
+    rows.push({
+      name,
+      title: ui.preset.querySelector(`option[value="${name}"]`)?.textContent ?? name,
+      family: 'resnet',
+      input: config.input_size,
+      ...totalsOf(config),
+      seed: RESNET_SEED_ACC[name] ?? null,
+    });
+  }
+  comparison = rows;
+  return rows;
+}
+
+function numberTd(tr, value, textContent, title) {
+  const td = tr.insertCell();
+  td.className = 'num';
+  td.dataset.value = value === null || value === undefined ? '' : String(value);
+  td.textContent = textContent;
+  if (title) td.title = title;
+  return td;
+}
+
+function measuredDetail(m) {
+  const images = (n) => (n == null ? '?' : n.toLocaleString('en-US'));
+  const parts = [
+    `${m.epochs} epoch${m.epochs === 1 ? '' : 's'}`,
+    `${images(m.train)} training / ${images(m.test)} test images${m.data === 'Fashion-MNIST' ? '' : ` (${m.data})`}`,
+    `${m.input} px`,
+    `batch ${m.batch}, lr ${m.lr}`,
+  ];
+  if (m.backend) parts.push(m.backend === 'wgpu' ? 'WebGPU' : 'CPU');
+  if (m.at) parts.push(new Date(m.at).toLocaleDateString());
+  return parts.join(' \u00b7 ');
+}
+
+function renderZooTable() {
+  const rows = comparisonRows();
+  ui.zooBody.replaceChildren();
+  if (!rows) {
+    const td = ui.zooBody.insertRow().insertCell();
+    td.colSpan = 6;
+    td.className = 'muted';
+    td.textContent = 'Waiting for the WebAssembly module\u2026';
+    return;
+  }
+  let family = null;
+  for (const r of rows) {
+    const tr = ui.zooBody.insertRow();
+    tr.dataset.model = r.name;
+    if (family && family !== r.family) tr.classList.add('family-start');
+    family = r.family;
+    if (r.name === ui.preset.value) {
+      tr.classList.add('current');
+      tr.setAttribute('aria-current', 'true');
+    }
+    const name = tr.insertCell();
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'model-pick';
+    pick.textContent = r.title;
+    pick.disabled = ACTIVE.has(state);
+    pick.setAttribute('aria-label', `Pick ${r.title}`);
+    pick.addEventListener('click', () => pickModel(r.name));
+    const code = document.createElement('span');
+    code.className = 'model-name';
+    code.textContent = r.name;
+    name.append(pick, code);
+    numberTd(tr, r.input, `${r.input}\u00d7${r.input}`);
+    numberTd(tr, r.params, formatCount(r.params), exact(r.params));
+    numberTd(tr, r.macs, formatCount(r.macs), exact(r.macs));
+    const seedNote = r.name === 'vgg11' ? '*' : '';
+    numberTd(tr, r.seed, r.seed == null ? '\u2013' : `${r.seed.toFixed(3)}${seedNote}`);
+    const m = measured[r.name];
+    const td = tr.insertCell();
+    td.className = 'measured';
+    td.dataset.accuracy = m ? String(m.accuracy) : '';
+    if (m) {
+      const acc = document.createElement('span');
+      acc.className = 'acc';
+      acc.textContent = m.accuracy.toFixed(3);
+      const detail = document.createElement('span');
+      detail.className = 'run-detail';
+      detail.textContent = measuredDetail(m);
+      td.append(acc, detail);
+    } else {
+      td.innerHTML = '<span class="not-yet">not trained here yet</span>';
+    }
+  }
+  ui.zooForget.hidden = Object.keys(measured).length === 0;
+}
+
+/** Picks a model from the comparison table, as if chosen in the set-up. */
+function pickModel(name) {
+  if (ACTIVE.has(state)) return;
+  if (ui.preset.value !== name) {
+    ui.preset.value = name;
+    onSettingsChanged({ target: ui.preset });
+  }
+  document.getElementById('model-title').scrollIntoView({ block: 'start' });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Wiring
 
 let testLimitTimer = null;
@@ -1233,7 +1646,11 @@ function onSettingsChanged(e) {
   const settings = readSettings(); // also refreshes the invalid marks
   writeHash();
   if (settings && chart.points === 0 && !ACTIVE.has(state)) chart.reset(settings.epochs); // x axis 0..epochs
-  if (e?.target === ui.preset) showPresetPreview();
+  if (e?.target === ui.preset || e?.target === ui.inputSize) {
+    renderInputNote();
+    showPresetPreview();
+    renderZooTable();
+  }
   if (e?.target === ui.backendChoice && !ACTIVE.has(state) && wasm) ensureWorker(ui.backendChoice.value);
   if (e?.target === ui.test && settings && demoReady()) {
     // The demos evaluate on the same test images as training.
@@ -1279,6 +1696,7 @@ ui.expandAll.addEventListener('click', () => {
 });
 ui.collapseAll.addEventListener('click', () => {
   for (const b of view.shownNet?.blocks ?? []) view.collapsed.add(b.label);
+  for (const r of view.shownNet?.groups ?? []) view.collapsed.add(r.label); // a chapter-7 network's groups
   if (view.shownNet) renderLayerTable(ui.shapesTable, view.shownNet, view.collapsed);
 });
 for (const [button, mode] of [
@@ -1307,13 +1725,26 @@ ui.forget.addEventListener('click', forgetSavedNetwork);
 ui.resumeRun.addEventListener('click', resumeSaved);
 ui.dataButton.addEventListener('click', () => ui.dataFiles.click());
 ui.dataFiles.addEventListener('change', () => useOwnData(ui.dataFiles.files));
+ui.loadResnet.addEventListener('click', loadPretrainedResnet);
+ui.zooForget.addEventListener('click', () => {
+  measured = {};
+  saveMeasured();
+  renderZooTable();
+});
+window.addEventListener('storage', (e) => {
+  if (e.key !== MEASURED_KEY) return;
+  measured = loadMeasured();
+  renderZooTable();
+});
 
 window.addEventListener('hashchange', () => {
   if (ACTIVE.has(state) || location.hash === settingsHash()) return;
-  const before = { block: view.selected, mode: view.mode, image: view.image, preset: ui.preset.value, stage: view.insertStage };
+  const before = { block: view.selected, mode: view.mode, image: view.image, preset: ui.preset.value, stage: view.insertStage, input: ui.inputSize.value };
   readHash();
   if (chart.points === 0) chart.reset(Number(ui.epochs.value));
-  if (before.preset !== ui.preset.value) showPresetPreview();
+  renderInputNote();
+  if (before.preset !== ui.preset.value) renderZooTable();
+  if (before.preset !== ui.preset.value || before.input !== ui.inputSize.value) showPresetPreview();
   else renderNetwork(); // the selected block or stage may have changed
   renderImageChoices();
   if (before.block !== view.selected || before.mode !== view.mode || before.image !== view.image) updateIdentityDemo();
@@ -1327,12 +1758,14 @@ renderImageChoices();
 renderChecks();
 renderPredictions();
 renderWeights();
+renderZooTable();
 
 async function loadWasm() {
   try {
     const module = await import('../pkg/resnet_explorer.js');
     await module.default();
     presetConfigs = new Map(module.presets());
+    zooInfo = new Map(module.zooModels().map((m) => [m.name, m]));
     wasm = module;
   } catch (e) {
     showError(
@@ -1342,13 +1775,18 @@ async function loadWasm() {
     ui.status.textContent = 'Not ready: the WebAssembly package could not be loaded.';
     return;
   }
+  // A chapter-7 model from the URL without an input size gets the seed's.
+  if (isZoo(ui.preset.value) && ui.inputSize.value.trim() === '') ui.inputSize.value = String(zooInfo.get(ui.preset.value)?.default_input_size ?? '');
+  renderInputNote();
   setState(state);
   renderNetwork();
   writeHash();
+  renderZooTable();
   ensureWorker(ui.backendChoice.value);
 }
 
 loadWasm();
+initLab({ backendChoice: () => ui.backendChoice.value });
 
 // For tests and curious users: the current run state and the explorer's.
 window.resnetExplorer = {

@@ -35,6 +35,7 @@ const childrenOf = (rows, parent) =>
  * connection.
  */
 export function describeNetwork({ config, layers, inserted = [] }) {
+  if (config?.kind) return describeZoo({ config, layers });
   const top = layers.filter((r) => r.level === 0);
   const stemRow = top[0];
   const stageRows = top.filter((r, i) => i > 0 && r.kind === 'Sequential');
@@ -118,7 +119,8 @@ function convText(stem) {
  * Draws the network into `svg`. Blocks are `g.block-node[data-block]`; when `interactive`,
  * they are buttons (click, Enter or Space calls `onSelect(label)`).
  */
-export function renderDiagram(svg, net, { selected = null, interactive = true, onSelect = () => {} } = {}) {
+export function renderDiagram(svg, net, { selected = null, interactive = true, onSelect = () => {}, title = '' } = {}) {
+  if (net.zoo) return renderZooDiagram(svg, net, { title });
   svg.replaceChildren();
   const defs = el('defs');
   for (const [id, cls] of [
@@ -354,6 +356,7 @@ export function renderLayerTable(table, net, collapsed) {
     }
     let kind = layer.kind;
     if (/\.conv3$/.test(layer.label)) kind += ' (shortcut)';
+    if (net.zoo && layer.kind === 'Inception') kind += ` (${net.pathCount.get(layer.label)} parallel paths, concatenated)`;
     if (block?.inserted) kind += block.inserted === 'plain' ? ', inserted plain' : ', inserted';
     const cells = [name];
     for (const content of [kind, `(${layer.shape.join(', ')})`, block ? SHORTCUT(block) : '']) {
@@ -384,4 +387,442 @@ export function renderLayerTable(table, net, collapsed) {
   label.textContent = `Total${side ? ` (one ${side}\u00d7${side} image)` : ''}`;
   tr.append(label, numberCell(net.totals.params, 'params'), numberCell(net.totals.macs, 'macs'));
   foot.append(tr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chapter-7 networks (seed 004: LeNet with BatchNorm, AlexNet, VGG, NiN, GoogLeNet). Their
+// configuration is `{kind, input_size}` and their rows have levels 0 to 3: top-level layers
+// labelled "0", "1", ... (GoogLeNet: "b1".."b5", "fc"), the layers of a Sequential below them,
+// and in an Inception block its paths ("b3.0.p1".."b3.0.p4", kind "Path") with their layers.
+
+/** Layers that keep the shape (activations, BatchNorm, dropout): drawn in the box of the layer before. */
+const FUSED = new Set(['ReLU', 'Sigmoid', 'Dropout', 'BatchNorm', 'BatchNorm1d', 'BatchNorm2d']);
+/** What d2l calls a Sequential block of each network (others are named by their label). */
+const GROUP_NAMES = { nin: 'NiN block', vgg11: 'VGG block', 'vgg11-small': 'VGG block' };
+
+const parentOf = (label) => label.slice(0, Math.max(0, label.lastIndexOf('.')));
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Reads a chapter-7 network's rows: the top-level layers, each row's children and each layer's
+ * input shape (the output of the layer before it; every path of an Inception block sees the
+ * block's input). `stages`, `blocks` and `head` are empty: there are no residual blocks.
+ */
+function describeZoo({ config, layers }) {
+  const input = [1, 1, config.input_size, config.input_size];
+  const children = new Map();
+  for (const r of layers) {
+    if (r.level === 0) continue;
+    const parent = parentOf(r.label);
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(r);
+  }
+  const inShape = new Map();
+  const walk = (rows, shape, parallel) => {
+    let current = shape;
+    for (const r of rows) {
+      const from = parallel ? shape : current;
+      inShape.set(r.label, from);
+      if (children.has(r.label)) walk(children.get(r.label), from, r.kind === 'Inception');
+      current = r.shape;
+    }
+  };
+  const top = layers.filter((r) => r.level === 0);
+  walk(top, input, false);
+  const inceptions = layers.filter((r) => r.kind === 'Inception');
+  const totals = top.reduce((t, r) => ({ params: t.params + r.params, macs: t.macs + r.macs }), { params: 0, macs: 0 });
+  return {
+    zoo: true,
+    kind: config.kind,
+    config,
+    layers,
+    input,
+    top,
+    children,
+    inShape,
+    groups: layers.filter((r) => children.has(r.label)),
+    inceptions: inceptions.length,
+    pathCount: new Map(inceptions.map((r) => [r.label, children.get(r.label).length])),
+    stem: null,
+    stages: [],
+    blocks: [],
+    head: [],
+    totals,
+  };
+}
+
+/** A conv's kernel size from its parameter count: out * (in * k * k + bias). */
+function kernelOf(row, inChannels) {
+  const out = row.shape[1];
+  if (!inChannels || !out) return null;
+  for (const bias of [1, 0]) {
+    const k = Math.round(Math.sqrt((row.params / out - bias) / inChannels));
+    if (k >= 1 && out * (inChannels * k * k + bias) === row.params) return k;
+  }
+  return null;
+}
+
+/**
+ * The stride of a layer from its input and output sizes: the smallest stride s that a kernel k
+ * and a padding p <= k / 2 explain, out = floor((in + 2p - k) / s) + 1. A conv's kernel is known
+ * (from its parameters); a pool's is not, and is taken to be at most 2s + 1.
+ */
+function strideOf(from, to, kernel = null) {
+  if (from?.length !== 4 || to.length !== 4) return 1;
+  const [inSide, outSide] = [from[2], to[2]];
+  for (let s = 1; s <= inSide; s++) {
+    for (let k = kernel ?? 1; k <= (kernel ?? 2 * s + 1); k++) {
+      for (let p = 0; p <= Math.floor(k / 2); p++) if (Math.floor((inSide + 2 * p - k) / s) + 1 === outSide) return s;
+    }
+  }
+  return Math.max(1, Math.round(inSide / outSide));
+}
+
+/** "conv 11×11, stride 4", "max-pool, stride 2", "FC 4096", "BN": one layer, read from its row. */
+function layerText(net, row, { short = false } = {}) {
+  const from = net.inShape.get(row.label);
+  const k = row.kind === 'Conv2d' ? kernelOf(row, from?.[1]) : null;
+  const stride = strideOf(from, row.shape, k);
+  const s = stride > 1 ? (short ? ` /${stride}` : `, stride ${stride}`) : '';
+  switch (row.kind) {
+    case 'Conv2d':
+      return `conv${k ? ` ${k}\u00d7${k}` : ''}${s}`;
+    case 'MaxPool2d':
+      return `max-pool${s}`;
+    case 'AvgPool2d':
+      return `avg-pool${s}`;
+    case 'AdaptiveAvgPool2d':
+      return 'global avg pool';
+    case 'Flatten':
+      return 'flatten';
+    case 'Linear':
+      return `FC ${row.shape[1]}`;
+    case 'ReLU':
+      return 'ReLU';
+    case 'Sigmoid':
+      return 'sigmoid';
+    case 'Dropout':
+      return 'dropout';
+    default:
+      return row.kind.startsWith('BatchNorm') ? 'BN' : row.kind;
+  }
+}
+
+/** Sibling rows as units: a layer with the shape-keeping layers that follow it. */
+function fuseRows(net, rows) {
+  const units = [];
+  for (const r of rows) {
+    const last = units[units.length - 1];
+    if (last && !net.children.has(last.main.label) && !net.children.has(r.label) && FUSED.has(r.kind) && sameShape(last.out, r.shape)) {
+      last.extras.push(r);
+      last.rows.push(r);
+      continue;
+    }
+    units.push({ main: r, extras: [], rows: [r], out: r.shape });
+  }
+  return units;
+}
+
+const unitText = (net, u) => [u.main, ...u.extras].map((r) => layerText(net, r)).join(' \u00b7 ');
+const labelRange = (labels) => (labels.length > 1 ? `${labels[0]}\u2013${labels[labels.length - 1]}` : (labels[0] ?? ''));
+const textWidth = (s, px) => s.length * px * 0.56;
+
+const Z = {
+  pad: 14,
+  caption: 36, // the caption line above the rows
+  labelW: 120,
+  maxW: 1440, // rows wrap here
+  edge: 92,
+  boxH: 80,
+  rowTop: 22,
+  rowBottom: 50,
+  stub: 26,
+  groupHead: 30,
+  groupPad: 10,
+  innerH: 30,
+  innerGap: 8,
+  colW: 70,
+  colGap: 6,
+  pathBoxH: 26,
+  pathGap: 8,
+};
+
+function layerAria(net, u) {
+  const rows = u.rows.map((r) => `${r.label} ${r.kind}${r.params ? ` (${exact(r.params)} parameters)` : ''}`).join(', ');
+  return `${rows}: output ${chw(u.out)}.`;
+}
+
+/** A layer (and the activations after it) as one box. */
+function leafUnit(net, u) {
+  const lines = [layerText(net, u.main)];
+  if (u.extras.length) lines.push(u.extras.map((r) => layerText(net, r)).join(' \u00b7 '));
+  const w = Math.ceil(Math.max(104, textWidth(lines[0], 17), textWidth(lines[1] ?? '', 13.5)) + 30);
+  return {
+    w,
+    h: Z.boxH,
+    out: u.out,
+    top: [u.main.label, ...u.extras.map((r) => r.label)],
+    draw(parent, x, cy) {
+      const aria = layerAria(net, u);
+      const g = el('g', {
+        class: 'node zoo-unit zoo-layer',
+        'data-layers': u.rows.map((r) => r.label).join(' '),
+        'data-kind': u.main.kind,
+        role: 'img',
+        'aria-label': aria,
+      });
+      g.append(el('title'));
+      g.lastChild.textContent = aria;
+      g.append(el('rect', { x, y: cy - Z.boxH / 2, width: w, height: Z.boxH, rx: 9, class: 'node-box' }));
+      lines.forEach((line, k) => {
+        const dy = (k - (lines.length - 1) / 2) * 22 + 6;
+        g.append(text(x + w / 2, cy + dy, line, { class: k === 0 ? 'node-title' : 'node-detail', 'text-anchor': 'middle' }));
+      });
+      g.append(text(x + 8, cy - Z.boxH / 2 + 14, labelRange(u.rows.map((r) => r.label)), { class: 'unit-label' }));
+      parent.append(g);
+    },
+  };
+}
+
+/** A Sequential of plain layers (a VGG or NiN block, GoogLeNet's b1 and b2): one box per layer, stacked. */
+function groupUnit(net, u) {
+  const row = u.main;
+  const inner = fuseRows(net, net.children.get(row.label));
+  const name = GROUP_NAMES[net.kind];
+  const title = name ? `${row.label}: ${name}` : row.label;
+  const lines = inner.map((v) => unitText(net, v));
+  const w = Math.ceil(Math.max(176, textWidth(title, 14) + 20, ...lines.map((l) => textWidth(l, 12.5) + 24)) + 2 * Z.groupPad);
+  const h = Z.groupHead + inner.length * Z.innerH + (inner.length - 1) * Z.innerGap + Z.groupPad;
+  return {
+    w,
+    h,
+    out: u.out,
+    top: [row.label, ...u.extras.map((r) => r.label)],
+    draw(parent, x, cy) {
+      const y = cy - h / 2;
+      const aria = `${title}: ${inner.map((v) => `${unitText(net, v)} (${chw(v.out)})`).join(', ')}; output ${chw(row.shape)}, ${exact(row.params)} parameters.`;
+      const g = el('g', {
+        class: 'zoo-unit zoo-group',
+        'data-layer': row.label,
+        'data-layers': row.label,
+        'data-kind': row.kind,
+        role: 'img',
+        'aria-label': aria,
+      });
+      g.append(el('title'));
+      g.lastChild.textContent = aria;
+      g.append(el('rect', { x, y, width: w, height: h, rx: 10, class: 'zoo-group-box' }));
+      g.append(text(x + Z.groupPad, y + 20, title, { class: 'group-title' }));
+      inner.forEach((v, k) => {
+        const iy = y + Z.groupHead + k * (Z.innerH + Z.innerGap);
+        const box = el('g', { class: 'zoo-inner', 'data-kind': v.main.kind, 'data-layers': v.rows.map((r) => r.label).join(' ') }, [
+          el('rect', { x: x + Z.groupPad, y: iy, width: w - 2 * Z.groupPad, height: Z.innerH, rx: 6, class: 'inner-box' }),
+        ]);
+        box.append(text(x + w / 2, iy + 20, lines[k], { class: 'inner-text', 'text-anchor': 'middle' }));
+        g.append(box);
+      });
+      parent.append(g);
+    },
+  };
+}
+
+/** An Inception block: its paths side by side, each a column of layers, merged by a concat. */
+function inceptionUnit(net, row) {
+  const paths = net.children.get(row.label).map((p) => ({ row: p, units: fuseRows(net, net.children.get(p.label) ?? []) }));
+  const most = Math.max(1, ...paths.map((p) => p.units.length));
+  const n = paths.length;
+  const w = 2 * Z.groupPad + n * Z.colW + (n - 1) * Z.colGap;
+  const colH = 6 + most * Z.pathBoxH + (most - 1) * Z.pathGap + 24;
+  const h = 38 + colH + 8 + 22 + 10;
+  const short = (p) => p.units.map((v) => layerText(net, v.main, { short: true }));
+  return {
+    w,
+    h,
+    out: row.shape,
+    top: [row.label],
+    draw(parent, x, cy) {
+      const y = cy - h / 2;
+      const aria = `Inception block ${row.label}: ${n} parallel paths, ${paths
+        .map((p) => `${p.row.label.slice(row.label.length + 1)} ${short(p).join(' then ')} (${p.row.shape[1]} channels)`)
+        .join('; ')}; concatenated to ${chw(row.shape)}.`;
+      const g = el('g', {
+        class: 'zoo-unit inception',
+        'data-layer': row.label,
+        'data-layers': row.label,
+        'data-kind': row.kind,
+        role: 'img',
+        'aria-label': aria,
+      });
+      g.append(el('title'));
+      g.lastChild.textContent = aria;
+      g.append(el('rect', { x, y, width: w, height: h, rx: 10, class: 'inception-box' }));
+      g.append(text(x + Z.groupPad, y + 19, `${row.label} Inception`, { class: 'group-title' }));
+      const splitY = y + 30;
+      const colTop = splitY + 8;
+      const concatY = colTop + colH + 8;
+      const centre = (i) => x + Z.groupPad + i * (Z.colW + Z.colGap) + Z.colW / 2;
+      // The input splits into the paths; their outputs meet in the concat.
+      g.append(el('path', { d: `M${x},${cy} H${x + Z.groupPad / 2} V${splitY} H${centre(n - 1)}`, class: 'split-line', fill: 'none' }));
+      g.append(el('path', { d: `M${x + w - Z.groupPad},${concatY + 11} H${x + w - Z.groupPad / 2} V${cy} H${x + w}`, class: 'split-line', fill: 'none' }));
+      paths.forEach((p, i) => {
+        const cx = centre(i);
+        const left = cx - Z.colW / 2;
+        const name = p.row.label.slice(row.label.length + 1);
+        const path = el('g', { class: 'inception-path', 'data-path': name, 'data-layer': p.row.label });
+        path.append(el('line', { x1: cx, y1: splitY, x2: cx, y2: colTop, class: 'split-line' }));
+        path.append(el('line', { x1: cx, y1: colTop + colH, x2: cx, y2: concatY, class: 'split-line' }));
+        path.append(el('rect', { x: left, y: colTop, width: Z.colW, height: colH, rx: 6, class: 'path-box' }));
+        short(p).forEach((line, k) => {
+          const by = colTop + 6 + k * (Z.pathBoxH + Z.pathGap);
+          const unit = p.units[k];
+          path.append(
+            el('g', { class: 'path-layer', 'data-kind': unit.main.kind, 'data-layers': unit.rows.map((r) => r.label).join(' ') }, [
+              el('rect', { x: left + 4, y: by, width: Z.colW - 8, height: Z.pathBoxH, rx: 5, class: 'inner-box' }),
+              text(cx, by + 17, line, { class: 'path-text', 'text-anchor': 'middle' }),
+            ]),
+          );
+        });
+        path.append(text(cx, colTop + colH - 8, `${name} \u00b7 ${p.row.shape[1]}`, { class: 'path-channels', 'text-anchor': 'middle' }));
+        g.append(path);
+      });
+      g.append(
+        el('g', { class: 'concat-node' }, [
+          el('rect', { x: x + Z.groupPad, y: concatY, width: w - 2 * Z.groupPad, height: 22, rx: 5, class: 'concat-box' }),
+          text(x + w / 2, concatY + 16, `concat \u2192 ${row.shape[1]} channels`, { class: 'path-text', 'text-anchor': 'middle' }),
+        ]),
+      );
+      parent.append(g);
+    },
+  };
+}
+
+function ioUnit(lines, cls, w) {
+  return {
+    w,
+    h: Z.boxH,
+    top: [],
+    draw(parent, x, cy) {
+      const g = el('g', { class: `node ${cls}` });
+      g.append(el('rect', { x, y: cy - Z.boxH / 2, width: w, height: Z.boxH, rx: 9, class: 'node-box' }));
+      lines.forEach((line, k) => {
+        const cls = k === 0 ? 'node-title' : 'node-detail';
+        g.append(text(x + w / 2, cy + (k - 0.5) * 20 + 6, line, { class: cls, 'text-anchor': 'middle' }));
+      });
+      parent.append(g);
+    },
+  };
+}
+
+/**
+ * Draws a chapter-7 network: its top-level layers left to right with the shape on every edge,
+ * wrapping into rows. A Sequential of plain layers is one grouped box; a Sequential holding
+ * Inception blocks (GoogLeNet's b3..b5) gets rows of its own, each Inception block showing its
+ * parallel paths merging into a concat.
+ */
+function renderZooDiagram(svg, net, { title = '' } = {}) {
+  svg.replaceChildren();
+  const defs = el('defs');
+  defs.append(
+    el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, [
+      el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-main' }),
+    ]),
+  );
+  svg.append(defs);
+
+  // Layout: rows of [edge, unit] items; a stage (a Sequential of Inception blocks) starts a row.
+  const rows = [];
+  let row = null;
+  const newRow = (stage = null) => {
+    row = { items: [], x: Z.labelW, stage, cont: Boolean(stage && row?.stage === stage), labels: [] };
+    rows.push(row);
+  };
+  let previous = net.input;
+  const place = (unit, { wrap = true } = {}) => {
+    const edge = previous ? Z.edge : 0;
+    if (wrap && row.items.length && row.x + edge + unit.w > Z.maxW) newRow(row.stage);
+    if (previous) {
+      row.items.push({ edge: true, x: row.x, label: chw(previous) });
+      row.x += Z.edge;
+    }
+    row.items.push({ unit, x: row.x });
+    row.labels.push(...unit.top);
+    row.x += unit.w;
+    previous = unit.out ?? previous;
+  };
+
+  newRow();
+  previous = null;
+  place(ioUnit(['input', `${chw(net.input)} image`], 'node-input', 132), { wrap: false });
+  previous = net.input;
+  for (const u of fuseRows(net, net.top)) {
+    const kids = net.children.get(u.main.label);
+    if (kids?.some((k) => net.children.has(k.label))) {
+      newRow(u.main.label);
+      for (const v of fuseRows(net, kids)) place(v.main.kind === 'Inception' ? inceptionUnit(net, v.main) : leafUnit(net, v));
+      newRow();
+    } else {
+      place(kids ? groupUnit(net, u) : leafUnit(net, u));
+    }
+  }
+  const last = net.top[net.top.length - 1];
+  place(ioUnit(['class scores', `${last.shape[1]} classes`], 'node-output', 140));
+
+  // Drawing.
+  const caption = `${title || net.kind} \u00b7 input ${chw(net.input)} \u00b7 ${exact(net.totals.params)} parameters \u00b7 ${formatCount(net.totals.macs)} MACs an image`;
+  svg.append(text(Z.pad, Z.pad + 18, caption, { class: 'diagram-caption' }));
+  let top = Z.pad + Z.caption;
+  let maxX = 0;
+  const placed = rows.filter((r) => r.items.length);
+  placed.forEach((r, i) => {
+    const maxH = Math.max(Z.boxH, ...r.items.filter((it) => it.unit).map((it) => it.unit.h));
+    r.top = top;
+    r.cy = top + Z.rowTop + maxH / 2;
+    r.height = Z.rowTop + maxH + Z.rowBottom;
+    top += r.height;
+    const group = el('g', { class: 'diagram-row' });
+    let rowTitle = r.stage ?? labelRange(r.labels);
+    let subtitle = '';
+    if (r.stage) {
+      const inc = (net.children.get(r.stage) ?? []).filter((k) => k.kind === 'Inception').length;
+      subtitle = r.cont ? 'continued' : inc ? `Inception \u00d7${inc}` : 'stage';
+    } else if (rowTitle) {
+      subtitle = r.labels.length > 1 ? 'layers' : 'layer';
+    }
+    if (i === 0 && !rowTitle) rowTitle = 'input';
+    group.append(text(Z.pad, r.cy - 6, rowTitle, { class: 'row-title' }));
+    if (subtitle) group.append(text(Z.pad, r.cy + 16, subtitle, { class: 'row-subtitle' }));
+    for (const it of r.items) {
+      if (it.edge) {
+        const x1 = it.x + Z.edge;
+        group.append(
+          el('g', { class: 'edge' }, [
+            el('line', { x1: it.x, y1: r.cy, x2: x1 - 2, y2: r.cy, class: 'edge-line', 'marker-end': 'url(#arrow)' }),
+            text((it.x + x1) / 2, r.cy + 22, it.label, { class: 'edge-shape', 'text-anchor': 'middle' }),
+          ]),
+        );
+      } else {
+        it.unit.draw(group, it.x, r.cy);
+      }
+    }
+    svg.append(group);
+    maxX = Math.max(maxX, r.x);
+  });
+  // From the end of each row down and back to the start of the next.
+  placed.forEach((r, i) => {
+    const next = placed[i + 1];
+    if (!next) return;
+    const yMid = r.top + r.height - 18;
+    const group = el('g', { class: 'edge' }, [
+      el('line', { x1: r.x, y1: r.cy, x2: r.x + Z.stub, y2: r.cy, class: 'edge-line' }),
+      el('path', { d: `M${r.x + Z.stub},${r.cy} V${yMid} H${Z.labelW} V${next.cy}`, class: 'edge-line connector', fill: 'none' }),
+    ]);
+    svg.append(group);
+    maxX = Math.max(maxX, r.x + Z.stub);
+  });
+  const width = Math.ceil(Math.max(maxX, textWidth(caption, 15)) + Z.pad);
+  const height = Math.ceil(top + Z.pad - 20);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.style.maxWidth = `${Math.round(width * 1.3)}px`;
+  svg.dataset.blocks = '0';
+  svg.dataset.inceptions = String(net.inceptions);
 }

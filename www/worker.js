@@ -3,13 +3,19 @@
 // GPU (or the CPU backend) works.
 //
 // Page -> worker:
-//   {type:'open', backend:'auto'|'cpu', testLimit}   once per worker: device, data, gallery and the
-//                                                     first network (saved in this browser, else
-//                                                     the shipped pretrained weights)
-//   {type:'start', run, request, backend, fresh, label, resume}   a training run (fresh: a new
-//                                                     network; else keep training the network in
-//                                                     memory; resume: the saved checkpoint's run
-//                                                     goes on where it stopped)
+//   {type:'open', backend:'auto'|'cpu', testLimit, network}   once per worker: device, data,
+//                                                     gallery and the first network (saved in this
+//                                                     browser, else the shipped pretrained weights;
+//                                                     none with network: false, as the lab's workers)
+//   {type:'start', run, request, backend, fresh, label, resume, keep, probe}   a training run
+//                                                     (fresh: a new network; else keep training the
+//                                                     network in memory; resume: the saved
+//                                                     checkpoint's run goes on where it stopped;
+//                                                     keep: false: neither the checkpoints nor the
+//                                                     trained network are saved in this browser;
+//                                                     probe: true: a {type:'lab_probe', epoch,
+//                                                     gradients, magnitudes} (or {.., error}) event
+//                                                     before the first batch and at every report)
 //   {type:'pause'}, {type:'resume'}, {type:'stop'}
 //   {type:'call', id, method, args}                   a demo request (see METHODS), answered by
 //                                                     {type:'reply', id, ok, result | error, busy}
@@ -19,7 +25,8 @@
 //   {type:'data_progress', file, loaded, total}, {type:'state', state, run},
 //   {type:'network', source:'shipped'|'saved'|'uploaded'|'trained'|'none', note, name, savedAt},
 //   {type:'saved_info', exists, note, savedAt}, {type:'notice', message}, {type:'opened', ok},
-//   {type:'history', epochs, events, request, label, done}, {type:'device_lost', reason, message}.
+//   {type:'history', epochs, events, request, label, done}, {type:'device_lost', reason, message},
+//   {type:'lab_probe', ...} (see `probe`).
 //
 // wasm-bindgen refuses overlapping calls on one Explorer ("recursive use of an object"), so
 // every call goes through `exclusive` (a promise queue). A training run queues one `step` at a
@@ -49,6 +56,7 @@ let current = null; // the active run: {id, stopped, paused, wake, done, active,
 let control = Promise.resolve(); // open / start / pause / resume / stop, in order
 let queue = Promise.resolve(); // every Explorer call, one at a time
 let deviceLost = null; // GPUDeviceLostInfo once the WebGPU device is gone
+let firstNetwork = true; // open() loads the saved or shipped network (not for the lab's workers)
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 const postRun = (run, event) => post({ ...event, run: run.id });
@@ -273,7 +281,7 @@ async function open(choice, testLimit) {
     explorer = Explorer.create(trainImages, trainLabels, testImages, testLabels);
     post(explorer.gallery(GALLERY_SIZE));
     explorer.setTestLimit(testLimit ?? null);
-    await loadFirstNetwork();
+    if (firstNetwork) await loadFirstNetwork();
   }
   post({ type: 'opened', ok: true });
 }
@@ -318,10 +326,26 @@ function runNote(run) {
 }
 
 /**
+ * The lab's probe of the network being trained (between two steps) or just trained: ||dL/dW||
+ * of every conv and ||F(x)||/||x|| of every block on a fixed batch of test images. A network
+ * the probe cannot measure (not a ResNet) says so once; the run goes on without probes.
+ */
+async function probe(run, epoch) {
+  try {
+    const result = await exclusive(() => explorer.labProbe());
+    postRun(run, { type: 'lab_probe', epoch, ...result });
+  } catch (e) {
+    run.probe = false;
+    postRun(run, { type: 'lab_probe', epoch, error: describeError(e) });
+  }
+}
+
+/**
  * After a run finished or was stopped (or, with `checkpoint`, at an epoch end during the run):
  * keep a copy of its network and its chart history in this browser.
  */
 async function keepTrainedNetwork(run, checkpoint = false) {
+  if (!run.keep) return; // the lab's races leave the network saved in this browser alone
   const note = checkpoint ? `${runNote(run)} (checkpoint: the run was still going)` : runNote(run);
   if (!checkpoint) post({ type: 'network', source: 'trained', note, run: run.id });
   try {
@@ -362,6 +386,7 @@ async function execute(run, msg) {
       if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];
       postRun(run, event);
     }
+    if (run.probe) await probe(run, run.epochOffset);
     await tick();
 
     setState(run, run.paused ? 'paused' : 'running');
@@ -386,6 +411,8 @@ async function execute(run, msg) {
         if (event.type === 'train') run.history.push(event);
         if (event.type === 'train' && event.kind === 'epoch') run.lastEpoch = event;
       }
+      const report = events.findLast((e) => e.type === 'train' && e.kind === 'report');
+      if (run.probe && report && !failed && !run.stopped) await probe(run, report.epoch);
       // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
       if (!failed && !finished && events.some((e) => e.type === 'train' && e.kind === 'epoch')) await keepTrainedNetwork(run, true);
       if (failed) {
@@ -454,6 +481,11 @@ const METHODS = {
     return null;
   },
   saveWeights: ({ note }) => explorer.saveWeights(note),
+  /** The lab: test accuracy of the network in memory, then with each block removed in turn. */
+  async lesions() {
+    const { accuracy } = await explorer.evaluate();
+    return { accuracy, blocks: await explorer.lesions() };
+  },
   async useData({ files }) {
     // files: [{name, bytes}] in the order train images, train labels[, test images, test labels].
     const bytes = await Promise.all(files.map((f) => gunzip(f.bytes)));
@@ -496,6 +528,7 @@ async function handleCall({ id, method, args }) {
 self.onmessage = ({ data: msg }) => {
   switch (msg?.type) {
     case 'open':
+      if (msg.network === false) firstNetwork = false;
       enqueue(async () => {
         try {
           await ensureOpen(msg.backend, msg.testLimit);
@@ -522,6 +555,8 @@ self.onmessage = ({ data: msg }) => {
           done: null,
           active: true,
           replaced: false,
+          keep: msg.keep !== false,
+          probe: Boolean(msg.probe),
           totalEpochs: msg.request?.train?.epochs ?? 1,
           epochOffset: 0,
           history: [],

@@ -773,3 +773,194 @@ test('the user can train on their own 28x28 IDX files; other sizes are refused w
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
+
+/** The top-level lines of `resnet-explorer shapes` (d2l's printout): [kind, "CxHxW"], or null without the binary. */
+function cliTopShapes(args) {
+  if (!existsSync(CLI)) return null;
+  const out = spawnSync(CLI, ['shapes', ...args], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(out.status, 0, `${CLI} shapes ${args.join(' ')} failed: ${out.stderr}`);
+  return out.stdout
+    .split('\n')
+    .map((line) => line.match(/^(\w+) output shape: \[1, ([\d, ]+)\]$/))
+    .filter(Boolean)
+    .map((m) => [m[1], m[2].split(', ').join('x')]);
+}
+
+test('chapter 7 models: the picker redraws the diagram and the table of each; LeNet-BN trains and joins the comparison (CPU)', { timeout: 5 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('zoo', [], async (page, log, errors) => {
+    const t0 = Date.now();
+    const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    await openPage(page, { preset: 'fast', test: '32', backend: 'cpu' });
+    await waitForDemos(page);
+
+    /** The layer table's top-level rows, its totals, the input size and the hash. */
+    const shown = () =>
+      page.evaluate(() => {
+        const total = document.getElementById('shapes-total');
+        return {
+          model: document.getElementById('diagram').dataset.model,
+          view: document.getElementById('diagram').dataset.view,
+          input: document.getElementById('input-size').value,
+          hash: location.hash,
+          top: [...document.querySelectorAll('#shapes-table tbody tr.level-0')].map((tr) => [
+            tr.dataset.layer,
+            tr.children[1].textContent,
+            tr.children[2].textContent.replace(/[()]/g, '').split(', ').slice(1).join('x'),
+          ]),
+          totals: { params: Number(total.dataset.params), macs: Number(total.dataset.macs) },
+          units: [...document.querySelectorAll('#diagram .zoo-unit')].flatMap((g) => g.dataset.layers.split(' ')),
+        };
+      });
+    const pick = async (name) => {
+      await page.selectOption('#preset', name);
+      await page.waitForFunction((n) => document.getElementById('diagram').dataset.model === n, name, { timeout: 10_000 });
+      return shown();
+    };
+    // The seed's printouts (seed 004): AlexNet and VGG-11 without their ReLU and dropout lines.
+    const SEED = {
+      alexnet: ['96x54x54', '96x26x26', '256x26x26', '256x12x12', '384x12x12', '384x12x12', '256x12x12', '256x5x5', '6400', '4096', '4096', '10'],
+      vgg11: ['64x112x112', '128x56x56', '256x28x28', '512x14x14', '512x7x7', '25088', '4096', '4096', '10'],
+      nin: ['96x54x54', '96x26x26', '256x26x26', '256x12x12', '384x12x12', '384x5x5', '384x5x5', '10x5x5', '10x1x1', '10'],
+      googlenet: ['64x24x24', '192x12x12', '480x6x6', '832x3x3', '1024', '10'],
+    };
+    const SEED_SIZE = { 'lenet-bn': '28', 'lenet-bn-scratch': '28', alexnet: '224', vgg11: '224', 'vgg11-small': '224', nin: '224', googlenet: '96' };
+    for (const name of ['lenet-bn', 'lenet-bn-scratch', 'alexnet', 'vgg11', 'vgg11-small', 'nin', 'googlenet']) {
+      const s = await pick(name);
+      log(`${name}: ${s.top.length} top-level rows, ${s.totals.params} params, ${s.totals.macs} MACs`);
+      assert.equal(s.view, 'preview');
+      assert.equal(s.input, SEED_SIZE[name], `${name} starts at the seed's input size`);
+      assert.match(s.hash, new RegExp(`preset=${name}&input=${SEED_SIZE[name]}&`));
+      if (SEED[name]) {
+        const drop = name === 'nin' || name === 'googlenet' ? [] : ['ReLU', 'Dropout'];
+        assert.deepEqual(s.top.filter(([, kind]) => !drop.includes(kind)).map(([, , shape]) => shape), SEED[name], `${name}: the seed's shapes`);
+      }
+      const cliTop = cliTopShapes(['--model', name]);
+      if (cliTop) assert.deepEqual(s.top.map(([, kind, shape]) => [kind, shape]), cliTop, `${name}: the table's top-level rows are the command line's`);
+      const cli = cliTotals(['--model', name]);
+      if (cli) assert.deepEqual(s.totals, cli, `${name}: the page and the CLI agree on the totals`);
+      // Every top-level layer is drawn (a GoogLeNet stage through the blocks inside it).
+      for (const [label] of s.top) assert.ok(s.units.some((u) => u === label || u.startsWith(label + '.')), `${name}: layer ${label} is in the diagram`);
+      assert.equal(await page.locator('#diagram .block-node').count(), 0, 'no residual blocks drawn');
+      assert.equal(await page.isVisible('#zoo-legend'), true);
+      assert.equal(await page.isVisible('#resnet-legend'), false);
+    }
+    // GoogLeNet (shown last): 9 Inception blocks, each with its four paths and a concat.
+    const inceptions = await page.$$eval('#diagram .inception', (gs) =>
+      gs.map((g) => ({
+        block: g.dataset.layer,
+        paths: [...g.querySelectorAll('.inception-path')].map((p) => p.dataset.path),
+        concat: g.querySelectorAll('.concat-node').length,
+        p2: [...g.querySelectorAll('.inception-path[data-path="p2"] .path-text')].map((t) => t.textContent),
+      })),
+    );
+    assert.deepEqual(
+      inceptions.map((i) => i.block),
+      ['b3.0', 'b3.1', 'b4.0', 'b4.1', 'b4.2', 'b4.3', 'b4.4', 'b5.0', 'b5.1'],
+    );
+    for (const i of inceptions) {
+      assert.deepEqual(i.paths, ['p1', 'p2', 'p3', 'p4'], `${i.block} shows four parallel paths`);
+      assert.equal(i.concat, 1);
+      assert.deepEqual(i.p2, ['conv 1×1', 'conv 3×3']);
+    }
+    // The layer table goes down to the paths' layers (level 3), collapsed until asked.
+    assert.equal(await page.isVisible('tr[data-layer="b3.0.p2.2"]'), false);
+    await page.click('tr[data-layer="b3.0"] .row-toggle');
+    await page.click('tr[data-layer="b3.0.p2"] .row-toggle');
+    assert.equal(await page.getAttribute('tr[data-layer="b3.0.p2.2"]', 'class'), 'level-3');
+    assert.match(await page.textContent('tr[data-layer="b3.0.p2.2"]'), /Conv2d\(1, 128, 12, 12\)/);
+    await page.locator('#diagram').screenshot({ path: path.join(ARTIFACTS, 'zoo-googlenet.png') });
+
+    // NiN: four grouped blocks of a conv and two 1x1 convs. AlexNet: its first conv read from its parameters.
+    await pick('nin');
+    const nin = await page.$$eval('#diagram .zoo-group', (gs) => gs.map((g) => [...g.querySelectorAll('.zoo-inner')].map((b) => [b.dataset.kind, b.textContent])));
+    assert.equal(nin.length, 4);
+    for (const block of nin) {
+      assert.deepEqual(block.map(([kind]) => kind), ['Conv2d', 'Conv2d', 'Conv2d']);
+      assert.deepEqual(block.slice(1).map(([, t]) => t), ['conv 1×1 · ReLU', 'conv 1×1 · ReLU']);
+    }
+    assert.equal(nin[0][0][1], 'conv 11×11, stride 4 · ReLU');
+    // A smaller input: AlexNet at 96 (hash and totals follow); one too small is refused, naming the layer.
+    await pick('alexnet');
+    await page.fill('#input-size', '96');
+    await page.waitForFunction(() => location.hash.includes('preset=alexnet&input=96&') && document.getElementById('shapes-total').dataset.macs !== '', null, { timeout: 10_000 });
+    const at96 = await shown();
+    assert.deepEqual(at96.top.at(-1), ['20', 'Linear', '10']);
+    const cli96 = cliTotals(['--model', 'alexnet', '--input', '96']);
+    if (cli96) assert.deepEqual(at96.totals, cli96);
+    assert.match(await page.textContent('#input-size-note'), /At 96 px: .* MACs an image/);
+    await page.fill('#input-size', '16');
+    await page.waitForFunction(() => document.getElementById('input-size').getAttribute('aria-invalid') === 'true', null, { timeout: 10_000 });
+    assert.match(await page.textContent('#network-note-text'), /too small/);
+    // A shared link opens on the model it names, at its size, even once the first network has loaded.
+    await page.goto(new URL('index.html#preset=googlenet&input=64&test=32&backend=cpu', baseUrl).href);
+    await page.reload();
+    await waitForDemos(page);
+    const linked = await shown();
+    assert.equal(linked.model, 'googlenet');
+    assert.equal(linked.view, 'preview');
+    assert.equal(linked.input, '64');
+    const cli64 = cliTotals(['--model', 'googlenet', '--input', '64']);
+    if (cli64) assert.deepEqual(linked.totals, cli64);
+    log(`pickers checked after ${since()}`);
+
+    // Train LeNet-BN: 160 images in batches of 16, lr 0.9, 32 test images.
+    await page.selectOption('#preset', 'lenet-bn');
+    for (const [id, value] of [['#epochs', '1'], ['#batch', '16'], ['#lr', '0.9'], ['#train-limit', '160'], ['#test-limit', '32']]) await page.fill(id, value);
+    await page.click('#start');
+    const done = await waitForRun(page, 'LeNet-BN to finish', (s) => s.state === 'finished', 3 * MINUTE);
+    log(`LeNet-BN: ${done.status}; ${done.points} chart points; ${since()}`);
+    assert.equal(done.points, TINY_POINTS);
+    assert.equal(done.batch, 10);
+    assert.match(await page.textContent('#chart-caption'), /a new LeNet with BatchNorm at 28×28 network/);
+    await waitForDemos(page);
+    assert.equal(await page.getAttribute('#diagram', 'data-view'), 'memory');
+    assert.equal(await page.getAttribute('#diagram', 'data-model'), 'lenet-bn');
+    assert.equal(await page.getAttribute('#weights-source', 'data-source'), 'trained');
+
+    // The comparison table: the run's accuracy for lenet-bn, nothing yet for the others.
+    const measuredOf = (name) => page.getAttribute(`#zoo-table tr[data-model="${name}"] td.measured`, 'data-accuracy');
+    const accuracy = Number(await measuredOf('lenet-bn'));
+    const statAcc = Number((await page.textContent('#stat-test-acc')).replace(' %', ''));
+    log(`measured here: ${accuracy} (${await page.textContent('#zoo-table tr[data-model="lenet-bn"] .run-detail')})`);
+    assert.ok(accuracy > 0 && Math.abs(accuracy * 100 - statAcc) < 0.051, `the table shows the run's test accuracy (${accuracy} vs ${statAcc} %)`);
+    assert.match(await page.textContent('#zoo-table tr[data-model="lenet-bn"] .run-detail'), /^1 epoch · 160 training \/ 32 test images · 28 px · batch 16, lr 0\.9 · CPU/);
+    assert.match(await page.textContent('#zoo-table tr[data-model="googlenet"] td.measured'), /not trained here yet/);
+    assert.equal(await measuredOf('fast'), '');
+    const table = await page.$$eval('#zoo-table tbody tr', (rows) => rows.map((r) => r.dataset.model));
+    assert.deepEqual(table, ['lenet-bn', 'lenet-bn-scratch', 'alexnet', 'vgg11', 'vgg11-small', 'nin', 'googlenet', 'fast', 'd2l96', 'tiny']);
+    const d2lRow = await page.$$eval('#zoo-table tr[data-model="d2l96"] td.num', (tds) => tds.map((td) => td.dataset.value));
+    assert.deepEqual(d2lRow, ['96', '11178378', '318657536', '0.915']);
+    await page.locator('#zoo').screenshot({ path: path.join(ARTIFACTS, 'zoo-comparison.png') });
+
+    // The identity and insertion demos need residual blocks: off, saying why. Predictions work.
+    for (const id of ['#zero-branch', '#zero-conv2', '#insert-identity', '#insert-plain']) assert.equal(await page.isDisabled(id), true, `${id} is disabled`);
+    assert.equal(await page.isVisible('#identity-zoo'), true);
+    assert.match(await page.textContent('#identity-zoo'), /LeNet with BatchNorm at 28×28, has no residual blocks/);
+    assert.match(await page.textContent('#nested-zoo'), /no residual stages/);
+    await page.waitForFunction(() => document.getElementById('pred-summary').dataset.state === 'done', null, { timeout: MINUTE });
+    assert.equal(await page.locator('#gallery .gallery-item').count(), 24);
+    assert.equal(await page.locator('#confusion tbody td[data-count]').count(), 100);
+
+    // Weights of a zoo network download and upload like a ResNet's.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: MINUTE }), page.click('#download-weights')]);
+    assert.equal(download.suggestedFilename(), 'resnet-explorer-lenet-bn.rnxw');
+    await page.setInputFiles('#upload-weights', await download.path());
+    await page.waitForFunction(() => document.getElementById('weights-source').dataset.source === 'uploaded', null, { timeout: MINUTE });
+    await waitForDemos(page);
+    assert.equal(await page.getAttribute('#diagram', 'data-model'), 'lenet-bn');
+    // One click brings back a ResNet for the demos.
+    await page.click('#load-resnet');
+    await page.waitForFunction(() => document.querySelectorAll('#diagram .block-node').length === 8, null, { timeout: MINUTE });
+    await waitForDemos(page);
+    assert.equal(await page.isVisible('#identity-zoo'), false);
+    assert.equal(await page.isDisabled('#insert-identity'), false);
+
+    // The measured accuracy is kept in this browser.
+    await page.reload();
+    await waitForDemos(page);
+    assert.equal(Number(await measuredOf('lenet-bn')), accuracy);
+    log(`zoo test done after ${since()}`);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});

@@ -1,0 +1,100 @@
+// Shared helpers for the end-to-end tests: the static server, headless Chromium through
+// playwright-core (no browser download) and a page with its console collected.
+//
+// CHROMIUM_PATH overrides the browser (default /usr/bin/chromium); E2E_SITE_ROOT serves another
+// folder than the repository (e.g. one with a different pkg/ build). Screenshots go to
+// tests/e2e/artifacts/.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { ROOT, startServer } from '../../scripts/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The folder to serve (holding index.html, www/, pkg/, node_modules/); default: the repository. */
+export const SITE = process.env.E2E_SITE_ROOT ? path.resolve(process.env.E2E_SITE_ROOT) : ROOT;
+export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
+export const MINUTE = 60_000;
+export const BASE_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export const hashOf = (settings) => '#' + new URLSearchParams(settings).toString();
+
+/** Starts the static server on a free port; returns {url, close}. Checks the browser first. */
+export async function startSite() {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`);
+  assert.ok(existsSync(path.join(SITE, 'node_modules/chart.js/dist/chart.js')), 'node_modules/chart.js is missing: run `npm install`');
+  const { server, url } = await startServer({ port: 0, host: '127.0.0.1', root: SITE });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export function requirePkg() {
+  assert.ok(
+    existsSync(path.join(SITE, 'pkg/resnet_explorer.js')) && existsSync(path.join(SITE, 'pkg/resnet_explorer_bg.wasm')),
+    'pkg/ is missing: build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu`',
+  );
+}
+
+/**
+ * Opens a fresh browser, runs `fn(page, log, errors)` (errors: the console errors of the page and
+ * its workers), and always closes the browser.
+ */
+export async function withPage(label, extraArgs, fn) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
+  const errors = [];
+  const log = (line) => console.log(`[${label}] ${line}`);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const onConsole = (where) => (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') {
+        const line = `${where} console.${msg.type()}: ${msg.text()}`;
+        if (msg.type() === 'error') errors.push(line);
+        log(line);
+      }
+    };
+    page.on('console', onConsole('page'));
+    page.on('pageerror', (e) => {
+      errors.push(`page error: ${e.message}`);
+      log(`page error: ${e.stack ?? e.message}`);
+    });
+    page.on('worker', (w) => {
+      log(`worker started: ${w.url()}`);
+      w.on?.('console', onConsole('worker'));
+    });
+    page.on('requestfailed', (r) => log(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) log(`HTTP ${r.status()} for ${r.url()}`);
+    });
+    await fn(page, log, errors);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Opens index.html with `settings` in the hash and waits for the page's wasm (Start enabled). */
+export async function openPage(page, baseUrl, settings) {
+  await page.goto(new URL('index.html' + hashOf(settings), baseUrl).href);
+  await page.waitForFunction(
+    () => !document.getElementById('start').disabled || !document.getElementById('error-box').hidden,
+    null,
+    { timeout: MINUTE },
+  );
+  const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
+  assert.equal(error, null, `the page failed to load: ${error}`);
+}
