@@ -15,109 +15,35 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { gzipSync } from 'node:zlib';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { ROOT, startServer } from '../../scripts/serve.mjs';
+import { ARTIFACTS, MINUTE, hashOf, openPage as openSite, requirePkg, startSite, withPage } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The folder to serve (holding index.html, www/, pkg/, node_modules/); default: the repository.
-const SITE = process.env.E2E_SITE_ROOT ? path.resolve(process.env.E2E_SITE_ROOT) : ROOT;
-const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
-const BASE_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 // 160 images / batch 16 = 10 batches, a report every 2 batches, 32 test images.
 const TINY = { preset: 'tiny', epochs: '1', batch: '16', lr: '0.1', train: '160', test: '32' };
 const TINY_POINTS = 5 * 2 + 1; // 5 reports x (loss, acc) + 1 test accuracy
-const MINUTE = 60_000;
 const CLI =
   process.env.RESNET_EXPLORER_BIN ??
   path.join(process.env.CARGO_TARGET_DIR ?? path.join(process.env.HOME ?? os.homedir(), '.cache/resnet-explorer/target'), 'release/resnet-explorer');
 
-let server;
+let site;
 let baseUrl;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`);
-  assert.ok(
-    existsSync(path.join(SITE, 'node_modules/chart.js/dist/chart.js')),
-    'node_modules/chart.js is missing: run `npm install`',
-  );
-  ({ server, url: baseUrl } = await startServer({ port: 0, host: '127.0.0.1', root: SITE }));
-  mkdirSync(ARTIFACTS, { recursive: true });
+  site = await startSite();
+  baseUrl = site.url;
 });
 
 after(async () => {
-  if (!server) return;
-  server.closeAllConnections?.();
-  await new Promise((resolve) => server.close(resolve));
+  await site?.close();
 });
 
-const hashOf = (settings) => '#' + new URLSearchParams(settings).toString();
-
-function requirePkg() {
-  assert.ok(
-    existsSync(path.join(SITE, 'pkg/resnet_explorer.js')) && existsSync(path.join(SITE, 'pkg/resnet_explorer_bg.wasm')),
-    'pkg/ is missing: build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu`',
-  );
-}
-
-/** Opens a fresh browser, runs `fn(page, log)`, and always closes the browser. */
-async function withPage(label, extraArgs, fn) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
-  const errors = [];
-  const log = (line) => console.log(`[${label}] ${line}`);
-  try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const onConsole = (where) => (msg) => {
-      if (msg.type() === 'error' || msg.type() === 'warning') {
-        const line = `${where} console.${msg.type()}: ${msg.text()}`;
-        if (msg.type() === 'error') errors.push(line);
-        log(line);
-      }
-    };
-    page.on('console', onConsole('page'));
-    page.on('pageerror', (e) => {
-      errors.push(`page error: ${e.message}`);
-      log(`page error: ${e.stack ?? e.message}`);
-    });
-    page.on('worker', (w) => {
-      log(`worker started: ${w.url()}`);
-      w.on?.('console', onConsole('worker'));
-    });
-    page.on('requestfailed', (r) => log(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) log(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    await fn(page, log, errors);
-  } finally {
-    await browser.close();
-  }
-}
-
-async function openPage(page, settings) {
-  await page.goto(new URL('index.html' + hashOf(settings), baseUrl).href);
-  // The Start button is enabled once the main-thread wasm (presets, shapes) has loaded.
-  await page.waitForFunction(
-    () => !document.getElementById('start').disabled || !document.getElementById('error-box').hidden,
-    null,
-    { timeout: MINUTE },
-  );
-  const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
-  assert.equal(error, null, `the page failed to load: ${error}`);
-}
+const openPage = (page, settings) => openSite(page, baseUrl, settings);
 
 /** The `total` line of `resnet-explorer shapes --detail` (params, MACs), or null without the binary. */
 function cliTotals(args) {
