@@ -127,27 +127,17 @@ fn identity_prints_exact_zeros_and_unchanged_predictions() {
     }
 }
 
+/// `lab degradation` at the smallest size (8 layers, width 4, one epoch on 160 images), plus `extra`.
+fn tiny_lab(out_dir: &std::path::Path, extra: &[&str]) -> Output {
+    let size = ["--depths", "8", "--width", "4", "--epochs", "1", "--batch-size", "32", "--train-limit", "160"];
+    let out = ["--test-limit", "32", "--out", out_dir.to_str().unwrap()];
+    cli(&[&["lab", "degradation"][..], &size, &out, extra].concat())
+}
+
 #[test]
 fn lab_degradation_writes_its_csv_and_figures() {
     let out_dir = std::env::temp_dir().join(format!("lab-{}", std::process::id()));
-    let out = cli(&[
-        "lab",
-        "degradation",
-        "--depths",
-        "8",
-        "--width",
-        "4",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "32",
-        "--train-limit",
-        "160",
-        "--test-limit",
-        "32",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = tiny_lab(&out_dir, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     assert!(text.contains("plain-8") && text.contains("resnet-8"), "{text}");
@@ -162,26 +152,7 @@ fn lab_degradation_writes_its_csv_and_figures() {
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
     }
     // A diverging learning rate stops a twin, not the experiment: its curve ends early.
-    let wild = cli(&[
-        "lab",
-        "degradation",
-        "--depths",
-        "8",
-        "--width",
-        "4",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "32",
-        "--train-limit",
-        "160",
-        "--test-limit",
-        "32",
-        "--lr",
-        "50",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let wild = tiny_lab(&out_dir, &["--lr", "50"]);
     assert!(wild.status.success(), "{}", String::from_utf8_lossy(&wild.stderr));
     assert!(stdout(&wild).contains("(diverged: curve ends early)"), "{}", stdout(&wild));
     assert!(std::fs::read_to_string(out_dir.join("degradation.csv")).unwrap().contains(",true\n"));

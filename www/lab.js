@@ -11,6 +11,7 @@
 // next to the page's own (main.js keeps keys it does not own).
 
 import { Chart, registerables } from 'chart.js';
+import { parseNumber } from './parse.js';
 
 Chart.register(...registerables);
 
@@ -40,14 +41,6 @@ const NUMERIC = [
 const DEFAULT_DEPTH = 20;
 
 const $ = (id) => document.getElementById(id);
-
-function parseNumber(text, { min, max, integer }) {
-  if (text === null || text === undefined || String(text).trim() === '') return null;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max) return null;
-  if (integer && !Number.isInteger(value)) return null;
-  return value;
-}
 
 /** 6n + 2 layers, n >= 1 (20, 32, 56; 8 for quick tests). */
 const validDepth = (d) => Number.isInteger(d) && d >= 8 && d <= 200 && (d - 2) % 6 === 0;

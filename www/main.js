@@ -8,6 +8,7 @@ import { createTrainingChart } from './chart.js';
 import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, renderLayerTable } from './network-view.js';
 import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
+import { parseNumber } from './parse.js';
 
 // The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
 // the seed's learning rate and batch size, 2 epochs instead of its 10. LeNet gets lr 0.9 (the
@@ -203,14 +204,6 @@ const NUMERIC = [
   { key: 'train', input: ui.train, min: 1, max: FULL.train, integer: true },
   { key: 'test', input: ui.test, min: 1, max: FULL.test, integer: true },
 ];
-
-function parseNumber(text, { min, max, integer }) {
-  if (text === null || text === undefined || String(text).trim() === '') return null;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max) return null;
-  if (integer && !Number.isInteger(value)) return null;
-  return value;
-}
 
 function applyPresetDefaults(preset) {
   const d = PRESET_TRAINING[preset];

@@ -19,8 +19,18 @@ pub fn alexnet() -> Vec<Spec> {
         Spec::conv(384, 256, 3, 1, 1),
         Spec::Relu,
         pool(),
+    ]
+    .into_iter()
+    // 256 * 5 * 5 = 6400 inputs at 224.
+    .chain(classifier())
+    .collect()
+}
+
+/// AlexNet's classifier, which VGG reuses: flatten, two 4096-wide layers with dropout, 10 classes.
+/// The first layer's width follows the feature map (PyTorch's `LazyLinear`).
+pub fn classifier() -> [Spec; 8] {
+    [
         Spec::Flatten,
-        // 256 * 5 * 5 = 6400 at 224.
         Spec::lazy_linear(4096),
         Spec::Relu,
         Spec::Dropout(0.5),

@@ -28,15 +28,6 @@ pub fn vgg(conv_arch: &[(usize, usize)], ratio: usize) -> Vec<Spec> {
             block
         })
         .collect();
-    layers.extend([
-        Spec::Flatten,
-        Spec::lazy_linear(4096),
-        Spec::Relu,
-        Spec::Dropout(0.5),
-        Spec::Linear { inputs: 4096, outputs: 4096 },
-        Spec::Relu,
-        Spec::Dropout(0.5),
-        Spec::Linear { inputs: 4096, outputs: 10 },
-    ]);
+    layers.extend(super::alexnet::classifier());
     layers
 }
