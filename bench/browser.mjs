@@ -4,6 +4,8 @@
 //                                  fallback, same settings, and the ratio
 //   node bench/browser.mjs soak    a long CPU run with the page's JS heap, the worker's JS heap and
 //                                  its wasm memory sampled every 15 s
+//   node bench/browser.mjs startup time from opening the page to Start being usable, and from
+//                                  Start to the first trained batch (CPU backend, tiny preset)
 //
 // Headless Chromium here has no GPU: WebGPU runs on SwiftShader, a software GPU, so its absolute
 // figures say little about a real GPU. Needs pkg/ (scripts/setup.sh) and node_modules.
@@ -121,10 +123,28 @@ async function soak() {
   });
 }
 
+async function startup() {
+  const settings = { preset: 'tiny', epochs: '1', batch: '16', lr: '0.1', train: '160', test: '32', backend: 'cpu' };
+  console.log('run  page usable (s)  Start -> first batch (s)');
+  for (let i = 1; i <= 3; i++) {
+    await withPage(async (page, url) => {
+      const t0 = Date.now();
+      await page.goto(new URL('index.html#' + new URLSearchParams(settings), url).href);
+      await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 60_000 });
+      const usable = (Date.now() - t0) / 1000;
+      const t1 = Date.now();
+      await page.click('#start');
+      await page.waitForFunction(() => Number(document.getElementById('train-progress').value) >= 1, null, { timeout: 120_000 });
+      console.log(`${String(i).padStart(3)}  ${usable.toFixed(2).padStart(15)}  ${((Date.now() - t1) / 1000).toFixed(2).padStart(24)}`);
+    });
+  }
+}
+
 const mode = process.argv[2];
 if (mode === 'speed') await speed();
 else if (mode === 'soak') await soak();
+else if (mode === 'startup') await startup();
 else {
-  console.error('usage: node bench/browser.mjs speed|soak');
+  console.error('usage: node bench/browser.mjs speed|soak|startup');
   process.exit(2);
 }
