@@ -6,14 +6,12 @@
 // The twins are the smallest of the family (depth 8: one block a stage, width 4), trained one
 // epoch on 160 images in batches of 16: 10 batches, a report every 2, so 5 reports, 1 test
 // accuracy and 1 + 5 probes per twin. Screenshot: tests/e2e/artifacts/lab-race.png (copied to
-// docs/lab-race.png).
+// docs/lab-race.png by hand: tests never write tracked files).
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT } from '../../scripts/serve.mjs';
 import { ARTIFACTS, MINUTE, openPage, requirePkg, startSite, withPage } from './browser.mjs';
 
 const DEPTH = 8;
@@ -147,8 +145,6 @@ test('the degradation race: two twins side by side, gradient flow, lesions (CPU)
     assert.equal(lesioned.twins.plain.lesionBars, REMOVABLE);
     assert.equal(lesioned.twins.residual.lesionBars, REMOVABLE);
     await page.locator('#lab').screenshot({ path: path.join(ARTIFACTS, 'lab-race.png') });
-    mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-    copyFileSync(path.join(ARTIFACTS, 'lab-race.png'), path.join(ROOT, 'docs/lab-race.png'));
 
     // A second race, stopped midway: both workers stop between batches and stay usable; the
     // first race's curves stay, faded.
