@@ -14,6 +14,48 @@ const SERIES = [
 ];
 
 /**
+ * Chart.js options for a live line chart over epochs (this chart's and the lab's): no animation,
+ * pre-parsed points, a linear or logarithmic y axis.
+ */
+export function lineOptions({ xTitle, yTitle, log = false, xMax = 1, legend = true }) {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', intersect: false },
+    scales: {
+      x: { type: 'linear', min: 0, max: xMax, title: { display: true, text: xTitle } },
+      y: log
+        ? { type: 'logarithmic', title: { display: true, text: yTitle } }
+        : { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle } },
+    },
+    plugins: {
+      legend: {
+        display: legend,
+        position: 'top',
+        labels: { boxWidth: 26, boxHeight: 2, filter: (item, data) => !data.datasets[item.datasetIndex].hideLegend },
+      },
+    },
+  };
+}
+
+/** d2l's Animator: whole epochs on x, loss and accuracies on one y axis from 0. */
+function trainingOptions() {
+  const options = lineOptions({ xTitle: 'epoch', yTitle: 'loss / accuracy' });
+  options.scales.x.ticks = { stepSize: 1 };
+  options.scales.y.suggestedMax = 1;
+  options.plugins.tooltip = {
+    callbacks: {
+      title: (items) => `epoch ${items[0].parsed.x.toFixed(1)}`,
+      label: (item) => `${item.dataset.label}: ${item.parsed.y.toFixed(4)}`,
+    },
+  };
+  return options;
+}
+
+/**
  * Creates the chart inside `container` (which must hold a <canvas>). The container's
  * `data-points` attribute always holds the total number of plotted points.
  */
@@ -35,38 +77,7 @@ export function createTrainingChart(container) {
         tension: 0,
       })),
     },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      interaction: { mode: 'nearest', intersect: false },
-      scales: {
-        x: {
-          type: 'linear',
-          min: 0,
-          max: 1,
-          title: { display: true, text: 'epoch' },
-          ticks: { stepSize: 1 },
-        },
-        y: {
-          type: 'linear',
-          beginAtZero: true,
-          suggestedMax: 1,
-          title: { display: true, text: 'loss / accuracy' },
-        },
-      },
-      plugins: {
-        legend: { position: 'top', labels: { usePointStyle: false, boxWidth: 28, boxHeight: 2 } },
-        tooltip: {
-          callbacks: {
-            title: (items) => `epoch ${items[0].parsed.x.toFixed(1)}`,
-            label: (item) => `${item.dataset.label}: ${item.parsed.y.toFixed(4)}`,
-          },
-        },
-      },
-    },
+    options: trainingOptions(),
   });
 
   let points = 0;

@@ -11,6 +11,7 @@
 // next to the page's own (main.js keeps keys it does not own).
 
 import { Chart, registerables } from 'chart.js';
+import { lineOptions } from './chart.js';
 import { parseNumber } from './parse.js';
 
 Chart.register(...registerables);
@@ -47,30 +48,6 @@ const validDepth = (d) => Number.isInteger(d) && d >= 8 && d <= 200 && (d - 2) %
 
 // ---------------------------------------------------------------------------------------------
 // Charts
-
-function lineOptions({ xTitle, yTitle, log = false, xMax = 1, legend = true }) {
-  return {
-    animation: false,
-    responsive: true,
-    maintainAspectRatio: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', intersect: false },
-    scales: {
-      x: { type: 'linear', min: 0, max: xMax, title: { display: true, text: xTitle } },
-      y: log
-        ? { type: 'logarithmic', title: { display: true, text: yTitle } }
-        : { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle } },
-    },
-    plugins: {
-      legend: {
-        display: legend,
-        position: 'top',
-        labels: { boxWidth: 26, boxHeight: 2, filter: (item, data) => !data.datasets[item.datasetIndex].hideLegend },
-      },
-    },
-  };
-}
 
 function twinLine(twin, label, { faded = false, points = false } = {}) {
   return {
