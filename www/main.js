@@ -32,8 +32,7 @@ const ZOO_NOTES = {
   googlenet: 'GoogLeNet: two stem blocks (b1, b2), then nine Inception blocks in b3 to b5, each running 1\u00d71, 3\u00d73 and 5\u00d75 convolutions and a max-pool side by side and concatenating their channels.',
 };
 const isZoo = (name) => Object.hasOwn(ZOO_TRAINING, name);
-// A chapter-7 model's input (square, pixels). Up to the seed's largest, 224: the wasm module counts
-// MACs in 32 bits, and one of VGG-11's layers passes 2^32 a little above 224.
+// A chapter-7 model's input (square, pixels), up to the seed's largest, 224.
 const INPUT_SIZE = { min: 8, max: 224, integer: true };
 // Seed 004's ResNet-18 result (d2l's run: 96 px, 10 epochs, lr 0.05, batch 256); zooModels() has the others.
 const RESNET_SEED_ACC = { d2l96: 0.915 };
@@ -1510,7 +1509,7 @@ function recordMeasured(r) {
 
 let comparison = null; // the table's rows, computed once from Rust
 
-/** Parameters and MACs of one image: the layer table's totals (summed here: zooModels()' own `macs` is a 32-bit count). */
+/** Parameters and MACs of one image: the layer table's totals. */
 function totalsOf(config) {
   const top = wasm.shapes(config).filter((r) => r.level === 0);
   return { params: top.reduce((sum, r) => sum + r.params, 0), macs: top.reduce((sum, r) => sum + r.macs, 0) };
@@ -1524,7 +1523,8 @@ function comparisonRows() {
     title: m.title,
     family: 'zoo',
     input: m.default_input_size,
-    ...totalsOf(m.config),
+    params: m.parameters, // zooModels() has the totals already (no layer tables at start-up)
+    macs: m.macs,
     seed: m.seed_test_acc ?? null,
   }));
   for (const [name, config] of presetConfigs) {
