@@ -8,6 +8,7 @@ import { createTrainingChart } from './chart.js';
 import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, renderLayerTable } from './network-view.js';
 import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
+import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { parseNumber } from './parse.js';
 
 // The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
@@ -36,7 +37,6 @@ const isZoo = (name) => Object.hasOwn(ZOO_TRAINING, name);
 const INPUT_SIZE = { min: 8, max: 224, integer: true };
 // Seed 004's ResNet-18 result (d2l's run: 96 px, 10 epochs, lr 0.05, batch 256); zooModels() has the others.
 const RESNET_SEED_ACC = { d2l96: 0.915 };
-const MEASURED_KEY = 'resnet-explorer.measured'; // localStorage: model name -> last finished run
 
 // Training defaults for each model preset (the model itself comes from Rust's `presets()`).
 const PRESET_TRAINING = {
@@ -1463,25 +1463,7 @@ async function forgetSavedNetwork() {
 // ---------------------------------------------------------------------------------------------
 // Chapter 7 models: the comparison table
 
-function loadMeasured() {
-  try {
-    const value = JSON.parse(localStorage.getItem(MEASURED_KEY) ?? '{}');
-    return value && typeof value === 'object' ? value : {};
-  } catch {
-    return {};
-  }
-}
-
-let measured = loadMeasured();
-
-function saveMeasured() {
-  try {
-    if (Object.keys(measured).length) localStorage.setItem(MEASURED_KEY, JSON.stringify(measured));
-    else localStorage.removeItem(MEASURED_KEY);
-  } catch (e) {
-    console.warn('[ResNet Explorer] the measured accuracies could not be kept in this browser', e);
-  }
-}
+let measured = loadMeasured(); // model name -> the last finished run of it from scratch here
 
 /** After a run finished: its test accuracy is the one "measured here" for its model (a run from scratch only). */
 function recordMeasured(r) {
@@ -1503,7 +1485,7 @@ function recordMeasured(r) {
     data: view.ownData ? 'your own IDX files' : 'Fashion-MNIST',
     at: new Date().toISOString(),
   };
-  saveMeasured();
+  saveMeasured(measured);
   renderZooTable();
 }
 
@@ -1541,81 +1523,13 @@ function comparisonRows() {
   return rows;
 }
 
-function numberTd(tr, value, textContent, title) {
-  const td = tr.insertCell();
-  td.className = 'num';
-  td.dataset.value = value === null || value === undefined ? '' : String(value);
-  td.textContent = textContent;
-  if (title) td.title = title;
-  return td;
-}
-
-function measuredDetail(m) {
-  const images = (n) => (n == null ? '?' : n.toLocaleString('en-US'));
-  const parts = [
-    `${m.epochs} epoch${m.epochs === 1 ? '' : 's'}`,
-    `${images(m.train)} training / ${images(m.test)} test images${m.data === 'Fashion-MNIST' ? '' : ` (${m.data})`}`,
-    `${m.input} px`,
-    `batch ${m.batch}, lr ${m.lr}`,
-  ];
-  if (m.backend) parts.push(m.backend === 'wgpu' ? 'WebGPU' : 'CPU');
-  if (m.at) parts.push(new Date(m.at).toLocaleDateString());
-  return parts.join(' \u00b7 ');
-}
-
 function renderZooTable() {
-  const rows = comparisonRows();
-  ui.zooBody.replaceChildren();
-  if (!rows) {
-    const td = ui.zooBody.insertRow().insertCell();
-    td.colSpan = 6;
-    td.className = 'muted';
-    td.textContent = 'Waiting for the WebAssembly module\u2026';
-    return;
-  }
-  let family = null;
-  for (const r of rows) {
-    const tr = ui.zooBody.insertRow();
-    tr.dataset.model = r.name;
-    if (family && family !== r.family) tr.classList.add('family-start');
-    family = r.family;
-    if (r.name === ui.preset.value) {
-      tr.classList.add('current');
-      tr.setAttribute('aria-current', 'true');
-    }
-    const name = tr.insertCell();
-    const pick = document.createElement('button');
-    pick.type = 'button';
-    pick.className = 'model-pick';
-    pick.textContent = r.title;
-    pick.disabled = ACTIVE.has(state);
-    pick.setAttribute('aria-label', `Pick ${r.title}`);
-    pick.addEventListener('click', () => pickModel(r.name));
-    const code = document.createElement('span');
-    code.className = 'model-name';
-    code.textContent = r.name;
-    name.append(pick, code);
-    numberTd(tr, r.input, `${r.input}\u00d7${r.input}`);
-    numberTd(tr, r.params, formatCount(r.params), exact(r.params));
-    numberTd(tr, r.macs, formatCount(r.macs), exact(r.macs));
-    const seedNote = r.name === 'vgg11' ? '*' : '';
-    numberTd(tr, r.seed, r.seed == null ? '\u2013' : `${r.seed.toFixed(3)}${seedNote}`);
-    const m = measured[r.name];
-    const td = tr.insertCell();
-    td.className = 'measured';
-    td.dataset.accuracy = m ? String(m.accuracy) : '';
-    if (m) {
-      const acc = document.createElement('span');
-      acc.className = 'acc';
-      acc.textContent = m.accuracy.toFixed(3);
-      const detail = document.createElement('span');
-      detail.className = 'run-detail';
-      detail.textContent = measuredDetail(m);
-      td.append(acc, detail);
-    } else {
-      td.innerHTML = '<span class="not-yet">not trained here yet</span>';
-    }
-  }
+  renderModelTable(ui.zooBody, comparisonRows(), {
+    current: ui.preset.value,
+    disabled: ACTIVE.has(state),
+    measured,
+    onPick: pickModel,
+  });
   ui.zooForget.hidden = Object.keys(measured).length === 0;
 }
 
@@ -1721,7 +1635,7 @@ ui.dataFiles.addEventListener('change', () => useOwnData(ui.dataFiles.files));
 ui.loadResnet.addEventListener('click', loadPretrainedResnet);
 ui.zooForget.addEventListener('click', () => {
   measured = {};
-  saveMeasured();
+  saveMeasured(measured);
   renderZooTable();
 });
 window.addEventListener('storage', (e) => {
