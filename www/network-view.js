@@ -563,16 +563,8 @@ function leafUnit(net, u) {
     out: u.out,
     top: [u.main.label, ...u.extras.map((r) => r.label)],
     draw(parent, x, cy) {
-      const aria = layerAria(net, u);
-      const g = el('g', {
-        class: 'node zoo-unit zoo-layer',
-        'data-layers': u.rows.map((r) => r.label).join(' '),
-        'data-kind': u.main.kind,
-        role: 'img',
-        'aria-label': aria,
-      });
-      g.append(el('title'));
-      g.lastChild.textContent = aria;
+      const layers = u.rows.map((r) => r.label).join(' ');
+      const g = unitGroup('node zoo-unit zoo-layer', layerAria(net, u), { 'data-layers': layers, 'data-kind': u.main.kind });
       g.append(el('rect', { x, y: cy - Z.boxH / 2, width: w, height: Z.boxH, rx: 9, class: 'node-box' }));
       lines.forEach((line, k) => {
         const dy = (k - (lines.length - 1) / 2) * 22 + 6;
@@ -601,16 +593,7 @@ function groupUnit(net, u) {
     draw(parent, x, cy) {
       const y = cy - h / 2;
       const aria = `${title}: ${inner.map((v) => `${unitText(net, v)} (${chw(v.out)})`).join(', ')}; output ${chw(row.shape)}, ${exact(row.params)} parameters.`;
-      const g = el('g', {
-        class: 'zoo-unit zoo-group',
-        'data-layer': row.label,
-        'data-layers': row.label,
-        'data-kind': row.kind,
-        role: 'img',
-        'aria-label': aria,
-      });
-      g.append(el('title'));
-      g.lastChild.textContent = aria;
+      const g = unitGroup('zoo-unit zoo-group', aria, blockData(row));
       g.append(el('rect', { x, y, width: w, height: h, rx: 10, class: 'zoo-group-box' }));
       g.append(text(x + Z.groupPad, y + 20, title, { class: 'group-title' }));
       inner.forEach((v, k) => {
@@ -625,6 +608,17 @@ function groupUnit(net, u) {
     },
   };
 }
+
+/** A diagram unit's SVG group, described for screen readers (aria-label and a tooltip). */
+function unitGroup(className, aria, data) {
+  const g = el('g', { class: className, ...data, role: 'img', 'aria-label': aria });
+  g.append(el('title'));
+  g.lastChild.textContent = aria;
+  return g;
+}
+
+/** The data attributes of a block (a grouped block or an Inception block) for tests and styles. */
+const blockData = (row) => ({ 'data-layer': row.label, 'data-layers': row.label, 'data-kind': row.kind });
 
 /** An Inception block: its paths side by side, each a column of layers, merged by a concat. */
 function inceptionUnit(net, row) {
@@ -645,16 +639,7 @@ function inceptionUnit(net, row) {
       const aria = `Inception block ${row.label}: ${n} parallel paths, ${paths
         .map((p) => `${p.row.label.slice(row.label.length + 1)} ${short(p).join(' then ')} (${p.row.shape[1]} channels)`)
         .join('; ')}; concatenated to ${chw(row.shape)}.`;
-      const g = el('g', {
-        class: 'zoo-unit inception',
-        'data-layer': row.label,
-        'data-layers': row.label,
-        'data-kind': row.kind,
-        role: 'img',
-        'aria-label': aria,
-      });
-      g.append(el('title'));
-      g.lastChild.textContent = aria;
+      const g = unitGroup('zoo-unit inception', aria, blockData(row));
       g.append(el('rect', { x, y, width: w, height: h, rx: 10, class: 'inception-box' }));
       g.append(text(x + Z.groupPad, y + 19, `${row.label} Inception`, { class: 'group-title' }));
       const splitY = y + 30;
