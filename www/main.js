@@ -10,6 +10,8 @@ import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { parseNumber } from './parse.js';
+import { parseBackendChoice } from './core/backend.js';
+import { LiveSpeed, formatSpeed } from './core/speed.js';
 
 // The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
 // the seed's learning rate and batch size, 2 epochs instead of its 10. LeNet gets lr 0.9 (the
@@ -152,6 +154,7 @@ const ui = {
   nestedMessage: $('nested-message'),
   // predictions
   predSummary: $('pred-summary'),
+  galleryHint: $('gallery-hint'),
   gallery: $('gallery'),
   confusion: $('confusion'),
   // chapter 7 models
@@ -231,7 +234,7 @@ function readHash() {
   const input = parseNumber(params.get('input'), INPUT_SIZE);
   if (isZoo(ui.preset.value) && input !== null) ui.inputSize.value = String(input);
   ui.presetNote.textContent = PRESET_NOTES[ui.preset.value];
-  ui.backendChoice.value = params.get('backend') === 'cpu' ? 'cpu' : 'auto';
+  ui.backendChoice.value = parseBackendChoice(params.get('backend')) ?? 'auto';
   // The explorer's controls.
   const block = params.get('block');
   view.selected = block && /^b\d+\.\d+$/.test(block) ? block : null;
@@ -291,6 +294,11 @@ function readSettings() {
 function testLimitSetting() {
   const value = parseNumber(ui.test.value, NUMERIC[4]);
   return value === null || value >= FULL.test ? null : value;
+}
+
+/** How many test images the demos use, for the progress text. */
+function testImagesText() {
+  return Math.min(testLimitSetting() ?? Infinity, wk?.testImages ?? FULL.test).toLocaleString('en-US');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,7 +568,7 @@ function newRunInfo(settings, fresh) {
     lastEpoch: null,
     totalEpochs: settings.epochs, // a resumed run: the whole run's, counted from its first epoch
     epochOffset: 0,
-    recent: [], // [time, batch] of the latest steps, for a live examples/sec
+    speed: new LiveSpeed(), // examples/sec between batch events (Rust's figure comes 5 times an epoch)
   };
 }
 
@@ -769,7 +777,9 @@ function showBackend(info) {
   if (info.backend === 'wgpu') {
     const a = wk.adapter;
     const name = a ? [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') : '';
-    ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${a?.fallback ? ' (software adapter: slow)' : ''}`;
+    const software = a?.software ? ' (a software renderer: slow; chosen by hand)' : '';
+    const demos = info.demos_on_cpu ? '. The demos compute on the CPU, which is faster here.' : '';
+    ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}`;
     ui.cpuBanner.hidden = true;
   } else {
     ui.backend.textContent = 'Backend: CPU \u2014 burn\u2019s CPU backend compiled to WebAssembly';
@@ -804,19 +814,7 @@ function showDataProgress(event) {
 }
 
 function showSpeed(value) {
-  if (Number.isFinite(value)) ui.speed.textContent = value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
-}
-
-/** Examples/sec over the last few seconds of steps (Rust's figure only comes 5 times an epoch). */
-function showLiveSpeed(batch) {
-  const now = performance.now();
-  const recent = run.recent;
-  recent.push([now, batch]);
-  while (recent.length > 2 && now - recent[0][0] > 10000) recent.shift();
-  if (recent.length < 3) return;
-  const [t0, b0] = recent[0];
-  const examples = (batch - b0) * run.settings.batch;
-  if (now > t0 && examples > 0) showSpeed((examples * 1000) / (now - t0));
+  if (Number.isFinite(value)) ui.speed.textContent = formatSpeed(value);
 }
 
 function appendLog(line) {
@@ -829,7 +827,7 @@ function onWorkerEvent(event) {
   if (event.type === 'state') {
     if (event.run !== runId) return; // a late message from a replaced run
     if (event.state === 'paused') pauseRequested = true;
-    if (run && event.state !== state) run.recent = []; // the live speed skips pauses
+    if (run && event.state !== state) run.speed.reset(); // the live speed skips pauses
     if (event.state === 'running' && state === 'paused') pauseRequested = false;
     const ended = ACTIVE.has(state) && !ACTIVE.has(event.state);
     setState(event.state);
@@ -900,6 +898,7 @@ function onWorkerEvent(event) {
       break;
     case 'data_ready':
       if (run && event.run !== undefined) [run.trainImages, run.testImages] = [event.train, event.test];
+      if (wk && event.run === undefined) wk.testImages = event.test;
       ui.dataLabel.textContent = `${ui.dataLabel.textContent.replace(/ \u00b7.*$/, '')} \u00b7 ${event.train.toLocaleString('en-US')} train / ${event.test.toLocaleString('en-US')} test images`;
       if (ui.dataProgress.max <= 1) {
         ui.dataProgress.max = 1;
@@ -908,7 +907,7 @@ function onWorkerEvent(event) {
       break;
     case 'step':
       if (!run) break;
-      showLiveSpeed(event.batch);
+      showSpeed(run.speed.add(performance.now(), event.batch, run.settings.batch) ?? NaN);
       run.batch = event.batch;
       run.total = event.total;
       ui.trainProgress.max = event.total;
@@ -1241,6 +1240,7 @@ async function refreshDemos({ evaluate }) {
   try {
     if (evaluate) {
       ui.predSummary.dataset.state = 'loading';
+      ui.predSummary.textContent = `Computing the predictions on ${testImagesText()} test images${wk?.backend?.demos_on_cpu || wk?.backend?.backend === 'cpu' ? ' on the CPU' : ''}\u2026`;
       await call('evaluate');
     }
     if (generation !== refreshGeneration) return;
@@ -1301,6 +1301,8 @@ async function restoreNetwork() {
 
 function renderPredictions() {
   const p = view.predictions;
+  // "Red" means misclassified only once there are predictions to compare with the labels.
+  ui.galleryHint.textContent = p ? '(red: misclassified; click one to use it in the identity demo)' : '(click one to use it in the identity demo)';
   renderGallery(ui.gallery, view.gallery, p, { selected: view.image, onPick: pickImage });
   renderConfusion(ui.confusion, p, view.gallery?.class_names ?? null);
   if (!p) {

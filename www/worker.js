@@ -3,7 +3,7 @@
 // GPU (or the CPU backend) works.
 //
 // Page -> worker:
-//   {type:'open', backend:'auto'|'cpu', testLimit, network}   once per worker: device, data,
+//   {type:'open', backend:'auto'|'wgpu'|'cpu', testLimit, network}   once per worker: device, data,
 //                                                     gallery and the first network (saved in this
 //                                                     browser, else the shipped pretrained weights;
 //                                                     none with network: false, as the lab's workers)
@@ -34,6 +34,7 @@
 // run is active (the demos use the network in memory, which is the one being trained).
 
 import init, { initDevice, Explorer } from '../pkg/resnet_explorer.js';
+import { decideBackend, isSoftwareAdapter } from './core/backend.js';
 import { forgetSaved, loadSaved, storeSaved } from './idb.js';
 
 const DATA_FILES = [
@@ -109,41 +110,39 @@ function watchDeviceLoss() {
 }
 watchDeviceLoss();
 
-/** Picks the backend once per worker: WebGPU when the browser offers an adapter, else the CPU. */
+/** Picks the backend once per worker (see www/core/backend.js for the rule), then initialises it. */
 async function chooseBackend(choice) {
   if (backend) return backend.info;
-  let wantGpu = false;
-  let reason = null;
-  let maxBufferBytes = null;
+  let adapter = null;
+  let facts = null;
+  let noAdapterReason = null;
   if (choice === 'cpu') {
-    reason = 'The CPU backend was selected in the settings.';
+    // No adapter is requested: the CPU was asked for.
   } else if (!('gpu' in navigator) || !navigator.gpu) {
-    reason = 'This browser has no WebGPU (navigator.gpu is missing).';
+    noAdapterReason = 'This browser has no WebGPU (navigator.gpu is missing).';
   } else {
     try {
-      const adapter = await withTimeout(navigator.gpu.requestAdapter(), 15000, 'Requesting a WebGPU adapter');
-      if (!adapter) {
-        reason = 'No WebGPU adapter was returned (WebGPU may be disabled or blocklisted for this GPU).';
-      } else {
-        wantGpu = true;
-        // burn requests the adapter's own limits; a batch needing a bigger buffer is refused by
-        // Rust before anything is allocated.
-        maxBufferBytes = Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
-        const info = adapter.info ?? {};
-        post({
-          type: 'adapter',
-          vendor: info.vendor ?? '',
-          architecture: info.architecture ?? '',
-          device: info.device ?? '',
-          description: info.description ?? '',
-          fallback: Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter),
-        });
-      }
+      adapter = await withTimeout(navigator.gpu.requestAdapter(), 15000, 'Requesting a WebGPU adapter');
     } catch (e) {
-      reason = `Requesting a WebGPU adapter failed: ${describeError(e)}`;
+      noAdapterReason = `Requesting a WebGPU adapter failed: ${describeError(e)}`;
+    }
+    if (adapter) {
+      const info = adapter.info ?? {};
+      facts = {
+        vendor: info.vendor ?? '',
+        architecture: info.architecture ?? '',
+        device: info.device ?? '',
+        description: info.description ?? '',
+        fallback: Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter),
+      };
+      post({ type: 'adapter', ...facts, software: isSoftwareAdapter(facts) });
     }
   }
-  const info = await initDevice(wantGpu, reason);
+  const { wantGpu, reason } = decideBackend(choice, facts, noAdapterReason);
+  // burn requests the adapter's own limits; a batch needing a bigger buffer is refused by Rust
+  // before anything is allocated.
+  const maxBufferBytes = adapter ? Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize) : null;
+  const info = await initDevice(wantGpu, reason, Boolean(facts && isSoftwareAdapter(facts)));
   backend = { choice, info, maxBufferBytes: info.backend === 'wgpu' ? maxBufferBytes : null };
   return info;
 }

@@ -1,4 +1,5 @@
-//! Picks WebGPU when the browser offers it, else burn's CPU backend compiled to wasm.
+//! Picks WebGPU when the page asks for it (and the browser can), else burn's CPU backend
+//! compiled to wasm; and where the demos compute.
 
 use std::cell::RefCell;
 
@@ -8,33 +9,52 @@ use wasm_bindgen::prelude::*;
 use super::protocol::BackendInfo;
 use crate::backend::{self, BackendKind};
 
+/// The worker's devices: `train` runs training; `demos` runs the demos' forward passes over the
+/// test images (predictions, identity checks, insertions, lesions). On a software WebGPU
+/// adapter chosen by hand those passes take minutes, and the CPU backend does them in seconds,
+/// so there the demos use the CPU; everywhere else both are the same device.
+#[derive(Clone)]
+pub(super) struct Devices {
+    pub train: Device,
+    pub demos: Device,
+    pub info: BackendInfo,
+}
+
 thread_local! {
     /// A WebGPU device can be initialised once per worker; later runs reuse it.
-    static DEVICE: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
+    static DEVICES: RefCell<Option<Devices>> = const { RefCell::new(None) };
 }
 
-pub(super) fn current() -> Option<(Device, BackendInfo)> {
-    DEVICE.with(|d| d.borrow().clone())
+pub(super) fn current() -> Option<Devices> {
+    DEVICES.with(|d| d.borrow().clone())
 }
 
-/// Initialises the device once. `want_gpu` is false when the page found no WebGPU adapter (or
-/// the user asked for the CPU); `reason` then says why, for the banner.
+/// Initialises the devices once. `want_gpu` is false when the page found no usable WebGPU
+/// adapter (or the user asked for the CPU); `reason` then says why, for the banner.
+/// `software_adapter`: the adapter renders in software, so the demos compute on the CPU.
 #[wasm_bindgen(js_name = initDevice)]
-pub async fn init_device(want_gpu: bool, reason: Option<String>) -> Result<JsValue, JsError> {
+pub async fn init_device(want_gpu: bool, reason: Option<String>, software_adapter: bool) -> Result<JsValue, JsError> {
     if current().is_none() {
         let chosen = match want_gpu {
             true => match backend::init_wgpu_async().await {
-                Ok(device) => (device, info(BackendKind::Wgpu, None)),
-                Err(e) => (backend::cpu(), info(BackendKind::Cpu, Some(e))),
+                Ok(device) => {
+                    let demos = if software_adapter { backend::cpu() } else { device.clone() };
+                    Devices { info: info(BackendKind::Wgpu, None, software_adapter), train: device, demos }
+                }
+                Err(e) => cpu_devices(Some(e)),
             },
-            false => (backend::cpu(), info(BackendKind::Cpu, reason)),
+            false => cpu_devices(reason),
         };
-        DEVICE.with(|d| *d.borrow_mut() = Some(chosen));
+        DEVICES.with(|d| *d.borrow_mut() = Some(chosen));
     }
-    let (_, info) = current().expect("initialised above");
+    let info = current().expect("initialised above").info;
     super::explorer::to_js(&super::WorkerEvent::Backend(info))
 }
 
-fn info(backend: BackendKind, fallback_reason: Option<String>) -> BackendInfo {
-    BackendInfo { backend, label: backend.label().into(), fallback_reason }
+fn cpu_devices(reason: Option<String>) -> Devices {
+    Devices { train: backend::cpu(), demos: backend::cpu(), info: info(BackendKind::Cpu, reason, false) }
+}
+
+fn info(backend: BackendKind, fallback_reason: Option<String>, demos_on_cpu: bool) -> BackendInfo {
+    BackendInfo { backend, label: backend.label().into(), fallback_reason, demos_on_cpu }
 }

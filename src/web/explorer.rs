@@ -39,7 +39,15 @@ struct Current {
     config: ModelConfig,
     note: String,
     inserted: Vec<Inserted>,
+    /// Whether `model` is on the demo device (else on the training device: just trained there).
+    on_demo_device: bool,
+    /// Its predictions on the test images the demos use, with the key of those images: computed
+    /// by `evaluate`, reused by the insertion comparison (a pass over 10,000 images saved).
+    predictions: Option<(TestKey, Vec<u8>)>,
 }
+
+/// Which test images a set of predictions is for: the data's version and how many images.
+type TestKey = (u32, usize);
 
 impl Current {
     /// The ResNet and its configuration, or an error saying that `demo` needs one.
@@ -53,7 +61,15 @@ impl Current {
 
 #[wasm_bindgen]
 pub struct Explorer {
+    /// Where training runs.
     device: Device,
+    /// Where the demos' forward passes run: the CPU on a software WebGPU adapter, else `device`
+    /// (see `device::Devices`). The network in memory moves there on its first demo.
+    demo_device: Device,
+    demos_elsewhere: bool,
+    /// Counts data replacements (the user's own files), so cached predictions are never reused
+    /// on other images.
+    data_version: u32,
     train: Dataset,
     test: Dataset,
     test_limit: Option<usize>,
@@ -81,8 +97,28 @@ impl Explorer {
         Ok((model.as_resnet().ok_or_else(|| JsError::new("the network does not match its configuration"))?, config))
     }
 
-    pub(super) fn device(&self) -> &Device {
-        &self.device
+    /// The device of the network `live_resnet` returns.
+    pub(super) fn live_device(&self) -> &Device {
+        match (&self.trainer, &self.network) {
+            (None, Some(n)) if n.on_demo_device => &self.demo_device,
+            _ => &self.device,
+        }
+    }
+
+    pub(super) fn demo_device(&self) -> &Device {
+        &self.demo_device
+    }
+
+    /// Moves the network in memory to the demo device, once after each training run (one
+    /// async read of every weight; a synchronous read would panic on WebGPU).
+    pub(super) async fn to_demo_device(&mut self) -> Result<(), JsError> {
+        let n =
+            self.network.as_mut().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))?;
+        if !n.on_demo_device {
+            n.model = weights::to_cpu(&n.model).await?;
+            n.on_demo_device = true;
+        }
+        Ok(())
     }
 
     /// The test images the views use (the whole test set unless limited).
@@ -99,6 +135,10 @@ impl Explorer {
 
     fn test_subset(&self) -> Dataset {
         self.test.clone().truncate(self.test_limit.unwrap_or(usize::MAX))
+    }
+
+    fn test_key(&self) -> TestKey {
+        (self.data_version, self.test.len().min(self.test_limit.unwrap_or(usize::MAX)))
     }
 
     fn model_event(&self) -> Result<WorkerEvent, JsError> {
@@ -118,7 +158,9 @@ impl Explorer {
             let config = trainer.model_config().clone();
             let note = format!("trained here: {} epochs at lr {}", trainer.config().epochs, trainer.config().lr);
             let inserted = self.network.take().map(|n| n.inserted).unwrap_or_default();
-            self.network = Some(Current { model: trainer.into_model(), config, note, inserted });
+            let model = trainer.into_model();
+            let on_demo_device = !self.demos_elsewhere;
+            self.network = Some(Current { model, config, note, inserted, on_demo_device, predictions: None });
         }
     }
 }
@@ -132,13 +174,16 @@ impl Explorer {
         test_images: &[u8],
         test_labels: &[u8],
     ) -> Result<Explorer, JsError> {
-        let (device, _) = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
+        let devices = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
         let load = |split: Split, images: &[u8], labels: &[u8]| {
             let (i, l) = split.file_names();
             Dataset::from_idx(images, i, labels, l)
         };
         Ok(Explorer {
-            device,
+            device: devices.train,
+            demo_device: devices.demos,
+            demos_elsewhere: devices.info.demos_on_cpu,
+            data_version: 0,
             train: load(Split::Train, train_images, train_labels)?,
             test: load(Split::Test, test_images, test_labels)?,
             test_limit: None,
@@ -189,6 +234,7 @@ impl Explorer {
             )));
         }
         (self.train, self.test) = (train, test);
+        self.data_version += 1;
         self.class_names = (0..CLASS_NAMES.len()).map(|d| d.to_string()).collect();
         to_js(&WorkerEvent::DataReady { train: self.train.len(), test: self.test.len() })
     }
@@ -211,8 +257,15 @@ impl Explorer {
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
         self.not_training()?;
-        let (model, header) = weights::load(bytes, &self.device)?;
-        self.network = Some(Current { model, config: header.model, note: header.note, inserted: Vec::new() });
+        let (model, header) = weights::load(bytes, &self.demo_device)?;
+        self.network = Some(Current {
+            model,
+            config: header.model,
+            note: header.note,
+            inserted: Vec::new(),
+            on_demo_device: true,
+            predictions: None,
+        });
         self.original = None;
         to_js(&[self.model_event()?])
     }
@@ -251,7 +304,11 @@ impl Explorer {
             }
             false => {
                 let n = self.network()?;
-                Trainer::resume(n.model.clone(), &n.config, request.train, train, test, &self.device)?
+                let model = match self.demos_elsewhere && n.on_demo_device {
+                    true => n.model.clone().fork(&self.device),
+                    false => n.model.clone(),
+                };
+                Trainer::resume(model, &n.config, request.train, train, test, &self.device)?
             }
         };
         let (train, test) = trainer.data_sizes();
@@ -301,18 +358,25 @@ impl Explorer {
     }
 
     /// Predictions of the current network on the test subset.
-    pub async fn evaluate(&self) -> Result<JsValue, JsError> {
+    pub async fn evaluate(&mut self) -> Result<JsValue, JsError> {
         self.not_training()?;
+        self.to_demo_device().await?;
         let n = self.network()?;
         let test = self.test_subset();
-        let predictions = predict(&n.model, &test, n.config.input_size(), 100, &self.device).await?;
-        to_js(&predictions_event(&predictions, test.labels(), GALLERY))
+        let predictions = predict(&n.model, &test, n.config.input_size(), 100, &self.demo_device).await?;
+        let event = to_js(&predictions_event(&predictions, test.labels(), GALLERY));
+        let key = self.test_key();
+        if let Some(n) = self.network.as_mut() {
+            n.predictions = Some((key, predictions));
+        }
+        event
     }
 
     /// Both zeroings on every block, on the first `images` test images.
     #[wasm_bindgen(js_name = identityChecks)]
-    pub async fn identity_checks(&self, images: usize) -> Result<JsValue, JsError> {
+    pub async fn identity_checks(&mut self, images: usize) -> Result<JsValue, JsError> {
         self.not_training()?;
+        self.to_demo_device().await?;
         let (model, config) = self.network()?.resnet("identity demo")?;
         let x = self.images(0, images.max(1), config.input_size);
         to_js(&explore::identity_checks(model, x).await?)
@@ -321,7 +385,7 @@ impl Explorer {
     /// Input and output feature maps of one block for one test image.
     #[wasm_bindgen(js_name = featureMaps)]
     pub async fn feature_maps(
-        &self,
+        &mut self,
         stage: usize,
         block: usize,
         mode: String,
@@ -329,6 +393,7 @@ impl Explorer {
         max_channels: usize,
     ) -> Result<JsValue, JsError> {
         self.not_training()?;
+        self.to_demo_device().await?;
         let (model, config) = self.network()?.resnet("identity demo")?;
         let mode = match mode.as_str() {
             "none" => None,
@@ -361,20 +426,27 @@ impl Explorer {
     pub async fn insert(&mut self, insertion: String, stage: usize) -> Result<JsValue, JsError> {
         self.not_training()?;
         let insertion: Insertion = from_js(JsValue::from_str(&insertion))?;
+        self.to_demo_device().await?;
         let n = self.network()?;
         let (resnet, resnet_config) = n.resnet("block insertion")?;
         if stage >= resnet_config.widths.len() {
             return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
         }
         let test = self.test_subset();
-        let before = predict(resnet, &test, resnet_config.input_size, 256, &self.device).await?;
+        let device = &self.demo_device;
+        let before = match &n.predictions {
+            Some((key, p)) if *key == self.test_key() => p.clone(),
+            _ => predict(resnet, &test, resnet_config.input_size, 256, device).await?,
+        };
         let (check, model, config) =
-            explore::insertion_check(resnet, resnet_config, insertion, stage, &test, &before, &self.device).await?;
+            explore::insertion_check(resnet, resnet_config, insertion, stage, &test, &before, device).await?;
         let bigger = Current {
             model: model.into(),
             config: config.into(),
             note: n.note.clone(),
             inserted: [n.inserted.clone(), vec![Inserted { insertion, stage }]].concat(),
+            on_demo_device: true,
+            predictions: None,
         };
         let previous = self.network.replace(bigger).expect("checked above");
         self.original.get_or_insert(previous);
@@ -391,13 +463,12 @@ impl Explorer {
 }
 
 impl Explorer {
-    /// `count` test images from `start`, as a tensor on the device.
+    /// `count` test images from `start`, as a tensor on the demo device.
     fn images(&self, start: usize, count: usize, side: usize) -> Tensor<4> {
         let end = (start + count).min(self.test.len());
         let indices: Vec<usize> = (start.min(end)..end).collect();
         let batch = self.test.batch(&indices, side);
-        let device = self.device.clone();
-        Tensor::from_data(TensorData::new(batch.images, [indices.len(), 1, side, side]), &device)
+        Tensor::from_data(TensorData::new(batch.images, [indices.len(), 1, side, side]), &self.demo_device)
     }
 }
 

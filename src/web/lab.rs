@@ -36,10 +36,10 @@ impl Explorer {
         let test = self.test_images();
         let n = PROBE.min(test.len());
         let batch = test.batch(BatchOrder::sequential(n, n).batch(0), config.input_size);
-        let autodiff = self.device().clone().autodiff();
+        let autodiff = self.live_device().clone().autodiff();
         let gradients = lab::gradient_norms(&model.clone().train(), &batch, &autodiff).await?;
         let images =
-            Tensor::<4>::from_data(TensorData::new(batch.images, [n, 1, batch.side, batch.side]), self.device());
+            Tensor::<4>::from_data(TensorData::new(batch.images, [n, 1, batch.side, batch.side]), self.live_device());
         let magnitudes = lab::residual_magnitudes(model, images)
             .await?
             .into_iter()
@@ -49,12 +49,13 @@ impl Explorer {
     }
 
     /// Test accuracy with each block removed in turn (blocks that change the shape cannot be).
-    pub async fn lesions(&self) -> Result<JsValue, JsError> {
+    pub async fn lesions(&mut self) -> Result<JsValue, JsError> {
         if self.is_training() {
             return Err(JsError::new("a training run is in progress (paused runs too): stop it first"));
         }
+        self.to_demo_device().await?;
         let (model, config) = self.live_resnet("the lesion view")?;
-        let results: Vec<Lesion> = lab::lesions(model, config, &self.test_images(), self.device()).await?;
+        let results: Vec<Lesion> = lab::lesions(model, config, &self.test_images(), self.demo_device()).await?;
         to_js(&results)
     }
 }

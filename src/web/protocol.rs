@@ -33,6 +33,8 @@ pub struct BackendInfo {
     pub label: String,
     /// Set when WebGPU was wanted but could not be used.
     pub fallback_reason: Option<String>,
+    /// The demos compute on the CPU while WebGPU trains (a software adapter).
+    pub demos_on_cpu: bool,
 }
 
 /// A block added to the network by the nested-function-classes demo.

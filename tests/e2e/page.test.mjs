@@ -24,6 +24,9 @@ import { after, before, test } from 'node:test';
 import { ARTIFACTS, MINUTE, hashOf, openPage as openSite, requirePkg, startSite, withPage } from './browser.mjs';
 
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
+// WebGPU here is SwiftShader, a software renderer: "auto" picks the CPU there, so the tests of
+// the WebGPU path choose it by hand.
+const ON_WEBGPU = { backend: 'wgpu' };
 // 160 images / batch 16 = 10 batches, a report every 2 batches, 32 test images.
 const TINY = { preset: 'tiny', epochs: '1', batch: '16', lr: '0.1', train: '160', test: '32' };
 const TINY_POINTS = 5 * 2 + 1; // 5 reports x (loss, acc) + 1 test accuracy
@@ -119,7 +122,7 @@ async function clickAndTime(page, selector, predicate) {
 test('trains a tiny ResNet on WebGPU and stays responsive', { timeout: 15 * MINUTE }, async () => {
   requirePkg();
   await withPage('webgpu', WEBGPU_ARGS, async (page, log, errors) => {
-    await openPage(page, TINY);
+    await openPage(page, { ...TINY, ...ON_WEBGPU });
     await page.click('#start');
 
     // Backend: WebGPU, no CPU banner.
@@ -476,7 +479,7 @@ test('a batch too big for the GPU is refused before anything is allocated, namin
   await withPage('batch-limit', WEBGPU_ARGS, async (page, log) => {
     // d2l's ResNet-18 at 96px: b1's output is 589,824 bytes an image, so 4096 images need 2.25 GiB
     // in one buffer; SwiftShader allows 1 GiB.
-    await openPage(page, { preset: 'd2l96', epochs: '1', batch: '4096', lr: '0.05', train: '4096', test: '32' });
+    await openPage(page, { preset: 'd2l96', epochs: '1', batch: '4096', lr: '0.05', train: '4096', test: '32', ...ON_WEBGPU });
     await page.click('#start');
     await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 5 * MINUTE });
     const message = await page.textContent('#error-message');
@@ -567,7 +570,7 @@ GPUAdapter.prototype.requestDevice = async function (...args) {
   return device;
 };`,
     );
-    await openPage(page, { ...TINY, epochs: '2' });
+    await openPage(page, { ...TINY, epochs: '2', ...ON_WEBGPU });
     await page.click('#start');
     await waitForRun(page, 'epoch 1 to end on WebGPU', (s) => s.points >= TINY_POINTS, 10 * MINUTE);
     await page.waitForSelector('#forget-saved', { state: 'visible', timeout: MINUTE }); // the checkpoint is stored
@@ -604,7 +607,7 @@ test('an adapter that refuses the requested limits falls back to the CPU and say
       `GPUAdapter.prototype.requestDevice = () =>
   Promise.reject(new DOMException('Required limit (maxBufferSize) is greater than the supported limit.', 'OperationError'));`,
     );
-    await openPage(page, TINY);
+    await openPage(page, { ...TINY, ...ON_WEBGPU });
     await page.click('#start');
     const done = await waitForRun(page, 'the run to finish on the CPU', (s) => s.state === 'finished', 5 * MINUTE);
     const reason = await page.textContent('#cpu-reason');

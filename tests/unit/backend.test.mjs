@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { adapterName, decideBackend, isSoftwareAdapter, parseBackendChoice } from '../../www/core/backend.js';
+
+const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', fallback: true };
+const nvidia = { vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3060', fallback: false };
+
+test('software adapters are recognised by the fallback flag or by name', () => {
+  assert.ok(isSoftwareAdapter(swiftshader));
+  assert.ok(isSoftwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }));
+  assert.ok(isSoftwareAdapter({ description: 'Intel(R) UHD Graphics (lavapipe)' }));
+  assert.ok(isSoftwareAdapter({ description: 'Microsoft Basic Render Driver' }));
+  assert.ok(isSoftwareAdapter({ vendor: 'intel', fallback: true }));
+  assert.ok(!isSoftwareAdapter(nvidia));
+  assert.ok(!isSoftwareAdapter({ vendor: 'apple', architecture: 'metal-3' }));
+  assert.ok(!isSoftwareAdapter({ description: 'AMD Radeon RX 7600 (hardware)' }), '"warp" only as a word');
+});
+
+test('auto picks the CPU on a software adapter and says why', () => {
+  const d = decideBackend('auto', swiftshader);
+  assert.equal(d.wantGpu, false);
+  assert.match(d.reason ?? '', /software renderer \(google swiftshader\).*"Auto" chose the CPU.*"WebGPU"/);
+});
+
+test('auto picks WebGPU on a hardware adapter', () => {
+  assert.deepEqual(decideBackend('auto', nvidia), { wantGpu: true, reason: null });
+});
+
+test('WebGPU chosen by hand trains on a software adapter too', () => {
+  assert.deepEqual(decideBackend('wgpu', swiftshader), { wantGpu: true, reason: null });
+});
+
+test('the CPU choice and a missing adapter give the CPU with a reason', () => {
+  assert.equal(decideBackend('cpu', nvidia).wantGpu, false);
+  assert.match(decideBackend('cpu', nvidia).reason ?? '', /selected in the settings/);
+  assert.deepEqual(decideBackend('wgpu', null, 'This browser has no WebGPU.'), { wantGpu: false, reason: 'This browser has no WebGPU.' });
+  assert.match(decideBackend('auto', null).reason ?? '', /No WebGPU adapter/);
+});
+
+test('choices parse strictly', () => {
+  assert.equal(parseBackendChoice('wgpu'), 'wgpu');
+  assert.equal(parseBackendChoice('cpu'), 'cpu');
+  assert.equal(parseBackendChoice('auto'), 'auto');
+  assert.equal(parseBackendChoice('gpu'), null);
+  assert.equal(parseBackendChoice(null), null);
+});
+
+test('adapter names join the known fields', () => {
+  assert.equal(adapterName(swiftshader), 'google swiftshader');
+  assert.equal(adapterName({}), '');
+});
