@@ -8,7 +8,7 @@ use resnet_explorer::model::ModelConfig;
 use resnet_explorer::train::{TrainConfig, Trainer};
 
 use super::model_args::ModelArgs;
-use super::train::{default_data_dir, load_data};
+use super::train::{Backend, default_data_dir, load_data};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,6 +19,9 @@ pub struct Args {
     /// Timed training steps, after a warm-up epoch of the same length.
     #[arg(long, default_value_t = 20)]
     steps: usize,
+    /// Only this backend (default: every backend of the build).
+    #[arg(long, value_enum)]
+    backend: Option<Backend>,
     #[arg(long, default_value = default_data_dir())]
     data_dir: PathBuf,
 }
@@ -36,7 +39,11 @@ pub fn run(args: Args) -> Result<(), String> {
         args.batch_size, args.steps, args.steps
     );
     println!("{:<18} {:>14} {:>16}", "backend", "examples/sec", "first step (s)");
-    for kind in [BackendKind::Cpu, BackendKind::Wgpu] {
+    let kinds = match args.backend {
+        Some(b) => vec![BackendKind::from(b)],
+        None => vec![BackendKind::Cpu, BackendKind::Wgpu],
+    };
+    for kind in kinds {
         if !kind.available() {
             println!("{:<18} {:>14} {:>16}", kind.label(), "not built", "-");
             continue;
