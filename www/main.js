@@ -661,6 +661,7 @@ function renderStatus() {
     case 'idle':
       if (!wasm) text = 'Loading the WebAssembly module\u2026';
       else if (wk && !wk.opened) text = 'Ready to train. Loading the data and the pretrained network for the demos\u2026';
+      else if (wk?.warmed === 'running') text = 'Ready. Compiling the GPU kernels in the background, so the first batch starts sooner\u2026';
       else text = 'Ready. Choose a set-up and press Start, or explore the network below.';
       break;
     case 'loading':
@@ -719,6 +720,37 @@ function resetRunDisplay(settings) {
   chart.reset(settings.epochs);
 }
 
+/** What the worker needs to train `config` with `settings` (Rust's StartRequest). */
+function trainingRequest(settings, config) {
+  return {
+    model: config,
+    train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: 0, weight_decay: 0, seed: 0 },
+    train_limit: settings.train >= FULL.train ? null : settings.train,
+    test_limit: settings.test >= FULL.test ? null : settings.test,
+  };
+}
+
+/**
+ * On WebGPU, one throwaway step of the selected set-up once the demos are ready: the GPU
+ * kernels then compile while the user reads, not in the first batch after Start (about 10 s
+ * on a software adapter). Start simply queues behind it.
+ */
+async function warmUpGpu() {
+  const settings = readSettings();
+  const config = selectedConfig();
+  if (wk?.backend?.backend !== 'wgpu' || wk.warmed || !settings || !config || ACTIVE.has(state)) return;
+  wk.warmed = 'running';
+  renderStatus();
+  const t0 = performance.now();
+  try {
+    await call('warmUp', { request: trainingRequest(settings, config) });
+  } catch (e) {
+    if (!e.busy && !e.replaced) console.warn('[ResNet Explorer] warming the GPU kernels up failed:', e.message);
+  }
+  if (wk) [wk.warmed, wk.warmUpSeconds] = ['done', (performance.now() - t0) / 1000];
+  renderStatus();
+}
+
 /** Starts a run: a new network from the preset (`fresh`) or the network in memory trained further. */
 function start(fresh = true) {
   const settings = readSettings();
@@ -729,12 +761,7 @@ function start(fresh = true) {
     return;
   }
   writeHash();
-  const request = {
-    model: config,
-    train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: 0, weight_decay: 0, seed: 0 },
-    train_limit: settings.train >= FULL.train ? null : settings.train,
-    test_limit: settings.test >= FULL.test ? null : settings.test,
-  };
+  const request = trainingRequest(settings, config);
   const inserted = view.memory?.inserted ?? [];
   const label = fresh
     ? (zooName(config) ?? `${settings.preset} preset`)
@@ -894,7 +921,8 @@ function onWorkerEvent(event) {
       wk.opened = event.ok;
       renderStatus();
       renderDemoControls();
-      if (event.ok && view.memory && !ACTIVE.has(state)) refreshDemos({ evaluate: true });
+      if (event.ok && view.memory && !ACTIVE.has(state)) refreshDemos({ evaluate: true }).then(warmUpGpu);
+      else if (event.ok) warmUpGpu();
       break;
     case 'data_ready':
       if (run && event.run !== undefined) [run.trainImages, run.testImages] = [event.train, event.test];
@@ -1707,6 +1735,16 @@ window.resnetExplorer = {
   },
   get demosReady() {
     return demoReady();
+  },
+  /** On WebGPU: 'running' or 'done' once the kernels were compiled in the background; else undefined. */
+  get warmUp() {
+    return wk?.warmed;
+  },
+  get warmUpSeconds() {
+    return wk?.warmUpSeconds ?? null;
+  },
+  get backend() {
+    return wk?.backend?.backend ?? null;
   },
   get network() {
     return view.memory ? { config: view.memory.config, inserted: view.memory.inserted, source: view.source?.source ?? null } : null;

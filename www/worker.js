@@ -459,6 +459,8 @@ const METHODS = {
   featureMaps: ({ stage, block, mode, image, channels }) => explorer.featureMaps(stage, block, mode, image, channels),
   identityChecks: ({ images }) => explorer.identityChecks(images),
   setTestLimit: ({ limit }) => explorer.setTestLimit(limit ?? null),
+  /** Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there is nothing to compile). */
+  warmUp: ({ request }) => (backend?.info.backend === 'wgpu' ? explorer.warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes }) : null),
   async evaluate() {
     const event = await explorer.evaluate();
     post(event);

@@ -13,7 +13,7 @@ use crate::explore::{self, Insertion};
 use crate::model::weights::{self, WeightsHeader};
 use crate::model::zoo::{ZooConfig, ZooKind};
 use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, ZeroMode, check_network_fits, totals};
-use crate::train::{TrainError, Trainer, predict, read_f32};
+use crate::train::{TrainConfig, TrainError, Trainer, predict, read_f32};
 
 /// Test images whose predictions are listed for the gallery.
 const GALLERY: usize = 24;
@@ -321,6 +321,28 @@ impl Explorer {
         });
         self.trainer = Some(trainer);
         to_js(&[model, WorkerEvent::DataReady { train, test }])
+    }
+
+    /// One throwaway training step (and a report with a test pass) of the network and batch
+    /// size `request` describes, on the training device, so that the GPU kernels compile while
+    /// the page is idle instead of in the first batch after Start. Nothing is kept; a batch that
+    /// would not fit the GPU is skipped (Start says why).
+    #[wasm_bindgen(js_name = warmUp)]
+    pub async fn warm_up(&self, request: JsValue) -> Result<(), JsError> {
+        let request: StartRequest = from_js(request)?;
+        let batch = request.train.batch_size;
+        if let Some(limit) = request.max_buffer_bytes
+            && check_network_fits(&request.model, batch, limit).is_err()
+        {
+            return Ok(());
+        }
+        let config = TrainConfig { epochs: 1, ..request.train };
+        let (train, test) = (self.train.clone().truncate(batch), self.test.clone().truncate(batch));
+        let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
+        while !trainer.is_finished() {
+            trainer.step().await?;
+        }
+        Ok(())
     }
 
     /// Trains one batch; returns the events it produced.
