@@ -77,7 +77,7 @@ test('WebGPU chosen by hand on a software adapter: demos ready in 10 s (on the C
 
     // Training evaluates on the test images the demos use; 10,000 would take minutes on
     // SwiftShader, so the rest runs on 64.
-    await page.fill('#test', '64');
+    await page.fill('#test-limit', '64');
     await page.waitForFunction(() => /on 64 test images/.test(document.getElementById('pred-summary').textContent) && window.resnetExplorer.demosReady, null, { timeout: 2 * MINUTE });
 
     // Insert an identity block (computed on the CPU): not one prediction changes.
