@@ -4,7 +4,7 @@
 //                             [--images 60000] [--seconds 30] [--gpu] [--runs 1]
 //
 // Opens the page in headless Chromium, waits until it is idle (on WebGPU the page compiles the
-// training kernels in the background with a throwaway step: timed as the cold first step),
+// training kernels in the background with a throwaway run of 3 steps, timed here),
 // presses Start and times the page's own batch counter (#train-progress, watched by a
 // MutationObserver the page's code does not know about): the first step (Start to the first
 // batch: model build, any kernel compilation left, first uploads) and
@@ -78,7 +78,7 @@ async function measure(browser, url) {
   await page.goto(new URL('index.html#' + new URLSearchParams(settings), url).href);
   await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 120_000 });
   // Let the page finish opening (data, pretrained network, demos) and, on WebGPU, compiling
-  // the kernels in the background (a throwaway step: the cold first step), timed here.
+  // the kernels in the background (a throwaway run of 3 steps), timed here.
   const warmUp = await page.evaluate(async () => {
     const x = window.resnetExplorer;
     const settled = () => x.demosReady && document.getElementById('pred-summary').dataset.state === 'done' && (x.backend !== 'wgpu' || x.warmUp === 'done');
@@ -147,7 +147,7 @@ try {
     if (opt.gpu && /software|swiftshader/i.test(r.backend)) throw new Error(`--gpu, but the page trained on ${r.backend}`);
     console.log(`${r.backend}`);
     console.log(`  steady ${fmt(r.steadyExPerSec)} ex/s over ${r.steadySteps} steps (${fmt(r.steadySeconds)} s); first step ${fmt(r.firstStepS, 2)} s after Start; the page's own figure ${r.pageFigure}`);
-    if (r.warmUpS !== null) console.log(`  kernels compiled at open, in the background (a throwaway step): ${fmt(r.warmUpS, 2)} s`);
+    if (r.warmUpS !== null) console.log(`  kernels compiled at open, in the background (a throwaway run of 3 steps): ${fmt(r.warmUpS, 2)} s`);
     if (r.perStep && r.perStep.dispatches > 0) console.log(`  per steady step: ${fmt(r.perStep.dispatches)} dispatches, ${fmt(r.perStep.submits)} submits, ${fmt(r.perStep.reads)} buffer reads (${fmt(r.perStep.readWaitMs, 0)} ms waiting), ${fmt(r.perStep.buffers)} buffers created, ${fmt(r.perStep.writes)} writes`);
     if (r.firstStep) console.log(`  first step: ${r.firstStep.pipelines} pipelines compiled (${fmt(r.firstStep.pipelineMs, 0)} ms in createComputePipeline), ${r.firstStep.shaders} shader modules; at page open before Start: ${r.atOpen?.pipelines ?? '-'} pipelines`);
     console.log(JSON.stringify(r));

@@ -731,7 +731,7 @@ function trainingRequest(settings, config) {
 }
 
 /**
- * On WebGPU, one throwaway step of the selected set-up once the demos are ready: the GPU
+ * On WebGPU, a throwaway run (3 steps) of the selected set-up once the demos are ready: the GPU
  * kernels then compile while the user reads, not in the first batch after Start (about 10 s
  * on a software adapter). Start simply queues behind it.
  */

@@ -18,6 +18,10 @@ use crate::train::{TrainConfig, TrainError, Trainer, predict, read_f32};
 /// Test images whose predictions are listed for the gallery.
 const GALLERY: usize = 24;
 
+/// Training steps of the throwaway run that compiles the GPU kernels before Start: burn's fusion
+/// settles on its fused kernels over the first few steps, so one step leaves some to compile.
+const WARM_UP_STEPS: usize = 3;
+
 /// Events go to JavaScript as one JSON string, parsed there: serde-wasm-bindgen builds JS values
 /// one call at a time, which measured about 1 ms a value in this module (650 ms for the layer
 /// table, 10 s for 24 gallery images).
@@ -323,7 +327,7 @@ impl Explorer {
         to_js(&[model, WorkerEvent::DataReady { train, test }])
     }
 
-    /// One throwaway training step (and a report with a test pass) of the network and batch
+    /// A throwaway training run of `WARM_UP_STEPS` steps (and a test pass) of the network and batch
     /// size `request` describes, on the training device, so that the GPU kernels compile while
     /// the page is idle instead of in the first batch after Start. Nothing is kept; a batch that
     /// would not fit the GPU is skipped (Start says why).
@@ -337,7 +341,8 @@ impl Explorer {
             return Ok(());
         }
         let config = TrainConfig { epochs: 1, ..request.train };
-        let (train, test) = (self.train.clone().truncate(batch), self.test.clone().truncate(batch));
+        let train = self.train.clone().truncate(WARM_UP_STEPS * batch);
+        let test = self.test.clone().truncate(batch);
         let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
         while !trainer.is_finished() {
             trainer.step().await?;
