@@ -147,7 +147,7 @@ try {
     if (opt.gpu && /software|swiftshader/i.test(r.backend)) throw new Error(`--gpu, but the page trained on ${r.backend}`);
     console.log(`${r.backend}`);
     console.log(`  steady ${fmt(r.steadyExPerSec)} ex/s over ${r.steadySteps} steps (${fmt(r.steadySeconds)} s); first step ${fmt(r.firstStepS, 2)} s after Start; the page's own figure ${r.pageFigure}`);
-    if (r.warmUpS !== null) console.log(`  kernels compiled at open, in the background (a throwaway run of 3 steps): ${fmt(r.warmUpS, 2)} s`);
+    if (r.warmUpS != null) console.log(`  kernels compiled at open, in the background (a throwaway run of 3 steps): ${fmt(r.warmUpS, 2)} s`);
     if (r.perStep && r.perStep.dispatches > 0) console.log(`  per steady step: ${fmt(r.perStep.dispatches)} dispatches, ${fmt(r.perStep.submits)} submits, ${fmt(r.perStep.reads)} buffer reads (${fmt(r.perStep.readWaitMs, 0)} ms waiting), ${fmt(r.perStep.buffers)} buffers created, ${fmt(r.perStep.writes)} writes`);
     if (r.firstStep) console.log(`  first step: ${r.firstStep.pipelines} pipelines compiled (${fmt(r.firstStep.pipelineMs, 0)} ms in createComputePipeline), ${r.firstStep.shaders} shader modules; at page open before Start: ${r.atOpen?.pipelines ?? '-'} pipelines`);
     console.log(JSON.stringify(r));
