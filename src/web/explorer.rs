@@ -1,6 +1,7 @@
 //! The explorer inside the worker: the data, the current network (trained, loaded or edited)
 //! and, while one runs, a training run. JavaScript serialises the calls and drives training one
 //! `step` at a time, yielding to its event loop in between, which keeps pause and stop prompt.
+//! The demos on the network in memory are in `demos.rs`, the lab's requests in `lab.rs`.
 
 use burn::prelude::*;
 use serde::Serialize;
@@ -9,14 +10,13 @@ use wasm_bindgen::prelude::*;
 use super::device;
 use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, ZooModel, predictions_event};
 use crate::data::{CLASS_NAMES, Dataset, Split};
-use crate::explore::{self, Insertion};
 use crate::model::weights::{self, WeightsHeader};
 use crate::model::zoo::{ZooConfig, ZooKind};
-use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, ZeroMode, check_network_fits, totals};
-use crate::train::{TrainConfig, TrainError, Trainer, predict, read_f32};
+use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, check_network_fits, totals};
+use crate::train::{TrainConfig, TrainError, Trainer};
 
 /// Test images whose predictions are listed for the gallery.
-const GALLERY: usize = 24;
+pub(super) const GALLERY: usize = 24;
 
 /// Training steps of the throwaway run that compiles the GPU kernels before Start: burn's fusion
 /// settles on its fused kernels over the first few steps, so one step leaves some to compile.
@@ -32,30 +32,30 @@ pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError
 
 /// Requests come in the same way, as one JSON string: through serde-wasm-bindgen, three
 /// `shapes(config)` calls for the page's model table took 150 ms at start-up.
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+pub(super) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     let json = js_sys::JSON::stringify(&value).map_err(|_| JsError::new("a request could not be serialised"))?;
     serde_json::from_str(&String::from(json)).map_err(|e| JsError::new(&format!("invalid request: {e}")))
 }
 
 /// The current network and what the views need to know about it.
-struct Current {
-    model: Network,
-    config: ModelConfig,
-    note: String,
-    inserted: Vec<Inserted>,
+pub(super) struct Current {
+    pub(super) model: Network,
+    pub(super) config: ModelConfig,
+    pub(super) note: String,
+    pub(super) inserted: Vec<Inserted>,
     /// Whether `model` is on the demo device (else on the training device: just trained there).
-    on_demo_device: bool,
+    pub(super) on_demo_device: bool,
     /// Its predictions on the test images the demos use, with the key of those images: computed
     /// by `evaluate`, reused by the insertion comparison (a pass over 10,000 images saved).
-    predictions: Option<(TestKey, Vec<u8>)>,
+    pub(super) predictions: Option<(TestKey, Vec<u8>)>,
 }
 
 /// Which test images a set of predictions is for: the data's version and how many images.
-type TestKey = (u32, usize);
+pub(super) type TestKey = (u32, usize);
 
 impl Current {
     /// The ResNet and its configuration, or an error saying that `demo` needs one.
-    fn resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig), JsError> {
+    pub(super) fn resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig), JsError> {
         let config = self.config.residual(demo)?;
         let model =
             self.model.as_resnet().ok_or_else(|| JsError::new("the network does not match its configuration"))?;
@@ -75,18 +75,18 @@ pub struct Explorer {
     /// on other images.
     data_version: u32,
     train: Dataset,
-    test: Dataset,
+    pub(super) test: Dataset,
     test_limit: Option<usize>,
     /// Fashion-MNIST's class names, or the digits 0..9 for a dataset the user chose.
     class_names: Vec<String>,
-    network: Option<Current>,
+    pub(super) network: Option<Current>,
     /// The network before the first insertion, for Restore.
-    original: Option<Current>,
+    pub(super) original: Option<Current>,
     trainer: Option<Trainer>,
 }
 
 impl Explorer {
-    fn network(&self) -> Result<&Current, JsError> {
+    pub(super) fn network(&self) -> Result<&Current, JsError> {
         self.network.as_ref().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))
     }
 
@@ -130,22 +130,22 @@ impl Explorer {
         self.test_subset()
     }
 
-    fn not_training(&self) -> Result<(), JsError> {
+    pub(super) fn not_training(&self) -> Result<(), JsError> {
         match self.trainer {
             Some(_) => Err(JsError::new("a training run is in progress (paused runs too): stop it first")),
             None => Ok(()),
         }
     }
 
-    fn test_subset(&self) -> Dataset {
+    pub(super) fn test_subset(&self) -> Dataset {
         self.test.clone().truncate(self.test_limit.unwrap_or(usize::MAX))
     }
 
-    fn test_key(&self) -> TestKey {
+    pub(super) fn test_key(&self) -> TestKey {
         (self.data_version, self.test.len().min(self.test_limit.unwrap_or(usize::MAX)))
     }
 
-    fn model_event(&self) -> Result<WorkerEvent, JsError> {
+    pub(super) fn model_event(&self) -> Result<WorkerEvent, JsError> {
         let n = self.network()?;
         Ok(WorkerEvent::Model(ModelEvent {
             layers: n.config.layers()?,
@@ -382,120 +382,6 @@ impl Explorer {
     #[wasm_bindgen(js_name = stopTraining)]
     pub fn stop_training(&mut self) {
         self.finish_training();
-    }
-
-    /// Predictions of the current network on the test subset.
-    pub async fn evaluate(&mut self) -> Result<JsValue, JsError> {
-        self.not_training()?;
-        self.to_demo_device().await?;
-        let n = self.network()?;
-        let test = self.test_subset();
-        let predictions = predict(&n.model, &test, n.config.input_size(), 100, &self.demo_device).await?;
-        let event = to_js(&predictions_event(&predictions, test.labels(), GALLERY));
-        let key = self.test_key();
-        if let Some(n) = self.network.as_mut() {
-            n.predictions = Some((key, predictions));
-        }
-        event
-    }
-
-    /// Both zeroings on every block, on the first `images` test images.
-    #[wasm_bindgen(js_name = identityChecks)]
-    pub async fn identity_checks(&mut self, images: usize) -> Result<JsValue, JsError> {
-        self.not_training()?;
-        self.to_demo_device().await?;
-        let (model, config) = self.network()?.resnet("identity demo")?;
-        let x = self.images(0, images.max(1), config.input_size);
-        to_js(&explore::identity_checks(model, x).await?)
-    }
-
-    /// Input and output feature maps of one block for one test image.
-    #[wasm_bindgen(js_name = featureMaps)]
-    pub async fn feature_maps(
-        &mut self,
-        stage: usize,
-        block: usize,
-        mode: String,
-        image: usize,
-        max_channels: usize,
-    ) -> Result<JsValue, JsError> {
-        self.not_training()?;
-        self.to_demo_device().await?;
-        let (model, config) = self.network()?.resnet("identity demo")?;
-        let mode = match mode.as_str() {
-            "none" => None,
-            "branch" => Some(ZeroMode::Branch),
-            "conv2" => Some(ZeroMode::Conv2),
-            other => return Err(JsError::new(&format!("unknown zeroing mode {other:?}"))),
-        };
-        let x = self.images(image, 1, config.input_size);
-        let (input, output) = explore::block_io(model, x, stage, block, mode)
-            .ok_or_else(|| JsError::new(&format!("there is no block {block} in stage b{}", stage + 2)))?;
-        let max_abs_diff = match input.dims() == output.dims() {
-            true => Some(read_f32((output.clone() - input.clone()).abs().max().reshape([1])).await?[0]),
-            false => None,
-        };
-        let channels = max_channels.min(input.dims()[1]).min(output.dims()[1]).max(1);
-        let [side_in, side_out] = [input.dims()[2], output.dims()[2]];
-        let first = |t: Tensor<4>| t.narrow(1, 0, channels).reshape([-1]);
-        to_js(&WorkerEvent::FeatureMaps {
-            label: format!("b{}.{}", stage + 2, block),
-            channels,
-            side_in,
-            side_out,
-            input: read_f32(first(input)).await?,
-            output: read_f32(first(output)).await?,
-            max_abs_diff,
-        })
-    }
-
-    /// Inserts a block at the end of `stage`; compares test predictions before and after.
-    pub async fn insert(&mut self, insertion: String, stage: usize) -> Result<JsValue, JsError> {
-        self.not_training()?;
-        let insertion: Insertion = from_js(JsValue::from_str(&insertion))?;
-        self.to_demo_device().await?;
-        let n = self.network()?;
-        let (resnet, resnet_config) = n.resnet("block insertion")?;
-        if stage >= resnet_config.widths.len() {
-            return Err(JsError::new(&format!("there is no stage b{}", stage + 2)));
-        }
-        let test = self.test_subset();
-        let device = &self.demo_device;
-        let before = match &n.predictions {
-            Some((key, p)) if *key == self.test_key() => p.clone(),
-            _ => predict(resnet, &test, resnet_config.input_size, 256, device).await?,
-        };
-        let (check, model, config) =
-            explore::insertion_check(resnet, resnet_config, insertion, stage, &test, &before, device).await?;
-        let bigger = Current {
-            model: model.into(),
-            config: config.into(),
-            note: n.note.clone(),
-            inserted: [n.inserted.clone(), vec![Inserted { insertion, stage }]].concat(),
-            on_demo_device: true,
-            predictions: None,
-        };
-        let previous = self.network.replace(bigger).expect("checked above");
-        self.original.get_or_insert(previous);
-        to_js(&[WorkerEvent::Insertion(check), self.model_event()?])
-    }
-
-    /// Back to the network before the first insertion.
-    pub fn restore(&mut self) -> Result<JsValue, JsError> {
-        self.not_training()?;
-        let original = self.original.take().ok_or_else(|| JsError::new("nothing to restore: no block was inserted"))?;
-        self.network = Some(original);
-        to_js(&[self.model_event()?])
-    }
-}
-
-impl Explorer {
-    /// `count` test images from `start`, as a tensor on the demo device.
-    fn images(&self, start: usize, count: usize, side: usize) -> Tensor<4> {
-        let end = (start + count).min(self.test.len());
-        let indices: Vec<usize> = (start.min(end)..end).collect();
-        let batch = self.test.batch(&indices, side);
-        Tensor::from_data(TensorData::new(batch.images, [indices.len(), 1, side, side]), &self.demo_device)
     }
 }
 

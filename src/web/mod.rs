@@ -1,6 +1,7 @@
 //! The thin `wasm_bindgen` layer the browser worker (`www/worker.js`) drives. It uses `train`,
 //! `model` and `data`; nothing in the core knows about the browser.
 
+mod demos;
 mod device;
 mod explorer;
 mod lab;
