@@ -10,7 +10,7 @@ import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { parseNumber } from './parse.js';
-import { parseBackendChoice } from './core/backend.js';
+import { adapterName, parseBackendChoice } from './core/backend.js';
 import { LiveSpeed, formatSpeed } from './core/speed.js';
 
 // The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
@@ -803,7 +803,7 @@ function showBackend(info) {
   ui.backend.dataset.backend = info.backend;
   if (info.backend === 'wgpu') {
     const a = wk.adapter;
-    const name = a ? [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') : '';
+    const name = a ? adapterName(a) : '';
     const software = a?.software ? ' (a software renderer: slow; chosen by hand)' : '';
     const demos = info.demos_on_cpu ? '. The demos compute on the CPU, which is faster here.' : '';
     ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}`;
