@@ -63,6 +63,10 @@ impl Current {
     }
 }
 
+fn no_network() -> JsError {
+    JsError::new("there is no network yet: train one or load weights")
+}
+
 #[wasm_bindgen]
 pub struct Explorer {
     /// Where training runs.
@@ -87,7 +91,7 @@ pub struct Explorer {
 
 impl Explorer {
     pub(super) fn network(&self) -> Result<&Current, JsError> {
-        self.network.as_ref().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))
+        self.network.as_ref().ok_or_else(no_network)
     }
 
     /// The ResNet being trained, else the one in memory, with its configuration and whether it
@@ -116,8 +120,7 @@ impl Explorer {
     /// Moves the network in memory to the demo device, once after each training run (one
     /// async read of every weight; a synchronous read would panic on WebGPU).
     pub(super) async fn to_demo_device(&mut self) -> Result<(), JsError> {
-        let n =
-            self.network.as_mut().ok_or_else(|| JsError::new("there is no network yet: train one or load weights"))?;
+        let n = self.network.as_mut().ok_or_else(no_network)?;
         if !n.on_demo_device {
             n.model = weights::to_cpu(&n.model).await?;
             n.on_demo_device = true;
