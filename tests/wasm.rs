@@ -15,6 +15,8 @@ use resnet_explorer::train::predict;
 use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
 
+mod conv_check;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn test_set() -> Dataset {
@@ -140,4 +142,17 @@ fn large_mac_counts_do_not_wrap_on_wasm32() {
     use resnet_explorer::model::zoo::{ZooConfig, ZooKind, zoo_shapes};
     let rows = zoo_shapes(&ZooConfig::new(ZooKind::Vgg11)).unwrap();
     assert_eq!(totals(&rows), (128_806_154, 7_547_232_256));
+}
+
+/// The CPU convolution (this crate's kernels, single-threaded in wasm) against burn's op and
+/// against finite differences, as natively in tests/conv_gradients.rs.
+#[wasm_bindgen_test]
+async fn cpu_convolution_matches_burn_and_finite_differences() {
+    for (seed, c) in conv_check::CASES.into_iter().enumerate() {
+        conv_check::against_burn(c, seed as u64).await.unwrap();
+    }
+    let small = [conv_check::case(2, 3, [5, 7], 4, 3, 1, 1), conv_check::case(3, 2, [9, 9], 3, 3, 2, 1)];
+    for (seed, c) in small.into_iter().enumerate() {
+        conv_check::against_finite_differences(c, seed as u64).await.unwrap();
+    }
 }

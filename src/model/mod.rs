@@ -2,6 +2,7 @@
 
 mod buffers;
 mod config;
+pub mod conv;
 mod init;
 mod network;
 mod residual;

@@ -7,7 +7,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, Relu};
 use burn::prelude::*;
 
-use super::init;
+use super::{conv, init};
 
 /// Constructor arguments, named as in d2l's `Residual(input_channels, num_channels, use_1x1conv, strides)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +81,8 @@ impl Residual {
 
     /// The residual branch F(x): conv -> BN -> ReLU -> conv -> BN, before the addition.
     pub fn branch(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = self.relu.forward(self.bn1.forward(self.conv1.forward(x)));
-        self.bn2.forward(self.conv2.forward(y))
+        let y = self.relu.forward(self.bn1.forward(conv::forward(&self.conv1, x)));
+        self.bn2.forward(conv::forward(&self.conv2, y))
     }
 
     /// Whether the shortcut changes its input (a projection or option A): such a block is never
@@ -93,7 +93,7 @@ impl Residual {
 
     fn shortcut_path(&self, x: Tensor<4>) -> Tensor<4> {
         if let Some(conv3) = &self.conv3 {
-            return conv3.forward(x);
+            return conv::forward(conv3, x);
         }
         let x = match &self.subsample {
             Some(pool) => pool.forward(x),

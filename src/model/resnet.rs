@@ -6,8 +6,8 @@ use burn::nn::{BatchNorm, Linear, PaddingConfig2d, Relu};
 use burn::prelude::*;
 
 use super::config::{ResNetConfig, StemConfig};
-use super::init;
 use super::residual::{Residual, ResidualConfig};
+use super::{conv, init};
 
 /// d2l's `b1`: conv -> BN -> ReLU -> max-pool.
 #[derive(Module, Debug)]
@@ -33,7 +33,7 @@ impl Stem {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.pool.forward(self.relu.forward(self.bn.forward(self.conv.forward(x))))
+        self.pool.forward(self.relu.forward(self.bn.forward(conv::forward(&self.conv, x))))
     }
 }
 

@@ -11,7 +11,7 @@ use burn::prelude::*;
 
 use super::batch_norm::ScratchBatchNorm;
 use super::googlenet::Inception;
-use crate::model::init;
+use crate::model::{conv, init};
 
 /// One layer, as data. `Linear { inputs: 0, .. }` is PyTorch's `LazyLinear`: its input width is
 /// filled in from the input size, so AlexNet and VGG work at any size, not only 224.
@@ -190,7 +190,7 @@ impl Layer {
     pub fn forward(&self, x: Features) -> Features {
         use Features::{Flat, Map};
         match self {
-            Layer::Conv(conv) => Map(conv.forward(x.into_map())),
+            Layer::Conv(layer) => Map(conv::forward(layer, x.into_map())),
             Layer::BatchNorm(bn) => x.each(|t| bn.forward(t), |t| bn.forward(t)),
             Layer::ScratchBatchNorm(bn) => x.each(|t| bn.forward(t), |t| bn.forward(t)),
             Layer::Relu(relu) => x.each(|t| relu.forward(t), |t| relu.forward(t)),

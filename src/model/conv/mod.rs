@@ -1,0 +1,56 @@
+//! The one convolution every model calls. On burn's CPU backend (`flex`, with or without
+//! autodiff) it runs this crate's kernels ([`kernels`]: im2col and gemm over NCHW, with their own
+//! backward); on every other backend, and for shapes the kernels do not cover, it is burn's
+//! `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so saved networks do not change.
+
+mod extension;
+mod geometry;
+mod kernels;
+mod parallel;
+#[cfg(test)]
+mod tests;
+
+use burn::backend::DispatchDevice;
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::prelude::*;
+
+pub use extension::CpuConv;
+
+/// `conv.forward(x)`, computed by the CPU kernels where they apply.
+pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    match (kernel_params(conv), &conv.bias) {
+        (Some((stride, padding)), Some(bias)) if on_flex(&x.device()) => {
+            let y = <burn::backend::Dispatch as CpuConv>::cpu_conv2d(
+                x.into_dispatch(),
+                conv.weight.val().into_dispatch(),
+                bias.val().into_dispatch(),
+                stride,
+                padding,
+            );
+            Tensor::from_dispatch(y)
+        }
+        _ => conv.forward(x),
+    }
+}
+
+/// Stride and symmetric padding, when the layer is one the kernels compute: one group, no
+/// dilation, explicit symmetric (or no) padding.
+fn kernel_params(conv: &Conv2d) -> Option<([usize; 2], [usize; 2])> {
+    let padding = match conv.padding {
+        PaddingConfig2d::Valid => [0, 0],
+        PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => [top, left],
+        _ => return None,
+    };
+    (conv.groups == 1 && conv.dilation == [1, 1]).then_some((conv.stride, padding))
+}
+
+/// Whether tensors on `device` live on burn's CPU backend `flex`, with or without autodiff.
+fn on_flex(device: &Device) -> bool {
+    match device.as_dispatch() {
+        DispatchDevice::Flex(_) => true,
+        DispatchDevice::Autodiff(inner) => matches!(inner.clone().inner(), DispatchDevice::Flex(_)),
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
