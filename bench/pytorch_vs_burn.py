@@ -119,16 +119,22 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache/resnet-explorer/target"))
     parser.add_argument("--binary", default=f"{target}/release/resnet-explorer",
                         help="a release build of resnet-explorer (cargo build --release)")
+    parser.add_argument("--baseline", help="another release build (e.g. of an earlier commit), timed in the same run")
     args = parser.parse_args()
 
     print(f"same machine, {args.threads} threads, batch {args.batch}, SGD lr 0.05, real Fashion-MNIST batches, "
           f"torch {torch.__version__}")
-    print(f"{'model':<8} {'input':>5} {'steps':>5} {'PyTorch ex/s':>13} {'burn flex ex/s':>15} {'burn / PyTorch':>15}")
+    base = f" {'baseline ex/s':>14} {'baseline / PyTorch':>18}" if args.baseline else ""
+    print(f"{'model':<8} {'input':>5} {'steps':>5} {'PyTorch ex/s':>13} {'burn flex ex/s':>15} {'burn / PyTorch':>15}{base}")
     for name in args.cases.split(","):
         widths, blocks, side, steps = CASES[name]
         theirs = pytorch_rate(widths, blocks, side, args.batch, steps, args.threads)
         ours = burn_rate(widths, blocks, side, args.batch, steps, args.threads, args.binary)
-        print(f"{name:<8} {side:>5} {steps:>5} {theirs:>13.1f} {ours:>15.1f} {ours / theirs:>15.2f}")
+        line = f"{name:<8} {side:>5} {steps:>5} {theirs:>13.1f} {ours:>15.1f} {ours / theirs:>15.2f}"
+        if args.baseline:
+            old = burn_rate(widths, blocks, side, args.batch, steps, args.threads, args.baseline)
+            line += f" {old:>14.1f} {old / theirs:>18.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,13 @@ function send(res, status, text) {
   res.end(body);
 }
 
-async function handle(root, req, res) {
+// Cross-origin isolation: with these two headers the page (and its workers) get
+// SharedArrayBuffer, which the threaded CPU build (pkg-threads/) needs for its Web Worker pool.
+// Everything the page loads is same-origin, so require-corp blocks nothing.
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+async function handle(root, req, res, isolated) {
+  if (isolated) for (const [name, value] of Object.entries(ISOLATION)) res.setHeader(name, value);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return send(res, 405, 'method not allowed');
@@ -96,11 +102,12 @@ async function handle(root, req, res) {
 
 /**
  * Starts the server. Resolves to `{ server, port, url }`; `port: 0` picks a free port.
- * Close it with `server.close()`.
+ * `isolated: false` leaves out the cross-origin isolation headers (the page then trains on one
+ * thread, as on a host that cannot send them). Close it with `server.close()`.
  */
-export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, isolated = true } = {}) {
   const server = createServer((req, res) => {
-    handle(root, req, res).catch((e) => {
+    handle(root, req, res, isolated).catch((e) => {
       if (!res.headersSent) send(res, 500, String(e));
       else res.destroy();
     });

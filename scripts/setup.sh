@@ -54,4 +54,28 @@ if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
     --enable-multivalue pkg/resnet_explorer_bg.wasm -o pkg/resnet_explorer_bg.wasm
   echo "$stamp" > pkg/.stamp
 fi
+# The threaded CPU-only build (pkg-threads/): wasm threads need the standard library rebuilt
+# with atomics (`-Z build-std`), which only a nightly toolchain does. The page uses it on the CPU
+# when it is cross-origin isolated (scripts/serve.mjs sends the headers), else pkg/.
+rustup run nightly rustc --version >/dev/null 2>&1 || {
+  say "rustup toolchain install nightly (once)"
+  rustup toolchain install nightly --profile minimal
+}
+rustup component list --toolchain nightly --installed | grep -q '^rust-src' || {
+  say "rustup component add rust-src --toolchain nightly"
+  rustup component add rust-src --toolchain nightly
+}
+rustup target list --toolchain nightly --installed | grep -q '^wasm32-unknown-unknown$' || {
+  say "rustup target add wasm32-unknown-unknown --toolchain nightly"
+  rustup target add wasm32-unknown-unknown --toolchain nightly
+}
+threads_stamp="$stamp threads $(rustup run nightly rustc --version)"
+if [ "$(cat pkg-threads/.stamp 2>/dev/null)" != "$threads_stamp" ]; then
+  say "wasm-pack build, threaded CPU-only module (first time: about 6 minutes)"
+  CARGO_TARGET_DIR="$CARGO_TARGET_DIR-threads" \
+    RUSTFLAGS='-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128' \
+    rustup run nightly wasm-pack build --release --target web --out-dir pkg-threads --no-typescript --no-pack \
+    -- --features threads -Z build-std=panic_abort,std
+  echo "$threads_stamp" > pkg-threads/.stamp
+fi
 say "setup done"

@@ -30,6 +30,12 @@ impl BackendKind {
     }
 }
 
+/// Threads the CPU backend computes on: every core natively, the Web Workers of the browser's
+/// threaded module, one in the single-threaded module.
+pub fn cpu_threads() -> usize {
+    if cfg!(any(not(target_family = "wasm"), feature = "threads")) { rayon::current_num_threads() } else { 1 }
+}
+
 /// The CPU device.
 pub fn cpu() -> Device {
     Device::flex()

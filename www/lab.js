@@ -326,7 +326,9 @@ export function initLab({ backendChoice } = {}) {
       if (t && ACTIVE.has(t.state)) setTwinState(key, 'failed');
     };
     w.onmessageerror = () => twinError(key, `A message from the worker of ${name} could not be read.`);
-    w.postMessage({ type: 'open', backend, testLimit: race?.settings.test >= FULL.test ? null : race?.settings.test ?? null, network: false });
+    // Two twins train at once: each gets half the cores.
+    const threads = Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
+    w.postMessage({ type: 'open', backend, threads, testLimit: race?.settings.test >= FULL.test ? null : race?.settings.test ?? null, network: false });
     return w;
   }
 

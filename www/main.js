@@ -10,7 +10,7 @@ import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { parseNumber } from './parse.js';
-import { adapterName, parseBackendChoice } from './core/backend.js';
+import { adapterName, cpuBackendLine, parseBackendChoice } from './core/backend.js';
 import { LiveSpeed, formatSpeed } from './core/speed.js';
 
 // The chapter-7 networks of seed 004 (the models themselves come from Rust's `zooModels()`):
@@ -809,7 +809,7 @@ function showBackend(info) {
     ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}`;
     ui.cpuBanner.hidden = true;
   } else {
-    ui.backend.textContent = 'Backend: CPU \u2014 burn\u2019s CPU backend compiled to WebAssembly';
+    ui.backend.textContent = cpuBackendLine(info.threads);
     ui.cpuReason.textContent = info.fallback_reason ?? 'WebGPU could not be used.';
     ui.cpuBanner.hidden = false;
   }

@@ -33,7 +33,6 @@
 // time and yields in between, so pause / stop stay prompt. Demo requests are refused while a
 // run is active (the demos use the network in memory, which is the one being trained).
 
-import init, { initDevice, Explorer } from '../pkg/resnet_explorer.js';
 import { decideBackend, isSoftwareAdapter } from './core/backend.js';
 import { forgetSaved, loadSaved, storeSaved } from './idb.js';
 
@@ -48,7 +47,8 @@ const SHIPPED_WEIGHTS = new URL('./weights/fast.rnxw', import.meta.url);
 const GALLERY_SIZE = 24;
 const BUSY = 'Training is running. Stop it (or let it finish) first: the demos use the network in memory, which is the one being trained.';
 
-let wasmReady = null; // Promise of the wasm module's init() (its exports, with `memory`)
+let wasm = null; // {module, exports, threads} of the loaded wasm build (see loadWasm)
+let threadsWanted = Math.max(1, navigator.hardwareConcurrency || 1); // the open message may ask for fewer
 let backend = null; // {choice, info} once initDevice has run (once per worker)
 let dataBytes = null; // Promise of the four files' bytes
 let opening = null; // Promise of open(): device, data, Explorer, first network
@@ -139,12 +139,34 @@ async function chooseBackend(choice) {
     }
   }
   const { wantGpu, reason } = decideBackend(choice, facts, noAdapterReason);
+  wasm ??= await loadWasm(wantGpu);
   // burn requests the adapter's own limits; a batch needing a bigger buffer is refused by Rust
   // before anything is allocated.
   const maxBufferBytes = adapter ? Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize) : null;
-  const info = await initDevice(wantGpu, reason, Boolean(facts && isSoftwareAdapter(facts)));
+  const info = await wasm.module.initDevice(wantGpu, reason, Boolean(facts && isSoftwareAdapter(facts)));
   backend = { choice, info, maxBufferBytes: info.backend === 'wgpu' ? maxBufferBytes : null };
   return info;
+}
+
+/**
+ * The wasm build for this worker. On the CPU, where the page is cross-origin isolated (so
+ * SharedArrayBuffer exists) and more than one thread is wanted: the threaded CPU-only build
+ * pkg-threads/, whose rayon pool runs on Web Workers. Otherwise, or if that build fails to
+ * load, the single-threaded build pkg/, which also has WebGPU.
+ */
+async function loadWasm(wantGpu) {
+  if (!wantGpu && threadsWanted > 1 && self.crossOriginIsolated) {
+    try {
+      const module = await import('../pkg-threads/resnet_explorer.js');
+      const exports = await module.default();
+      await module.initThreadPool(threadsWanted);
+      return { module, exports, threads: threadsWanted };
+    } catch (e) {
+      post({ type: 'notice', message: `The multi-threaded CPU build could not be started (${describeError(e)}); training runs on one thread.` });
+    }
+  }
+  const module = await import('../pkg/resnet_explorer.js');
+  return { module, exports: await module.default(), threads: 1 };
 }
 
 /** Downloads one file, reporting progress. Returns its raw (still gzipped) bytes. */
@@ -265,11 +287,6 @@ async function loadFirstNetwork() {
 
 /** Device, data, the Explorer and its first network. Runs once per worker (again if it failed). */
 async function open(choice, testLimit) {
-  if (!wasmReady) {
-    wasmReady = init();
-    wasmReady.catch(() => (wasmReady = null)); // let a later attempt try again
-  }
-  await wasmReady;
   if (backend && backend.choice !== choice) {
     throw new Error(`This worker already runs on ${backend.info.backend}; the page must start a new worker to switch backends.`);
   }
@@ -277,7 +294,7 @@ async function open(choice, testLimit) {
   const files = await loadData();
   if (!explorer) {
     const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(files.map(gunzip));
-    explorer = Explorer.create(trainImages, trainLabels, testImages, testLabels);
+    explorer = wasm.module.Explorer.create(trainImages, trainLabels, testImages, testLabels);
     post(explorer.gallery(GALLERY_SIZE));
     explorer.setTestLimit(testLimit ?? null);
     if (firstNetwork) await loadFirstNetwork();
@@ -497,8 +514,7 @@ const METHODS = {
   },
   async memory() {
     // For the soak benchmark: wasm memory only grows, so a leak shows as growth here.
-    const wasm = await wasmReady;
-    return { wasmBytes: wasm.memory.buffer.byteLength };
+    return { wasmBytes: wasm?.exports.memory.buffer.byteLength ?? 0 };
   },
   async forgetSaved() {
     await forgetSaved();
@@ -530,6 +546,7 @@ self.onmessage = ({ data: msg }) => {
   switch (msg?.type) {
     case 'open':
       if (msg.network === false) firstNetwork = false;
+      if (Number.isInteger(msg.threads) && msg.threads > 0) threadsWanted = msg.threads;
       enqueue(async () => {
         try {
           await ensureOpen(msg.backend, msg.testLimit);

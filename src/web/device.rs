@@ -36,7 +36,7 @@ pub(super) fn current() -> Option<Devices> {
 pub async fn init_device(want_gpu: bool, reason: Option<String>, software_adapter: bool) -> Result<JsValue, JsError> {
     if current().is_none() {
         let chosen = match want_gpu {
-            true => match backend::init_wgpu_async().await {
+            true => match init_gpu().await {
                 Ok(device) => {
                     let demos = if software_adapter { backend::cpu() } else { device.clone() };
                     Devices { info: info(BackendKind::Wgpu, None, software_adapter), train: device, demos }
@@ -51,10 +51,22 @@ pub async fn init_device(want_gpu: bool, reason: Option<String>, software_adapte
     super::explorer::to_js(&super::WorkerEvent::Backend(info))
 }
 
+#[cfg(feature = "wgpu")]
+async fn init_gpu() -> Result<Device, String> {
+    backend::init_wgpu_async().await
+}
+
+/// The threaded CPU module has no WebGPU; the page loads it only when it chose the CPU.
+#[cfg(not(feature = "wgpu"))]
+async fn init_gpu() -> Result<Device, String> {
+    Err("this module was built for the CPU only (no WebGPU)".into())
+}
+
 fn cpu_devices(reason: Option<String>) -> Devices {
     Devices { train: backend::cpu(), demos: backend::cpu(), info: info(BackendKind::Cpu, reason, false) }
 }
 
 fn info(backend: BackendKind, fallback_reason: Option<String>, demos_on_cpu: bool) -> BackendInfo {
-    BackendInfo { backend, label: backend.label().into(), fallback_reason, demos_on_cpu }
+    let threads = backend::cpu_threads();
+    BackendInfo { backend, label: backend.label().into(), fallback_reason, demos_on_cpu, threads }
 }

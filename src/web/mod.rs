@@ -13,6 +13,11 @@ pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent, ZooModel}
 
 use wasm_bindgen::prelude::*;
 
+/// `initThreadPool(n)` in the threaded module: starts n Web Workers sharing the module's memory,
+/// which rayon (the CPU backend and convolution) then computes on.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

@@ -35,6 +35,9 @@ pub struct BackendInfo {
     pub fallback_reason: Option<String>,
     /// The demos compute on the CPU while WebGPU trains (a software adapter).
     pub demos_on_cpu: bool,
+    /// Threads of the CPU backend: 1 in the single-threaded module, the Web Workers of the
+    /// threaded one.
+    pub threads: usize,
 }
 
 /// A block added to the network by the nested-function-classes demo.

@@ -28,11 +28,14 @@ export const BASE_ARGS = [
 
 export const hashOf = (settings) => '#' + new URLSearchParams(settings).toString();
 
-/** Starts the static server on a free port; returns {url, close}. Checks the browser first. */
-export async function startSite() {
+/**
+ * Starts the static server on a free port; returns {url, close}. Checks the browser first.
+ * `isolated: false` serves without the cross-origin isolation headers (no SharedArrayBuffer).
+ */
+export async function startSite({ isolated = true } = {}) {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`);
   assert.ok(existsSync(path.join(SITE, 'node_modules/chart.js/dist/chart.js')), 'node_modules/chart.js is missing: run `npm install`');
-  const { server, url } = await startServer({ port: 0, host: '127.0.0.1', root: SITE });
+  const { server, url } = await startServer({ port: 0, host: '127.0.0.1', root: SITE, isolated });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
     url,
@@ -47,6 +50,14 @@ export function requirePkg() {
   assert.ok(
     existsSync(path.join(SITE, 'pkg/resnet_explorer.js')) && existsSync(path.join(SITE, 'pkg/resnet_explorer_bg.wasm')),
     'pkg/ is missing: build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu`',
+  );
+}
+
+/** The threaded CPU build, which scripts/setup.sh builds beside pkg/. */
+export function requireThreadedPkg() {
+  assert.ok(
+    existsSync(path.join(SITE, 'pkg-threads/resnet_explorer.js')) && existsSync(path.join(SITE, 'pkg-threads/resnet_explorer_bg.wasm')),
+    'pkg-threads/ is missing: build it with scripts/setup.sh',
   );
 }
 

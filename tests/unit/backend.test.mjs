@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { adapterName, decideBackend, isSoftwareAdapter, parseBackendChoice } from '../../www/core/backend.js';
+import { adapterName, cpuBackendLine, decideBackend, isSoftwareAdapter, parseBackendChoice } from '../../www/core/backend.js';
 
 const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', fallback: true };
 const nvidia = { vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3060', fallback: false };
@@ -49,4 +49,10 @@ test('choices parse strictly', () => {
 test('adapter names join the known fields', () => {
   assert.equal(adapterName(swiftshader), 'google swiftshader');
   assert.equal(adapterName({}), '');
+});
+
+test('the CPU backend line says how many threads train', () => {
+  assert.match(cpuBackendLine(2), /on 2 threads \(Web Workers\)$/);
+  assert.match(cpuBackendLine(1), /on one thread$/);
+  assert.match(cpuBackendLine(undefined), /on one thread$/, 'an older module reports no count');
 });

@@ -58,3 +58,12 @@ export function decideBackend(choice, adapter, noAdapterReason = null) {
   }
   return { wantGpu: true, reason: null };
 }
+
+/**
+ * The backend line for the CPU: how many threads train. One thread means the single-threaded
+ * build (no cross-origin isolation, no SharedArrayBuffer, or the threaded build is missing).
+ */
+export function cpuBackendLine(/** @type {number | undefined} */ threads) {
+  const n = threads && threads > 1 ? `${threads} threads (Web Workers)` : 'one thread';
+  return `Backend: CPU \u2014 burn\u2019s CPU backend compiled to WebAssembly, on ${n}`;
+}

@@ -69,21 +69,29 @@ impl Geometry {
         if threads > 1 { fit.min(spread) } else { fit.min(self.batch) }
     }
 
+    /// For each kernel position (ki, kj) and output pixel (oh, ow), the input pixel it reads,
+    /// ih * w + iw, or `usize::MAX` where that falls in the padding: the map im2col gathers
+    /// through and col2im scatters back through, computed once per call.
+    pub fn source_pixels(&self) -> Vec<usize> {
+        let [kh, kw] = self.kernel;
+        let [ho, wo] = self.out_size;
+        let inside = |o: usize, k: usize, axis: usize| {
+            (o * self.stride[axis] + k).checked_sub(self.padding[axis]).filter(|&i| i < self.in_size[axis])
+        };
+        let mut map = Vec::with_capacity(kh * kw * ho * wo);
+        for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
+            for (oh, ow) in (0..ho).flat_map(|oh| (0..wo).map(move |ow| (oh, ow))) {
+                let pixel = inside(oh, ki, 0).zip(inside(ow, kj, 1)).map(|(ih, iw)| ih * self.in_size[1] + iw);
+                map.push(pixel.unwrap_or(usize::MAX));
+            }
+        }
+        map
+    }
+
     /// The batch cut into consecutive ranges of `images_per_chunk` images (the last may be short).
     pub fn chunks(&self, images_per_chunk: usize) -> Vec<Range<usize>> {
         (0..self.batch).step_by(images_per_chunk).map(|s| s..(s + images_per_chunk).min(self.batch)).collect()
     }
-}
-
-/// The output positions `o` in `0..outputs` whose input index `o * stride + k - padding` falls
-/// inside `0..size`: one contiguous range, so rows copy without a per-pixel bounds test.
-pub fn valid_outputs(k: usize, stride: usize, padding: usize, size: usize, outputs: usize) -> Range<usize> {
-    let lo = padding.saturating_sub(k).div_ceil(stride);
-    let hi = match (size + padding).checked_sub(k + 1) {
-        Some(last) => (last / stride + 1).min(outputs),
-        None => 0,
-    };
-    lo.min(hi)..hi
 }
 
 #[cfg(test)]
@@ -101,18 +109,18 @@ mod tests {
     }
 
     #[test]
-    fn valid_outputs_match_a_bounds_test_per_position() {
-        let cases: [(usize, usize, usize, usize); 5] =
-            [(3, 1, 1, 5), (7, 2, 3, 9), (1, 2, 0, 4), (3, 3, 0, 10), (1, 1, 0, 1)];
-        for (kernel, stride, padding, size) in cases {
-            let outputs = (size + 2 * padding - kernel) / stride + 1;
-            for k in 0..kernel {
-                let want: Vec<usize> =
-                    (0..outputs).filter(|&o| (o * stride + k).checked_sub(padding).is_some_and(|i| i < size)).collect();
-                let got: Vec<usize> = valid_outputs(k, stride, padding, size, outputs).collect();
-                assert_eq!(got, want, "k {k} of {kernel}, stride {stride}, padding {padding}, size {size}");
-            }
-        }
+    fn source_pixels_point_inside_the_image_or_at_the_padding() {
+        // 3x3 input, 2x2 kernel, stride 2, padding 1: outputs 2x2.
+        let g = Geometry::new([1, 1, 3, 3], [1, 1, 2, 2], [2, 2], [1, 1]).unwrap();
+        let pad = usize::MAX;
+        #[rustfmt::skip]
+        let want = [
+            pad, pad, pad, 4, // (ki, kj) = (0, 0): only output (1, 1) reads inside, pixel (1, 1)
+            pad, pad, 3, 5,   // (0, 1)
+            pad, 1, pad, 7,   // (1, 0)
+            0, 2, 6, 8,       // (1, 1)
+        ];
+        assert_eq!(g.source_pixels(), want);
     }
 
     #[test]

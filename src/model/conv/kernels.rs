@@ -9,7 +9,7 @@
 //! row, kernel column) match it. A chunk of images makes one product whose N dimension is
 //! images x output pixels, which keeps gemm efficient at ResNet's 7x7..1x1 stages.
 
-use super::geometry::{Geometry, valid_outputs};
+use super::geometry::Geometry;
 use super::parallel;
 use std::ops::Range;
 
@@ -25,10 +25,11 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32
     let per_chunk = g.images_per_chunk(parallel::threads());
     let out_image = g.out_channels * g.out_pixels();
     let mut y = vec![0.0; g.batch * out_image];
+    let sources = g.source_pixels();
     parallel::for_each_chunk(&mut y, per_chunk * out_image, |i, y_chunk| {
         let images = chunk_range(g, i, per_chunk);
         let cols = images.len() * g.out_pixels();
-        let col = im2col(g, x, images.clone());
+        let col = im2col(g, &sources, x, images.clone());
         // product[Cout, cols] = weight[Cout, K] . col[K, cols]
         let mut product = vec![0.0; g.out_channels * cols];
         let k = g.col_rows();
@@ -48,6 +49,7 @@ pub fn backward(g: &Geometry, x: &[f32], weight: &[f32], dy: &[f32], want: [bool
     let k = g.col_rows();
     let mut dx = if want_x { vec![0.0; g.batch * in_image] } else { Vec::new() };
     let chunk_len = if want_x { per_chunk * in_image } else { 0 };
+    let sources = g.source_pixels();
     // Each chunk returns its share of the weight and bias gradients; they are summed after.
     let partials = parallel::map_chunks(&mut dx, chunk_len, g.chunks(per_chunk).len(), |i, dx_chunk| {
         let images = chunk_range(g, i, per_chunk);
@@ -57,11 +59,11 @@ pub fn backward(g: &Geometry, x: &[f32], weight: &[f32], dy: &[f32], want: [bool
             // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
             let mut dcol = vec![0.0; k * cols];
             gemm(k, cols, g.out_channels, &mut dcol, cols, false, (weight, 1, k), (&dy_cols, cols, 1));
-            col2im(g, &dcol, images.len(), dx_chunk);
+            col2im(g, &sources, &dcol, images.len(), dx_chunk);
         }
         let dw = want_w.then(|| {
             // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
-            let col = im2col(g, x, images.clone());
+            let col = im2col(g, &sources, x, images.clone());
             let mut dw = vec![0.0; g.out_channels * k];
             gemm(g.out_channels, k, cols, &mut dw, k, false, (&dy_cols, cols, 1), (&col, 1, cols));
             dw
@@ -87,83 +89,38 @@ fn sum_all(parts: Vec<Option<Vec<f32>>>) -> Option<Vec<f32>> {
 
 /// The column matrix [K, images x out pixels] of the given images: row (c, ki, kj), column
 /// (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], or 0 in the padding.
-fn im2col(g: &Geometry, x: &[f32], images: Range<usize>) -> Vec<f32> {
-    let cols = images.len() * g.out_pixels();
-    let mut col = vec![0.0; g.col_rows() * cols];
-    for_each_row(g, images.len(), &mut col, |plane, kernel_pos, dst| {
-        let image = images.start + plane / g.in_channels;
-        let channel = plane % g.in_channels;
-        let src = &x[(image * g.in_channels + channel) * g.in_pixels()..][..g.in_pixels()];
-        visit_rows(g, kernel_pos, |src_row, out_row, valid, first| {
-            let dst = &mut dst[out_row * g.out_size[1]..][..g.out_size[1]];
-            let src = &src[src_row * g.in_size[1]..][..g.in_size[1]];
-            copy_strided(&src[first..], &mut dst[valid], g.stride[1]);
-        });
-    });
+/// `sources` is [`Geometry::source_pixels`]: one gather per row and image, no bounds arithmetic.
+fn im2col(g: &Geometry, sources: &[usize], x: &[f32], images: Range<usize>) -> Vec<f32> {
+    let (pixels, kernel_positions) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
+    let mut col = vec![0.0; g.col_rows() * images.len() * pixels];
+    for (row, dst_row) in col.chunks_exact_mut(images.len() * pixels).enumerate() {
+        let (channel, kernel_pos) = (row / kernel_positions, row % kernel_positions);
+        let map = &sources[kernel_pos * pixels..][..pixels];
+        for (image, dst) in images.clone().zip(dst_row.chunks_exact_mut(pixels)) {
+            let src = &x[(image * g.in_channels + channel) * g.in_pixels()..][..g.in_pixels()];
+            dst.iter_mut().zip(map).for_each(|(d, &i)| *d = src.get(i).copied().unwrap_or(0.0));
+        }
+    }
     col
 }
 
-/// The adjoint of [`im2col`]: adds each column entry back into the input position it was read
+/// The adjoint of [`im2col`]: adds each column entry back into the input pixel it was read
 /// from, into `dx` (the chunk's images, zeroed by the caller).
-fn col2im(g: &Geometry, dcol: &[f32], images: usize, dx: &mut [f32]) {
-    let cols = images * g.out_pixels();
-    let [kh, kw] = g.kernel;
+fn col2im(g: &Geometry, sources: &[usize], dcol: &[f32], images: usize, dx: &mut [f32]) {
+    let (pixels, kernel_positions) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
+    let cols = images * pixels;
     for (plane, dx_plane) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
         let (image, channel) = (plane / g.in_channels, plane % g.in_channels);
-        for kernel_pos in 0..kh * kw {
-            let row = channel * kh * kw + kernel_pos;
-            let src = &dcol[row * cols + image * g.out_pixels()..][..g.out_pixels()];
-            visit_rows(g, kernel_pos, |in_row, out_row, valid, first| {
-                let src = &src[out_row * g.out_size[1]..][..g.out_size[1]];
-                let dst = &mut dx_plane[in_row * g.in_size[1]..][..g.in_size[1]];
-                add_strided(&src[valid], &mut dst[first..], g.stride[1]);
-            });
+        for kernel_pos in 0..kernel_positions {
+            let row = channel * kernel_positions + kernel_pos;
+            let src = &dcol[row * cols + image * pixels..][..pixels];
+            let map = &sources[kernel_pos * pixels..][..pixels];
+            for (s, &i) in src.iter().zip(map) {
+                if let Some(d) = dx_plane.get_mut(i) {
+                    *d += s;
+                }
+            }
         }
-    }
-}
-
-/// Calls `f(plane, kernel position, row of col for this plane)` for each (image, channel) plane
-/// of the chunk and each kernel position, handing out the matching segment of `col`.
-fn for_each_row(g: &Geometry, images: usize, col: &mut [f32], mut f: impl FnMut(usize, usize, &mut [f32])) {
-    let cols = images * g.out_pixels();
-    let kernel_positions = g.kernel[0] * g.kernel[1];
-    for (row, dst_row) in col.chunks_exact_mut(cols).enumerate() {
-        let (channel, kernel_pos) = (row / kernel_positions, row % kernel_positions);
-        for (image, dst) in dst_row.chunks_exact_mut(g.out_pixels()).enumerate() {
-            f(image * g.in_channels + channel, kernel_pos, dst);
-        }
-    }
-}
-
-/// For one kernel position, calls `f(input row, output row, valid output columns, first input
-/// column)` for every output row whose input row lies inside the image; the rest stay zero.
-fn visit_rows(g: &Geometry, kernel_pos: usize, mut f: impl FnMut(usize, usize, Range<usize>, usize)) {
-    let (ki, kj) = (kernel_pos / g.kernel[1], kernel_pos % g.kernel[1]);
-    let [sh, sw] = g.stride;
-    let [ph, pw] = g.padding;
-    let valid_cols = valid_outputs(kj, sw, pw, g.in_size[1], g.out_size[1]);
-    if valid_cols.is_empty() {
-        return;
-    }
-    let first = valid_cols.start * sw + kj - pw;
-    for out_row in valid_outputs(ki, sh, ph, g.in_size[0], g.out_size[0]) {
-        f(out_row * sh + ki - ph, out_row, valid_cols.clone(), first);
-    }
-}
-
-fn copy_strided(src: &[f32], dst: &mut [f32], stride: usize) {
-    if stride == 1 {
-        dst.copy_from_slice(&src[..dst.len()]);
-    } else {
-        dst.iter_mut().zip(src.iter().step_by(stride)).for_each(|(d, s)| *d = *s);
-    }
-}
-
-fn add_strided(src: &[f32], dst: &mut [f32], stride: usize) {
-    if stride == 1 {
-        dst[..src.len()].iter_mut().zip(src).for_each(|(d, s)| *d += s);
-    } else {
-        dst.iter_mut().step_by(stride).zip(src).for_each(|(d, s)| *d += s);
     }
 }
 

@@ -1,13 +1,7 @@
-//! Chunks of a batch run on every core natively (rayon, the pool burn's CPU backend already
-//! uses) and one after another in the browser's single-threaded module.
+//! Chunks of a batch run on every core natively and in the browser's threaded module (rayon,
+//! the pool burn's CPU backend uses too), and one after another in the single-threaded module.
 
-/// Threads the chunks are spread over.
-pub fn threads() -> usize {
-    #[cfg(not(target_family = "wasm"))]
-    return rayon::current_num_threads();
-    #[cfg(target_family = "wasm")]
-    return 1;
-}
+pub use crate::backend::cpu_threads as threads;
 
 /// Calls `f(chunk index, chunk)` for consecutive `chunk_len` pieces of `data`, in parallel where
 /// threads exist.
@@ -31,11 +25,11 @@ where
     } else {
         data.chunks_mut(chunk_len).collect()
     };
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
     {
         use rayon::prelude::*;
         pieces.into_par_iter().enumerate().map(|(i, piece)| f(i, piece)).collect()
     }
-    #[cfg(target_family = "wasm")]
+    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
     pieces.into_iter().enumerate().map(|(i, piece)| f(i, piece)).collect()
 }
