@@ -2,6 +2,7 @@
 //
 //   node bench/page-speed.mjs [--backend wgpu|cpu|auto] [--preset fast] [--batch 64]
 //                             [--images 60000] [--seconds 30] [--gpu] [--runs 1]
+//                             [--root DIR] [--no-isolation]
 //
 // Opens the page in headless Chromium, waits until it is idle (on WebGPU the page compiles the
 // training kernels in the background with a throwaway run of 3 steps, timed here),
@@ -32,6 +33,8 @@ const { values: opt } = parseArgs({
     runs: { type: 'string', default: '1' },
     gpu: { type: 'boolean', default: false },
     root: { type: 'string' }, // serve another checkout (a before/after comparison)
+    // Serve without cross-origin isolation: the CPU then trains on the single-threaded build.
+    'no-isolation': { type: 'boolean', default: false },
   },
 });
 
@@ -134,14 +137,15 @@ async function measure(browser, url) {
 const diff = (a, b, k) => a[k] - b[k];
 const fmt = (v, d = 1) => (v == null ? '-' : Number(v).toFixed(d));
 
-const { server, url } = await startServer({ port: 0, host: '127.0.0.1', ...(opt.root ? { root: opt.root } : {}) });
+const isolated = !opt['no-isolation'];
+const { server, url } = await startServer({ port: 0, host: '127.0.0.1', isolated, ...(opt.root ? { root: opt.root } : {}) });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
   args: [...BASE, ...(opt.gpu ? REAL_GPU_ARGS : SWIFTSHADER_ARGS)],
 });
 try {
-  console.log(`page: ${opt.preset} preset, batch ${opt.batch}, backend choice ${opt.backend}, ${opt.gpu ? 'real-GPU flags' : 'no GPU (WebGPU = SwiftShader)'}, root ${opt.root ?? 'this checkout'}`);
+  console.log(`page: ${opt.preset} preset, batch ${opt.batch}, backend choice ${opt.backend}, ${opt.gpu ? 'real-GPU flags' : 'no GPU (WebGPU = SwiftShader)'}, root ${opt.root ?? 'this checkout'}, ${isolated ? 'cross-origin isolated' : 'not isolated'}`);
   for (let i = 0; i < Number(opt.runs); i++) {
     const r = await measure(browser, url);
     if (opt.gpu && /software|swiftshader/i.test(r.backend)) throw new Error(`--gpu, but the page trained on ${r.backend}`);

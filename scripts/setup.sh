@@ -69,11 +69,17 @@ rustup target list --toolchain nightly --installed | grep -q '^wasm32-unknown-un
   say "rustup target add wasm32-unknown-unknown --toolchain nightly"
   rustup target add wasm32-unknown-unknown --toolchain nightly
 }
-threads_stamp="$stamp threads $(rustup run nightly rustc --version)"
+# Atomics and shared memory (imported, so that every worker gets the same one; at most 2 GiB),
+# plus the thread-local storage symbols wasm-bindgen's thread start-up needs.
+THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+  -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648 \
+  -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+  -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+threads_stamp="$stamp threads $(rustup run nightly rustc --version) $THREADS_RUSTFLAGS"
 if [ "$(cat pkg-threads/.stamp 2>/dev/null)" != "$threads_stamp" ]; then
   say "wasm-pack build, threaded CPU-only module (first time: about 6 minutes)"
   CARGO_TARGET_DIR="$CARGO_TARGET_DIR-threads" \
-    RUSTFLAGS='-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128' \
+    RUSTFLAGS="$THREADS_RUSTFLAGS" \
     rustup run nightly wasm-pack build --release --target web --out-dir pkg-threads --no-typescript --no-pack \
     -- --features threads -Z build-std=panic_abort,std
   echo "$threads_stamp" > pkg-threads/.stamp
