@@ -36,6 +36,18 @@ pub fn cpu_threads() -> usize {
     if cfg!(any(not(target_family = "wasm"), feature = "threads")) { rayon::current_num_threads() } else { 1 }
 }
 
+/// Whether tensors on `device` live on burn's CPU backend `flex`, with or without autodiff:
+/// there the model's convolution and BatchNorm are this crate's own CPU ops.
+pub fn is_cpu(device: &Device) -> bool {
+    use burn::backend::DispatchDevice;
+    match device.as_dispatch() {
+        DispatchDevice::Flex(_) => true,
+        DispatchDevice::Autodiff(inner) => matches!(inner.clone().inner(), DispatchDevice::Flex(_)),
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
+
 /// The CPU device.
 pub fn cpu() -> Device {
     Device::flex()

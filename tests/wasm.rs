@@ -16,6 +16,7 @@ use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
 
 mod conv_check;
+mod norm_check;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -155,4 +156,13 @@ async fn cpu_convolution_matches_burn_and_finite_differences() {
     for (seed, c) in small.into_iter().enumerate() {
         conv_check::against_finite_differences(c, seed as u64).await.unwrap();
     }
+}
+
+/// The CPU BatchNorm against burn's op and finite differences, as in tests/norm_gradients.rs.
+#[wasm_bindgen_test]
+async fn cpu_batch_norm_matches_burn_and_finite_differences() {
+    for (seed, shape) in norm_check::SHAPES.into_iter().enumerate() {
+        norm_check::against_burn(shape, seed as u64).await.unwrap();
+    }
+    norm_check::against_finite_differences([4, 3, 5, 5], 0).await.unwrap();
 }

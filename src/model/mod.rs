@@ -3,8 +3,11 @@
 mod buffers;
 mod config;
 pub mod conv;
+mod cpu_tensor;
 mod init;
 mod network;
+pub mod norm;
+mod parallel;
 mod residual;
 mod resnet;
 mod shapes;

@@ -7,7 +7,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, Relu};
 use burn::prelude::*;
 
-use super::{conv, init};
+use super::{conv, init, norm};
 
 /// Constructor arguments, named as in d2l's `Residual(input_channels, num_channels, use_1x1conv, strides)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +81,8 @@ impl Residual {
 
     /// The residual branch F(x): conv -> BN -> ReLU -> conv -> BN, before the addition.
     pub fn branch(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = self.relu.forward(self.bn1.forward(conv::forward(&self.conv1, x)));
-        self.bn2.forward(conv::forward(&self.conv2, y))
+        let y = self.relu.forward(norm::forward(&self.bn1, conv::forward(&self.conv1, x)));
+        norm::forward(&self.bn2, conv::forward(&self.conv2, y))
     }
 
     /// Whether the shortcut changes its input (a projection or option A): such a block is never

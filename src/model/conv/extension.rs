@@ -6,13 +6,15 @@ use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::flex::{FlexTensor, Layout};
+use burn::backend::flex::FlexTensor;
 use burn::backend::ops::{ConvOptions, ModuleOps};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Flex, TensorMetadata, backend_extension};
 use burn::tensor::{DType, Shape};
 
 use super::geometry::Geometry;
+use crate::model::cpu_tensor::{floats, tensor};
+
 use super::kernels;
 
 #[backend_extension(Flex, Autodiff)]
@@ -42,7 +44,7 @@ impl CpuConv for Flex {
         };
         let (x, weight, bias) = (x.to_contiguous(), weight.to_contiguous(), bias.to_contiguous());
         let y = kernels::forward(&g, floats(&x), floats(&weight), floats(&bias));
-        tensor(y, &g.out_shape())
+        tensor(y, g.out_shape())
     }
 }
 
@@ -128,9 +130,9 @@ fn conv_grads(
     let grads = kernels::backward(&g, floats(&x), floats(&weight), floats(&dy), want);
     let weight_shape = [g.out_channels, g.in_channels, g.kernel[0], g.kernel[1]];
     [
-        grads.x.map(|d| tensor(d, &[g.batch, g.in_channels, g.in_size[0], g.in_size[1]])),
-        grads.weight.map(|d| tensor(d, &weight_shape)),
-        grads.bias.map(|d| tensor(d, &[g.out_channels])),
+        grads.x.map(|d| tensor(d, [g.batch, g.in_channels, g.in_size[0], g.in_size[1]])),
+        grads.weight.map(|d| tensor(d, weight_shape)),
+        grads.bias.map(|d| tensor(d, [g.out_channels])),
     ]
 }
 
@@ -143,12 +145,4 @@ fn geometry(x: &FlexTensor, weight: &FlexTensor, stride: [usize; 2], padding: [u
     (xs.num_dims() == 4 && ws.num_dims() == 4)
         .then(|| Geometry::new([xs[0], xs[1], xs[2], xs[3]], [ws[0], ws[1], ws[2], ws[3]], stride, padding))
         .flatten()
-}
-
-fn floats(t: &FlexTensor) -> &[f32] {
-    t.as_slice::<f32>().expect("made contiguous f32 above")
-}
-
-fn tensor(data: Vec<f32>, shape: &[usize]) -> FlexTensor {
-    FlexTensor::new(burn::tensor::Bytes::from_elems(data), Layout::contiguous(Shape::from(shape.to_vec())), DType::F32)
 }

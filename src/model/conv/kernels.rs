@@ -10,7 +10,7 @@
 //! images x output pixels, which keeps gemm efficient at ResNet's 7x7..1x1 stages.
 
 use super::geometry::Geometry;
-use super::parallel;
+use crate::model::parallel;
 use std::ops::Range;
 
 /// The output of [`backward`]: gradients for the input, weight and bias, each when asked for.

@@ -6,21 +6,21 @@
 mod extension;
 mod geometry;
 mod kernels;
-mod parallel;
 #[cfg(test)]
 mod tests;
 
-use burn::backend::DispatchDevice;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
+
+use crate::backend;
 
 pub use extension::CpuConv;
 
 /// `conv.forward(x)`, computed by the CPU kernels where they apply.
 pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     match (kernel_params(conv), &conv.bias) {
-        (Some((stride, padding)), Some(bias)) if on_flex(&x.device()) => {
+        (Some((stride, padding)), Some(bias)) if backend::is_cpu(&x.device()) => {
             let y = <burn::backend::Dispatch as CpuConv>::cpu_conv2d(
                 x.into_dispatch(),
                 conv.weight.val().into_dispatch(),
@@ -43,14 +43,4 @@ fn kernel_params(conv: &Conv2d) -> Option<([usize; 2], [usize; 2])> {
         _ => return None,
     };
     (conv.groups == 1 && conv.dilation == [1, 1]).then_some((conv.stride, padding))
-}
-
-/// Whether tensors on `device` live on burn's CPU backend `flex`, with or without autodiff.
-fn on_flex(device: &Device) -> bool {
-    match device.as_dispatch() {
-        DispatchDevice::Flex(_) => true,
-        DispatchDevice::Autodiff(inner) => matches!(inner.clone().inner(), DispatchDevice::Flex(_)),
-        #[allow(unreachable_patterns)]
-        _ => false,
-    }
 }

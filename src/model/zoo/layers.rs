@@ -11,7 +11,7 @@ use burn::prelude::*;
 
 use super::batch_norm::ScratchBatchNorm;
 use super::googlenet::Inception;
-use crate::model::{conv, init};
+use crate::model::{conv, init, norm};
 
 /// One layer, as data. `Linear { inputs: 0, .. }` is PyTorch's `LazyLinear`: its input width is
 /// filled in from the input size, so AlexNet and VGG work at any size, not only 224.
@@ -191,7 +191,7 @@ impl Layer {
         use Features::{Flat, Map};
         match self {
             Layer::Conv(layer) => Map(conv::forward(layer, x.into_map())),
-            Layer::BatchNorm(bn) => x.each(|t| bn.forward(t), |t| bn.forward(t)),
+            Layer::BatchNorm(bn) => x.each(|t| norm::forward(bn, t), |t| bn.forward(t)),
             Layer::ScratchBatchNorm(bn) => x.each(|t| bn.forward(t), |t| bn.forward(t)),
             Layer::Relu(relu) => x.each(|t| relu.forward(t), |t| relu.forward(t)),
             Layer::Sigmoid(sigmoid) => x.each(|t| sigmoid.forward(t), |t| sigmoid.forward(t)),

@@ -1,5 +1,6 @@
-//! Chunks of a batch run on every core natively and in the browser's threaded module (rayon,
-//! the pool burn's CPU backend uses too), and one after another in the single-threaded module.
+//! The CPU ops' work (chunks of images, channels) runs on every core natively and in the
+//! browser's threaded module (rayon, the pool burn's CPU backend uses too), and one piece after
+//! another in the single-threaded module.
 
 pub use crate::backend::cpu_threads as threads;
 
