@@ -10,8 +10,17 @@ pub fn for_each_chunk<F>(data: &mut [f32], chunk_len: usize, f: F)
 where
     F: Fn(usize, &mut [f32]) + Sync + Send,
 {
+    for_each_chunk_map(data, chunk_len, f);
+}
+
+/// [`for_each_chunk`], collecting what each call returns, in chunk order.
+pub fn for_each_chunk_map<T, F>(data: &mut [f32], chunk_len: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, &mut [f32]) -> T + Sync + Send,
+{
     let count = data.len().div_ceil(chunk_len.max(1));
-    map_chunks(data, chunk_len, count, f);
+    map_chunks(data, chunk_len, count, f)
 }
 
 /// Like [`for_each_chunk`], collecting what each call returns, in chunk order. With

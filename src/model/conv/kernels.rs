@@ -11,7 +11,22 @@
 
 use super::geometry::Geometry;
 use crate::model::parallel;
+use std::borrow::Cow;
 use std::ops::Range;
+
+/// Column matrices kept from the forward pass for the weight gradient, at most this many floats
+/// per convolution (64 MiB; the fast preset's largest is 0.6 M): above it, the backward pass
+/// builds them again rather than hold that much memory for the whole step.
+const KEEP_COLUMNS_FLOATS: usize = 16 << 20;
+
+/// The forward pass's column matrices, one per chunk of images, for [`backward`].
+pub struct Columns(Vec<Vec<f32>>);
+
+impl std::fmt::Debug for Columns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Columns({} chunks)", self.0.len())
+    }
+}
 
 /// The output of [`backward`]: gradients for the input, weight and bias, each when asked for.
 pub struct Gradients {
@@ -20,13 +35,16 @@ pub struct Gradients {
     pub bias: Option<Vec<f32>>,
 }
 
-/// y = conv(x, weight) + bias, with `x`, `weight` and `bias` contiguous NCHW / OIHW / O.
-pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+/// y = conv(x, weight) + bias, with `x`, `weight` and `bias` contiguous NCHW / OIHW / O. With
+/// `keep`, also the column matrices (when they fit [`KEEP_COLUMNS_FLOATS`]), which spare the
+/// backward pass a second im2col.
+pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], keep: bool) -> (Vec<f32>, Option<Columns>) {
+    let keep = keep && g.col_rows() * g.batch * g.out_pixels() <= KEEP_COLUMNS_FLOATS;
     let per_chunk = g.images_per_chunk(parallel::threads());
     let out_image = g.out_channels * g.out_pixels();
     let mut y = vec![0.0; g.batch * out_image];
     let sources = g.source_pixels();
-    parallel::for_each_chunk(&mut y, per_chunk * out_image, |i, y_chunk| {
+    let cols = parallel::for_each_chunk_map(&mut y, per_chunk * out_image, |i, y_chunk| {
         let images = chunk_range(g, i, per_chunk);
         let cols = images.len() * g.out_pixels();
         let col = im2col(g, &sources, x, images.clone());
@@ -35,14 +53,23 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32
         let k = g.col_rows();
         gemm(g.out_channels, cols, k, &mut product, cols, false, (weight, k, 1), (&col, cols, 1));
         scatter_add_bias(g, &product, bias, images.len(), y_chunk);
+        keep.then_some(col)
     });
-    y
+    (y, keep.then(|| Columns(cols.into_iter().flatten().collect())))
 }
 
 /// Gradients of the loss with respect to the input, weight and bias, from the gradient `dy` of
 /// the output. The input gradient is W^T . dy then col2im; the weight gradient is dy . col^T
 /// summed over chunks; the bias gradient is dy summed over images and pixels.
-pub fn backward(g: &Geometry, x: &[f32], weight: &[f32], dy: &[f32], want: [bool; 3]) -> Gradients {
+/// `kept`: the forward pass's column matrices, if it kept them.
+pub fn backward(
+    g: &Geometry,
+    x: &[f32],
+    weight: &[f32],
+    dy: &[f32],
+    want: [bool; 3],
+    kept: Option<&Columns>,
+) -> Gradients {
     let [want_x, want_w, want_b] = want;
     let per_chunk = g.images_per_chunk(parallel::threads());
     let in_image = g.in_channels * g.in_pixels();
@@ -63,7 +90,10 @@ pub fn backward(g: &Geometry, x: &[f32], weight: &[f32], dy: &[f32], want: [bool
         }
         let dw = want_w.then(|| {
             // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
-            let col = im2col(g, &sources, x, images.clone());
+            let col = match kept {
+                Some(Columns(cols)) => Cow::Borrowed(&cols[i]),
+                None => Cow::Owned(im2col(g, &sources, x, images.clone())),
+            };
             let mut dw = vec![0.0; g.out_channels * k];
             gemm(g.out_channels, k, cols, &mut dw, k, false, (&dy_cols, cols, 1), (&col, 1, cols));
             dw

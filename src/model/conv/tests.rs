@@ -89,13 +89,17 @@ fn forward_and_gradients_match_the_definition() {
             dw[wi] += dy[o] * x[xi];
         });
 
-        close(&kernels::forward(&g, &x, &w, &bias), &y, &format!("case {i} y"));
-        let grads = kernels::backward(&g, &x, &w, &dy, [true, true, true]);
+        let (got, kept) = kernels::forward(&g, &x, &w, &bias, true);
+        close(&got, &y, &format!("case {i} y"));
+        assert!(kernels::forward(&g, &x, &w, &bias, false).1.is_none());
+        let grads = kernels::backward(&g, &x, &w, &dy, [true, true, true], None);
         close(&grads.x.unwrap(), &dx, &format!("case {i} dx"));
         close(&grads.weight.unwrap(), &dw, &format!("case {i} dw"));
         close(&grads.bias.unwrap(), &db, &format!("case {i} db"));
-        let only_w = kernels::backward(&g, &x, &w, &dy, [false, true, false]);
+        let only_w = kernels::backward(&g, &x, &w, &dy, [false, true, false], None);
         assert!(only_w.x.is_none() && only_w.bias.is_none());
         close(&only_w.weight.unwrap(), &dw, &format!("case {i} dw alone"));
+        let from_kept = kernels::backward(&g, &x, &w, &dy, [false, true, false], kept.as_ref());
+        close(&from_kept.weight.unwrap(), &dw, &format!("case {i} dw from the kept columns"));
     }
 }
