@@ -1,5 +1,6 @@
 //! The CPU convolution's forward pass and gradients against burn's own op and against finite
 //! differences, on the shapes of `conv_check::CASES` (the same checks run in wasm: tests/wasm.rs).
+#![cfg(not(target_family = "wasm"))]
 
 mod conv_check;
 

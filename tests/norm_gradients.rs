@@ -1,5 +1,6 @@
 //! The CPU BatchNorm's output, running averages and gradients against burn's own op and
 //! against finite differences (the same checks run in wasm: tests/wasm.rs).
+#![cfg(not(target_family = "wasm"))]
 
 mod norm_check;
 

@@ -12,7 +12,7 @@
 
 import { Chart, registerables } from 'chart.js';
 import { lineOptions } from './chart.js';
-import { parseNumber } from './parse.js';
+import { checkLinkNumber, checkNumber, refusals } from './core/fields.js';
 
 Chart.register(...registerables);
 
@@ -32,12 +32,12 @@ const exact = (n) => n.toLocaleString('en-US');
 
 /** Hash keys, their inputs and ranges. `depth` and `zero` are handled apart. */
 const NUMERIC = [
-  { key: 'lab-width', id: 'lab-width', min: 1, max: 64, integer: true, def: 8 },
-  { key: 'lab-epochs', id: 'lab-epochs', min: 1, max: 50, integer: true, def: 3 },
-  { key: 'lab-batch', id: 'lab-batch', min: 1, max: 1024, integer: true, def: 32 },
-  { key: 'lab-train', id: 'lab-train', min: 1, max: FULL.train, integer: true, def: 1000 },
-  { key: 'lab-test', id: 'lab-test', min: 1, max: FULL.test, integer: true, def: 500 },
-  { key: 'lab-lr', id: 'lab-lr', min: 1e-4, max: 10, integer: false, def: 0.1 },
+  { key: 'lab-width', label: 'Width', id: 'lab-width', min: 1, max: 64, integer: true, def: 8 },
+  { key: 'lab-epochs', label: 'Epochs', id: 'lab-epochs', min: 1, max: 50, integer: true, def: 3 },
+  { key: 'lab-batch', label: 'Batch size', id: 'lab-batch', min: 1, max: 1024, integer: true, def: 32 },
+  { key: 'lab-train', label: 'Training images', id: 'lab-train', min: 1, max: FULL.train, integer: true, def: 1000 },
+  { key: 'lab-test', label: 'Test images', id: 'lab-test', min: 1, max: FULL.test, integer: true, def: 500 },
+  { key: 'lab-lr', label: 'Learning rate', id: 'lab-lr', min: 1e-4, max: 10, integer: false, def: 0.1 },
 ];
 const DEFAULT_DEPTH = 20;
 
@@ -133,6 +133,8 @@ export function initLab({ backendChoice } = {}) {
   let wasm = null; // the wasm module on this thread, for labTwins() and shapes()
   let raceId = 0;
   let race = null; // the current (or last) race: {id, settings, twins: {plain, residual}}
+  let problems = ''; // what is wrong with the settings (readSettings), '' when nothing
+  let linkProblems = ''; // what the link's lab- keys had wrong (readLabHash)
   let previous = null; // the race before it, drawn faded on the curves
   let lesioning = false;
   let callId = 0;
@@ -205,12 +207,15 @@ export function initLab({ backendChoice } = {}) {
     const depth = Number(params.get('lab-depth'));
     if (validDepth(depth)) ensureDepthOption(depth);
     ui.depth.value = String(validDepth(depth) ? depth : DEFAULT_DEPTH);
+    const problems = [];
     for (const spec of NUMERIC) {
-      const value = parseNumber(params.get(spec.key), spec);
-      inputs[spec.key].value = String(value ?? spec.def);
+      const checked = checkLinkNumber(params, spec, spec.def);
+      if (checked && !checked.ok) problems.push(checked.message);
+      inputs[spec.key].value = String(checked?.ok ? checked.value : spec.def);
       inputs[spec.key].setAttribute('aria-invalid', 'false');
     }
     ui.zero.checked = params.get('lab-zero') === '1';
+    linkProblems = problems.join(' ');
   }
 
   function labParams() {
@@ -228,16 +233,19 @@ export function initLab({ backendChoice } = {}) {
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }
 
+  /** The settings, or null when one is invalid; `problems` then says which and their ranges. */
   function readSettings() {
     const out = { depth: Number(ui.depth.value), zeroGamma: ui.zero.checked };
-    let ok = validDepth(out.depth);
+    const checks = [];
     for (const spec of NUMERIC) {
-      const value = parseNumber(inputs[spec.key].value, spec);
-      inputs[spec.key].setAttribute('aria-invalid', String(value === null));
-      if (value === null) ok = false;
-      out[spec.key.slice(4)] = value;
+      const input = inputs[spec.key];
+      const checked = checkNumber(input.value, spec, { badInput: input.validity?.badInput });
+      input.setAttribute('aria-invalid', String(!checked.ok));
+      checks.push(checked);
+      out[spec.key.slice(4)] = checked.ok ? checked.value : null;
     }
-    return ok ? out : null;
+    problems = refusals(checks);
+    return problems || !validDepth(out.depth) ? null : out;
   }
 
   // --- the twins (from Rust) ------------------------------------------------------------------
@@ -258,7 +266,7 @@ export function initLab({ backendChoice } = {}) {
   function renderTwins() {
     const settings = race && raceActive() ? race.settings : readSettings();
     if (!wasm || !settings) {
-      if (!settings) ui.twins.textContent = 'Some settings are out of range; check the highlighted fields.';
+      if (!settings) ui.twins.textContent = problems;
       return;
     }
     let counts;
@@ -506,7 +514,7 @@ export function initLab({ backendChoice } = {}) {
     const settings = readSettings();
     if (!settings) {
       ui.form.querySelector('[aria-invalid="true"]')?.focus();
-      showMessage('Some settings are out of range; check the highlighted fields.', true);
+      showMessage(`Some settings are not valid. ${problems}`, true);
       return;
     }
     let twins;
@@ -861,7 +869,7 @@ export function initLab({ backendChoice } = {}) {
     const settings = readSettings();
     writeLabHash();
     if (settings && !raceActive()) renderTwins();
-    else if (!settings) ui.twins.textContent = 'Some settings are out of range; check the highlighted fields.';
+    else if (!settings) ui.twins.textContent = problems;
   }
 
   ui.form.addEventListener('input', onSettingsChanged);
@@ -877,9 +885,11 @@ export function initLab({ backendChoice } = {}) {
     const before = labParams().join('&');
     readLabHash();
     if (labParams().join('&') !== before) renderTwins();
+    if (linkProblems) showMessage(linkProblems, true);
   });
 
   readLabHash();
+  if (linkProblems) showMessage(linkProblems, true);
   writeLabHash();
   renderControls();
   renderStatus();

@@ -9,7 +9,7 @@ import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, 
 import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
-import { parseNumber } from './parse.js';
+import { checkLinkNumber, checkNumber, numberOrNull, refusals } from './core/fields.js';
 import { adapterName, cpuBackendLine, parseBackendChoice } from './core/backend.js';
 import { LiveSpeed, formatSpeed } from './core/speed.js';
 
@@ -36,7 +36,7 @@ const ZOO_NOTES = {
 };
 const isZoo = (name) => Object.hasOwn(ZOO_TRAINING, name);
 // A chapter-7 model's input (square, pixels), up to the seed's largest, 224.
-const INPUT_SIZE = { min: 8, max: 224, integer: true };
+const INPUT_SIZE = { key: 'input', label: 'Input size', min: 8, max: 224, integer: true };
 // Seed 004's ResNet-18 result (d2l's run: 96 px, 10 epochs, lr 0.05, batch 256); zooModels() has the others.
 const RESNET_SEED_ACC = { d2l96: 0.915 };
 
@@ -109,6 +109,8 @@ const ui = {
   dataSource: $('dataset-source'),
   dataMessage: $('data-message'),
   forget: $('forget-saved'),
+  settingsProblems: $('settings-problems'),
+  linkProblems: $('link-problems'),
   weightsMessage: $('weights-message'),
   // network
   modelSummary: $('model-summary'),
@@ -200,12 +202,14 @@ const view = {
 
 /** The hash parameters and the inputs they drive, with their valid ranges. */
 const NUMERIC = [
-  { key: 'epochs', input: ui.epochs, min: 1, max: 100, integer: true },
-  { key: 'batch', input: ui.batch, min: 1, max: 4096, integer: true },
-  { key: 'lr', input: ui.lr, min: 1e-4, max: 10, integer: false },
-  { key: 'train', input: ui.train, min: 1, max: FULL.train, integer: true },
-  { key: 'test', input: ui.test, min: 1, max: FULL.test, integer: true },
+  { key: 'epochs', label: 'Epochs', input: ui.epochs, min: 1, max: 100, integer: true },
+  { key: 'batch', label: 'Batch size', input: ui.batch, min: 1, max: 4096, integer: true },
+  { key: 'lr', label: 'Learning rate', input: ui.lr, min: 1e-4, max: 10, integer: false },
+  { key: 'train', label: 'Training images', input: ui.train, min: 1, max: FULL.train, integer: true },
+  { key: 'test', label: 'Test images', input: ui.test, min: 1, max: FULL.test, integer: true },
 ];
+const IMAGE = { key: 'image', label: 'Test image', min: 0, max: GALLERY_SIZE - 1, integer: true };
+const STAGE = { key: 'stage', label: 'Insertion stage', min: 0, max: 15, integer: true };
 
 function applyPresetDefaults(preset) {
   const d = PRESET_TRAINING[preset];
@@ -219,28 +223,44 @@ function applyPresetDefaults(preset) {
   ui.inputSize.removeAttribute('aria-invalid');
 }
 
-/** Sets the controls from the URL hash; anything missing or invalid gets its default. */
+/**
+ * Sets the controls from the URL hash. Anything missing gets its default; anything invalid too,
+ * and the page says so (under the settings), naming the link's value and the range.
+ */
 function readHash() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const problems = [];
   const preset = params.get('preset');
   ui.preset.value = preset in PRESET_TRAINING ? preset : DEFAULT_PRESET;
+  if (preset !== null && !(preset in PRESET_TRAINING)) problems.push(`The link's preset=${preset} is not a model here; ${DEFAULT_PRESET} is used instead.`);
   applyPresetDefaults(ui.preset.value);
   ui.train.value = FULL.train;
   ui.test.value = FULL.test;
+  const fromLink = (spec, fallback) => {
+    const checked = checkLinkNumber(params, spec, fallback);
+    if (checked && !checked.ok) problems.push(checked.message);
+    return checked?.ok ? checked.value : null;
+  };
   for (const spec of NUMERIC) {
-    const value = parseNumber(params.get(spec.key), spec);
+    const value = fromLink(spec, spec.input.value);
     if (value !== null) spec.input.value = String(value);
   }
-  const input = parseNumber(params.get('input'), INPUT_SIZE);
-  if (isZoo(ui.preset.value) && input !== null) ui.inputSize.value = String(input);
+  if (isZoo(ui.preset.value)) {
+    const input = fromLink(INPUT_SIZE, ui.inputSize.value || 'the model\u2019s own size');
+    if (input !== null) ui.inputSize.value = String(input);
+  }
   ui.presetNote.textContent = PRESET_NOTES[ui.preset.value];
-  ui.backendChoice.value = parseBackendChoice(params.get('backend')) ?? 'auto';
+  const backend = params.get('backend');
+  ui.backendChoice.value = parseBackendChoice(backend) ?? 'auto';
+  if (backend !== null && !parseBackendChoice(backend)) problems.push(`The link's backend=${backend} is not auto, wgpu or cpu; auto is used instead.`);
   // The explorer's controls.
   const block = params.get('block');
   view.selected = block && /^b\d+\.\d+$/.test(block) ? block : null;
   view.mode = params.get('mode') === 'conv2' ? 'conv2' : 'branch';
-  view.image = parseNumber(params.get('image'), { min: 0, max: GALLERY_SIZE - 1, integer: true }) ?? 0;
-  view.insertStage = parseNumber(params.get('stage'), { min: 0, max: 15, integer: true }) ?? 0;
+  view.image = fromLink(IMAGE, 0) ?? 0;
+  view.insertStage = fromLink(STAGE, 0) ?? 0;
+  ui.linkProblems.textContent = problems.join(' ');
+  ui.linkProblems.hidden = problems.length === 0;
 }
 
 function settingsHash() {
@@ -263,36 +283,41 @@ function writeHash() {
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
-/** Reads and checks every setting; marks invalid fields. Returns null when one is invalid. */
+/**
+ * Reads and checks every setting; marks invalid fields and says under the settings what is wrong
+ * with each (and its range). Returns null when one is invalid.
+ */
 function readSettings() {
   const out = { preset: ui.preset.value, backend: ui.backendChoice.value };
-  let ok = true;
+  const checks = [];
   for (const spec of NUMERIC) {
-    const value = parseNumber(spec.input.value, spec);
-    spec.input.setAttribute('aria-invalid', String(value === null));
-    if (value === null) ok = false;
-    out[spec.key] = value;
+    const checked = checkNumber(spec.input.value, spec, { badInput: spec.input.validity?.badInput });
+    spec.input.setAttribute('aria-invalid', String(!checked.ok));
+    checks.push(checked);
+    out[spec.key] = checked.ok ? checked.value : null;
   }
   if (isZoo(out.preset)) {
     // The input size: in range, and big enough for every layer (Rust says which layer it vanishes at).
-    const config = selectedConfig();
-    let valid = config !== null;
-    if (valid && wasm) {
+    let checked = checkNumber(ui.inputSize.value, INPUT_SIZE, { badInput: ui.inputSize.validity?.badInput });
+    if (checked.ok && wasm) {
       try {
-        wasm.shapes(config);
-      } catch {
-        valid = false;
+        wasm.shapes({ kind: out.preset, input_size: checked.value });
+      } catch (e) {
+        checked = { ok: false, message: `Input size ${checked.value}: ${e.message ?? e}` };
       }
     }
-    ui.inputSize.setAttribute('aria-invalid', String(!valid));
-    if (!valid) ok = false;
-    out.input = config?.input_size ?? null;
+    ui.inputSize.setAttribute('aria-invalid', String(!checked.ok));
+    checks.push(checked);
+    out.input = checked.ok ? checked.value : null;
   }
-  return ok ? out : null;
+  const problems = refusals(checks);
+  ui.settingsProblems.textContent = problems;
+  ui.settingsProblems.hidden = problems === '';
+  return problems ? null : out;
 }
 
 function testLimitSetting() {
-  const value = parseNumber(ui.test.value, NUMERIC[4]);
+  const value = numberOrNull(ui.test.value, NUMERIC[4]);
   return value === null || value >= FULL.test ? null : value;
 }
 
@@ -318,7 +343,7 @@ function presetOf(config) {
 function selectedConfig() {
   const name = ui.preset.value;
   if (!isZoo(name)) return presetConfigs.get(name) ?? null;
-  const size = parseNumber(ui.inputSize.value, INPUT_SIZE);
+  const size = numberOrNull(ui.inputSize.value, INPUT_SIZE);
   return size === null ? null : { kind: name, input_size: size };
 }
 
@@ -757,7 +782,7 @@ function start(fresh = true) {
   const config = fresh ? selectedConfig() : view.memory?.config;
   if (!settings || !config) {
     ui.form.querySelector('[aria-invalid="true"]')?.focus();
-    showError(settings ? 'There is no network in memory to keep training.' : 'Some settings are out of range; check the highlighted fields.');
+    showError(settings ? 'There is no network in memory to keep training.' : `Some settings are not valid. ${ui.settingsProblems.textContent}`);
     return;
   }
   writeHash();
@@ -1729,6 +1754,10 @@ initLab({ backendChoice: () => ui.backendChoice.value });
 window.resnetExplorer = {
   get state() {
     return state;
+  },
+  /** The number of the latest run started in this page (1, 2, ...; 0 before the first). */
+  get run() {
+    return runId;
   },
   get chartPoints() {
     return chart.points;

@@ -48,12 +48,14 @@ after(async () => {
 
 const openPage = (page, settings) => openSite(page, baseUrl, settings);
 
-/** The `total` line of `resnet-explorer shapes --detail` (params, MACs), or null without the binary. */
+/** The native command line, which scripts/test.sh builds (`cargo test --release`) before these tests. */
+function requireCli() {
+  assert.ok(existsSync(CLI), `${CLI} is missing: build it with \`cargo build --release\` (scripts/test.sh does) or set RESNET_EXPLORER_BIN`);
+}
+
+/** The `total` line of `resnet-explorer shapes --detail` (params, MACs). */
 function cliTotals(args) {
-  if (!existsSync(CLI)) {
-    console.log(`NOTE: ${CLI} is missing (build it with \`cargo build --release\`): the table totals are not compared with the command line's.`);
-    return null;
-  }
+  requireCli();
   const out = spawnSync(CLI, ['shapes', ...args, '--detail'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(out.status, 0, `${CLI} shapes ${args.join(' ')} --detail failed: ${out.stderr}`);
   const line = out.stdout.split('\n').find((l) => /^total\s/.test(l));
@@ -93,6 +95,7 @@ async function identityResult(page, block, mode) {
 const pageState = (page) =>
   page.evaluate(() => ({
     state: window.resnetExplorer.state,
+    run: window.resnetExplorer.run,
     points: Number(document.getElementById('chart').dataset.points),
     batch: Number(document.getElementById('train-progress').value),
     status: document.getElementById('status').textContent,
@@ -246,23 +249,19 @@ test('the URL hash restores the controls, and the controls update the hash', { t
 test('Restart replaces a running run and Stop stops it (CPU)', { timeout: 5 * MINUTE }, async () => {
   requirePkg();
   await withPage('restart', [], async (page, log, errors) => {
-    // 400 batches: long enough to interrupt.
-    await openPage(page, { ...TINY, train: '6400', backend: 'cpu' });
+    // 3,750 batches: long enough to interrupt, even on a fast CPU.
+    await openPage(page, { ...TINY, train: '60000', backend: 'cpu' });
     await page.click('#start');
     const first = await waitForRun(page, 'a few batches', (s) => s.state === 'running' && s.batch >= 5, 3 * MINUTE);
     assert.equal(await page.textContent('#start'), 'Restart');
     assert.equal(await page.isDisabled('#epochs'), true, 'settings are locked during a run');
 
+    // The new run (run 2) replaces the old one: the old one stops first and its late messages
+    // are ignored, so the page's state is run 2's from here on.
     await page.click('#start');
-    // The new run starts from batch 0 with an empty chart (the old one stops first, and its
-    // late messages are ignored).
-    const reset = await pageState(page);
-    assert.equal(reset.state, 'loading');
-    assert.equal(reset.batch, 0);
-    assert.equal(reset.points, 0);
-    const restarted = await waitForRun(page, 'the restarted run', (s) => s.state === 'running', MINUTE);
-    log(`restarted at batch ${restarted.batch} (old run was at ${first.batch})`);
-    await waitForRun(page, 'the restarted run to train', (s) => s.batch >= 3, 3 * MINUTE);
+    const restarted = await waitForRun(page, 'the restarted run to train', (s) => s.run === 2 && s.state === 'running' && s.batch >= 3, 3 * MINUTE);
+    log(`restarted run at batch ${restarted.batch} (old run was at ${first.batch})`);
+    assert.match(await page.textContent('#chart-caption'), /^Run 2: /);
 
     await page.click('#stop');
     const stopped = await waitForRun(page, 'the stop', (s) => s.state === 'stopped', MINUTE);
@@ -270,7 +269,7 @@ test('Restart replaces a running run and Stop stops it (CPU)', { timeout: 5 * MI
     const later = await pageState(page);
     assert.equal(later.state, 'stopped');
     assert.equal(later.batch, stopped.batch, 'no batch ran after Stop');
-    assert.ok(later.batch < 400, 'stopped before the end');
+    assert.ok(later.batch < 3750, 'stopped before the end');
     assert.equal(await page.isDisabled('#epochs'), false, 'settings are unlocked after Stop');
     log(`stopped at batch ${later.batch}: ${later.status}`);
     assert.deepEqual(errors, [], 'no console errors');
@@ -322,7 +321,7 @@ test('explorer views: diagram, layer table, identity demo, insertion, prediction
     });
     log(`table total: ${total.params} params, ${total.macs} MACs (${total.text.trim()})`);
     const cli = cliTotals(['--model', 'fast']);
-    if (cli) assert.deepEqual({ params: total.params, macs: total.macs }, cli, 'the page and the CLI agree on the totals');
+    assert.deepEqual({ params: total.params, macs: total.macs }, cli, 'the page and the CLI agree on the totals');
     assert.equal(total.title, total.params.toLocaleString('en-US'));
     // Blocks are collapsible: their layers show once expanded.
     assert.equal(await page.isVisible('tr[data-layer="b3.0.conv3"]'), false);
@@ -468,7 +467,7 @@ test('explorer views: diagram, layer table, identity demo, insertion, prediction
     log(`d2l96 preview totals: ${d2l.params} params, ${d2l.macs} MACs`);
     assert.deepEqual(d2l, { params: 11178378, macs: 318657536 });
     const cli96 = cliTotals(['--model', 'resnet18', '--input', '96']);
-    if (cli96) assert.deepEqual(d2l, cli96);
+    assert.deepEqual(d2l, cli96);
     log(`explorer test done after ${since()}`);
     assert.deepEqual(errors, [], 'no console errors');
   });
@@ -703,9 +702,9 @@ test('the user can train on their own 28x28 IDX files; other sizes are refused w
   });
 });
 
-/** The top-level lines of `resnet-explorer shapes` (d2l's printout): [kind, "CxHxW"], or null without the binary. */
+/** The top-level lines of `resnet-explorer shapes` (d2l's printout): [kind, "CxHxW"]. */
 function cliTopShapes(args) {
-  if (!existsSync(CLI)) return null;
+  requireCli();
   const out = spawnSync(CLI, ['shapes', ...args], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(out.status, 0, `${CLI} shapes ${args.join(' ')} failed: ${out.stderr}`);
   return out.stdout
@@ -765,9 +764,9 @@ test('chapter 7 models: the picker redraws the diagram and the table of each; Le
         assert.deepEqual(s.top.filter(([, kind]) => !drop.includes(kind)).map(([, , shape]) => shape), SEED[name], `${name}: the seed's shapes`);
       }
       const cliTop = cliTopShapes(['--model', name]);
-      if (cliTop) assert.deepEqual(s.top.map(([, kind, shape]) => [kind, shape]), cliTop, `${name}: the table's top-level rows are the command line's`);
+      assert.deepEqual(s.top.map(([, kind, shape]) => [kind, shape]), cliTop, `${name}: the table's top-level rows are the command line's`);
       const cli = cliTotals(['--model', name]);
-      if (cli) assert.deepEqual(s.totals, cli, `${name}: the page and the CLI agree on the totals`);
+      assert.deepEqual(s.totals, cli, `${name}: the page and the CLI agree on the totals`);
       // Every top-level layer is drawn (a GoogLeNet stage through the blocks inside it).
       for (const [label] of s.top) assert.ok(s.units.some((u) => u === label || u.startsWith(label + '.')), `${name}: layer ${label} is in the diagram`);
       assert.equal(await page.locator('#diagram .block-node').count(), 0, 'no residual blocks drawn');
@@ -816,7 +815,7 @@ test('chapter 7 models: the picker redraws the diagram and the table of each; Le
     const at96 = await shown();
     assert.deepEqual(at96.top.at(-1), ['20', 'Linear', '10']);
     const cli96 = cliTotals(['--model', 'alexnet', '--input', '96']);
-    if (cli96) assert.deepEqual(at96.totals, cli96);
+    assert.deepEqual(at96.totals, cli96);
     assert.match(await page.textContent('#input-size-note'), /At 96 px: .* MACs an image/);
     await page.fill('#input-size', '16');
     await page.waitForFunction(() => document.getElementById('input-size').getAttribute('aria-invalid') === 'true', null, { timeout: 10_000 });
@@ -830,7 +829,7 @@ test('chapter 7 models: the picker redraws the diagram and the table of each; Le
     assert.equal(linked.view, 'preview');
     assert.equal(linked.input, '64');
     const cli64 = cliTotals(['--model', 'googlenet', '--input', '64']);
-    if (cli64) assert.deepEqual(linked.totals, cli64);
+    assert.deepEqual(linked.totals, cli64);
     log(`pickers checked after ${since()}`);
 
     // Train LeNet-BN: 160 images in batches of 16, lr 0.9, 32 test images.
