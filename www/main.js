@@ -10,6 +10,8 @@ import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
 import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { checkLinkNumber, checkNumber, numberOrNull, refusals } from './core/fields.js';
+import { downloadNote } from './core/networks.js';
+import { renderSavedNetworks } from './features/networks/view.js';
 import { adapterName, cpuBackendLine, parseBackendChoice } from './core/backend.js';
 import { LiveSpeed, formatSpeed } from './core/speed.js';
 
@@ -108,7 +110,7 @@ const ui = {
   dataFiles: $('data-files'),
   dataSource: $('dataset-source'),
   dataMessage: $('data-message'),
-  forget: $('forget-saved'),
+  savedList: $('saved-networks'),
   settingsProblems: $('settings-problems'),
   linkProblems: $('link-problems'),
   weightsMessage: $('weights-message'),
@@ -178,7 +180,7 @@ const view = {
   memoryNet: null, // describeNetwork() of it
   training: false, // the network in memory is the one a run is training
   source: null, // the latest `network` event: where the weights came from
-  saved: null, // the latest `saved_info` event
+  saved: null, // the latest `saved_list` event: the networks kept in this browser
   showing: 'memory', // 'memory' or 'preview' (the selected preset, before training it)
   shownNet: null,
   collapsed: new Set(), // collapsed rows of the layer table
@@ -934,8 +936,9 @@ function onWorkerEvent(event) {
       }
       appendLog(`restored the chart of the saved run (${event.events.filter((e) => e.kind === 'epoch').length} epochs)`);
       break;
-    case 'saved_info':
+    case 'saved_list':
       view.saved = event;
+      renderSaved();
       renderWeights();
       break;
     case 'notice':
@@ -1089,7 +1092,7 @@ function renderDemoControls() {
   ui.uploadButton.disabled = !(wk?.opened) || ACTIVE.has(state);
   ui.dataButton.disabled = !(wk?.opened) || ACTIVE.has(state);
   ui.resumeRun.disabled = ACTIVE.has(state) || !wasm;
-  ui.forget.disabled = ACTIVE.has(state);
+  renderSaved();
 }
 
 function selectedBlock() {
@@ -1387,13 +1390,13 @@ function renderWeights() {
       text = `Pretrained weights: ${s.note}`;
       break;
     case 'saved':
-      text = `Your last trained network, saved in this browser${s.savedAt ? ` on ${new Date(s.savedAt).toLocaleString()}` : ''}: ${s.note}`;
+      text = `Your network saved in this browser as “${s.name ?? 'network'}”${s.savedAt ? ` on ${new Date(s.savedAt).toLocaleString()}` : ''}: ${s.note}`;
       break;
     case 'uploaded':
       text = `Uploaded ${s.name ?? 'file'}: ${s.note}`;
       break;
     case 'trained':
-      text = `Trained here: ${s.note}${view.saved?.exists ? ' (kept in this browser for your next visit)' : ''}`;
+      text = `Trained here: ${s.note}${s.name ? ` (kept in this browser as “${s.name}”)` : ''}`;
       break;
     case 'none':
       text = 'No network loaded: train one or upload weights.';
@@ -1403,7 +1406,6 @@ function renderWeights() {
   }
   ui.weightsSource.textContent = text;
   ui.weightsSource.dataset.source = s?.source ?? '';
-  ui.forget.hidden = !view.saved?.exists;
   renderDemoControls();
 }
 
@@ -1412,7 +1414,9 @@ async function downloadWeights() {
   const name = `resnet-explorer-${basePreset(view.memory) ?? 'custom'}.rnxw`;
   ui.weightsMessage.textContent = 'Preparing the weights file\u2026';
   try {
-    const note = view.source?.note || view.memory.note || 'saved from ResNet Explorer';
+    // A run's note already names the blocks it was trained with; any other source predates them.
+    const sourceNote = view.source?.note || view.memory.note;
+    const note = view.source?.source === 'trained' ? sourceNote || 'saved from ResNet Explorer' : downloadNote(sourceNote, view.memory.inserted);
     const bytes = await call('saveWeights', { note });
     const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     const a = document.createElement('a');
@@ -1506,12 +1510,47 @@ async function useOwnData(fileList) {
   }
 }
 
-async function forgetSavedNetwork() {
+/** The list of networks kept in this browser (www/features/networks/view.js). */
+let savedShown = ''; // what the list shows, so that a rename being typed survives other renders
+
+function renderSaved() {
+  const saved = view.saved ?? { entries: [], current: null };
+  const shown = { entries: saved.entries, current: saved.current, shippedInMemory: view.source?.source === 'shipped', busy: !demoReady() };
+  const key = JSON.stringify(shown);
+  if (key === savedShown) return;
+  savedShown = key;
+  renderSavedNetworks(ui.savedList, shown, { load: loadKept, rename: renameKept, remove: deleteKept });
+}
+
+/** Loads a kept network (`id`) or the shipped one (null) into memory; the page opens with it from now on. */
+async function loadKept(id) {
+  ui.weightsMessage.textContent = 'Loading the network\u2026';
   try {
-    await call('forgetSaved');
-    ui.weightsMessage.textContent = 'Forgot the saved network: the next visit opens the shipped pretrained weights.';
+    await (id == null ? call('loadShipped') : call('loadSaved', { id }));
+    ui.weightsMessage.textContent = '';
+    resetInsertionDisplay();
   } catch (e) {
-    if (!e.replaced) ui.weightsMessage.textContent = `The saved network could not be forgotten: ${e.message}`;
+    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be loaded: ${e.message}`;
+  }
+}
+
+async function renameKept(id, name) {
+  try {
+    await call('renameSaved', { id, name });
+  } catch (e) {
+    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be renamed: ${e.message}`;
+  }
+}
+
+/** Forgets a kept network at once; if it is the one in memory, the shipped network replaces it. */
+async function deleteKept(id) {
+  const entry = view.saved?.entries.find((e) => e.id === id);
+  try {
+    await call('deleteSaved', { id });
+    ui.weightsMessage.textContent = `Forgot \u201c${entry?.name ?? 'the network'}\u201d.`;
+    if (view.source?.source === 'shipped') resetInsertionDisplay();
+  } catch (e) {
+    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be forgotten: ${e.message}`;
   }
 }
 
@@ -1683,7 +1722,6 @@ ui.restore.addEventListener('click', restoreNetwork);
 ui.download.addEventListener('click', downloadWeights);
 ui.uploadButton.addEventListener('click', () => ui.upload.click());
 ui.upload.addEventListener('change', () => uploadWeights(ui.upload.files?.[0]));
-ui.forget.addEventListener('click', forgetSavedNetwork);
 ui.resumeRun.addEventListener('click', resumeSaved);
 ui.dataButton.addEventListener('click', () => ui.dataFiles.click());
 ui.dataFiles.addEventListener('change', () => useOwnData(ui.dataFiles.files));

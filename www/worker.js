@@ -24,7 +24,7 @@
 //   training run carry `run` (its id). JS-only events in the same style: {type:'adapter', ...},
 //   {type:'data_progress', file, loaded, total}, {type:'state', state, run},
 //   {type:'network', source:'shipped'|'saved'|'uploaded'|'trained'|'none', note, name, savedAt},
-//   {type:'saved_info', exists, note, savedAt}, {type:'notice', message}, {type:'opened', ok},
+//   {type:'saved_list', entries, current}, {type:'notice', message}, {type:'opened', ok},
 //   {type:'history', epochs, events, request, label, done}, {type:'device_lost', reason, message},
 //   {type:'lab_probe', ...} (see `probe`).
 //
@@ -34,7 +34,7 @@
 // run is active (the demos use the network in memory, which is the one being trained).
 
 import { decideBackend, isSoftwareAdapter } from './core/backend.js';
-import { forgetSaved, loadSaved, storeSaved } from './idb.js';
+import { deleteSaved, getCurrent, getSaved, listSaved, putSaved, renameSaved, setCurrent } from './idb.js';
 
 const DATA_FILES = [
   'train-images-idx3-ubyte.gz',
@@ -58,6 +58,19 @@ let control = Promise.resolve(); // open / start / pause / resume / stop, in ord
 let queue = Promise.resolve(); // every Explorer call, one at a time
 let deviceLost = null; // GPUDeviceLostInfo once the WebGPU device is gone
 let firstNetwork = true; // open() loads the saved or shipped network (not for the lab's workers)
+// Which network kept in this browser (www/idb.js) is in memory: its id, or null (the shipped
+// one, an upload, a block inserted since). `beforeInsert`: what was in memory before the first
+// inserted block, which "Restore the original network" brings back (undefined: nothing inserted).
+let memoryEntry = null;
+let beforeInsert;
+let networkSource = null; // the latest 'network' event: where the network in memory came from
+let sourceBeforeInsert = null; // ... and the one before the first inserted block
+
+/** Tells the page where the network in memory came from (and remembers it for Restore). */
+function postNetwork(fields) {
+  networkSource = { type: 'network', ...fields };
+  post(networkSource);
+}
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 const postRun = (run, event) => post({ ...event, run: run.id });
@@ -244,45 +257,68 @@ async function fetchBytes(url) {
 
 const epochsDone = (events) => events.filter((e) => e.kind === 'epoch').length;
 
-const savedInfo = (entry) => ({ type: 'saved_info', exists: Boolean(entry), note: entry?.note ?? null, savedAt: entry?.savedAt ?? null });
-
-/** Loads the network saved in this browser, else the shipped pretrained weights. */
-async function loadFirstNetwork() {
-  let saved = null;
+/** Tells the page which networks this browser keeps and which of them is in memory. */
+async function postSaved() {
   try {
-    saved = await loadSaved();
+    post({ type: 'saved_list', entries: await listSaved(), current: memoryEntry });
   } catch (e) {
-    post({ type: 'notice', message: `The network saved in this browser could not be read (${describeError(e)}).` });
+    post({ type: 'notice', message: `The networks kept in this browser could not be read (${describeError(e)}).` });
   }
-  if (saved) {
+}
+
+/**
+ * Puts a kept network in memory and makes it the one the page opens with. Like every Explorer
+ * call, inside `exclusive` (METHODS already are).
+ */
+async function loadEntry(entry) {
+  explorer.loadWeights(entry.bytes).forEach((e) => post(e));
+  [memoryEntry, beforeInsert] = [entry.id, undefined];
+  await setCurrent(entry.id);
+  postNetwork({ source: 'saved', id: entry.id, name: entry.name, note: entry.note, savedAt: entry.savedAt });
+  const history = entry.history;
+  if (history?.events?.length) post({ type: 'history', ...history, done: epochsDone(history.events) });
+}
+
+/** Puts the shipped pretrained network in memory and makes it the one the page opens with (inside `exclusive`). */
+async function loadShipped() {
+  const bytes = await fetchBytes(SHIPPED_WEIGHTS);
+  const events = explorer.loadWeights(bytes);
+  events.forEach((e) => post(e));
+  [memoryEntry, beforeInsert] = [null, undefined];
+  await setCurrent(null).catch(() => {}); // without IndexedDB the shipped network is all there is
+  postNetwork({ source: 'shipped', note: events[0]?.note ?? '' });
+}
+
+/** Opens with the network kept as current in this browser, else the shipped pretrained one. */
+async function loadFirstNetwork() {
+  let entry = null;
+  try {
+    const id = await getCurrent();
+    entry = id == null ? null : await getSaved(id);
+  } catch (e) {
+    post({ type: 'notice', message: `The networks kept in this browser could not be read (${describeError(e)}).` });
+  }
+  if (entry) {
     try {
-      const events = await exclusive(() => explorer.loadWeights(saved.bytes));
-      events.forEach((e) => post(e));
-      post({ type: 'network', source: 'saved', note: events[0]?.note ?? saved.note, savedAt: saved.savedAt });
-      post(savedInfo(saved));
-      if (saved.history?.events?.length) post({ type: 'history', ...saved.history, done: epochsDone(saved.history.events) });
-      return;
+      await exclusive(() => loadEntry(entry));
+      return postSaved();
     } catch (e) {
       post({
         type: 'notice',
-        message: `The network saved in this browser could not be loaded (${describeError(e)}); it was forgotten, and the shipped pretrained weights are used instead.`,
+        message: `The network "${entry.name}" kept in this browser could not be loaded (${describeError(e)}); the shipped pretrained weights are used instead.`,
       });
-      await forgetSaved().catch(() => {});
     }
   }
-  post(savedInfo(null));
   try {
-    const bytes = await fetchBytes(SHIPPED_WEIGHTS);
-    const events = await exclusive(() => explorer.loadWeights(bytes));
-    events.forEach((e) => post(e));
-    post({ type: 'network', source: 'shipped', note: events[0]?.note ?? '' });
+    await exclusive(loadShipped);
   } catch (e) {
     post({
       type: 'notice',
       message: `The pretrained weights www/weights/fast.rnxw could not be loaded (${describeError(e)}). Train a network (or upload weights) to use the demos.`,
     });
-    post({ type: 'network', source: 'none', note: '' });
+    postNetwork({ source: 'none', note: '' });
   }
+  await postSaved();
 }
 
 /** Device, data, the Explorer and its first network. Runs once per worker (again if it failed). */
@@ -361,19 +397,24 @@ async function probe(run, epoch) {
  * keep a copy of its network and its chart history in this browser.
  */
 async function keepTrainedNetwork(run, checkpoint = false) {
-  if (!run.keep) return; // the lab's races leave the network saved in this browser alone
+  if (!run.keep) return; // the lab's races leave the networks kept in this browser alone
   const note = checkpoint ? `${runNote(run)} (checkpoint: the run was still going)` : runNote(run);
-  if (!checkpoint) post({ type: 'network', source: 'trained', note, run: run.id });
+  // Each run is its own entry (its checkpoints update it); the shipped network and earlier
+  // runs' entries are never overwritten.
+  run.entryName ??= `${run.label || 'network'}, ${new Date().toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}`;
   try {
     const bytes = await exclusive(() => explorer.saveWeights(note));
     // The whole run's settings and chart (a resumed run's too), so it can be resumed later.
     const history = { epochs: run.totalEpochs, events: run.history, request: run.request, label: run.label };
-    const entry = { bytes, note, savedAt: new Date().toISOString(), history };
-    await storeSaved(entry);
-    post(savedInfo(entry));
+    const entry = { name: run.entryName, note, savedAt: new Date().toISOString(), bytes, history };
+    run.entryId = await putSaved(run.entryId == null ? entry : { id: run.entryId, ...entry });
+    [memoryEntry, beforeInsert] = [run.entryId, run.fresh ? undefined : beforeInsert];
+    await setCurrent(run.entryId);
   } catch (e) {
     post({ type: 'notice', message: `The trained network could not be kept in this browser (${describeError(e)}).` });
   }
+  if (!checkpoint) postNetwork({ source: 'trained', note, run: run.id, id: run.entryId, name: run.entryName });
+  await postSaved();
 }
 
 async function execute(run, msg) {
@@ -386,18 +427,23 @@ async function execute(run, msg) {
     if (msg.resume) {
       // Go on from the checkpoint saved in this browser: its weights, the remaining epochs,
       // epochs numbered on from where it stopped.
-      const entry = await loadSaved();
+      const id = await getCurrent();
+      const entry = id == null ? null : await getSaved(id);
       const saved = entry?.history;
       const done = saved?.events ? epochsDone(saved.events) : 0;
       if (!saved?.request || done >= saved.epochs) throw new Error('There is no unfinished run saved in this browser to resume.');
       (await exclusive(() => explorer.loadWeights(entry.bytes))).forEach((e) => post(e));
       Object.assign(run, { request: saved.request, label: saved.label, totalEpochs: saved.epochs, epochOffset: done, history: [...saved.events] });
+      Object.assign(run, { entryId: entry.id, entryName: entry.name });
       request = { ...saved.request, max_buffer_bytes: request.max_buffer_bytes };
       request.train = { ...saved.request.train, epochs: saved.epochs - done };
       postRun(run, { type: 'history', ...saved, done });
     }
     const events = await exclusive(() => explorer.startTraining(request, Boolean(msg.fresh)));
     started = true;
+    // The network in memory now changes with every step: it is this run's entry (once saved).
+    memoryEntry = run.entryId ?? null;
+    if (run.fresh) beforeInsert = undefined; // a new network: nothing inserted to restore
     for (const event of events) {
       if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];
       postRun(run, event);
@@ -485,18 +531,30 @@ const METHODS = {
   },
   async insert({ insertion, stage }) {
     const events = await explorer.insert(insertion, stage);
+    if (beforeInsert === undefined) [beforeInsert, sourceBeforeInsert] = [memoryEntry, networkSource];
+    memoryEntry = null; // the network in memory is no longer the kept one
     events.forEach((e) => post(e));
+    await postSaved();
     return events[0];
   },
-  restore() {
+  async restore() {
     explorer.restore().forEach((e) => post(e));
+    // The original network is in memory again, and the page opens with it again.
+    [memoryEntry, beforeInsert] = [beforeInsert ?? null, undefined];
+    if (sourceBeforeInsert) {
+      const { type, run, ...source } = sourceBeforeInsert; // not a run's event any more
+      postNetwork(source);
+    }
+    await setCurrent(memoryEntry).catch(() => {});
+    await postSaved();
     return null;
   },
   loadWeights({ bytes, name }) {
     const events = explorer.loadWeights(bytes);
     events.forEach((e) => post(e));
-    post({ type: 'network', source: 'uploaded', note: events[0]?.note ?? '', name });
-    return null;
+    [memoryEntry, beforeInsert] = [null, undefined];
+    postNetwork({ source: 'uploaded', note: events[0]?.note ?? '', name });
+    return postSaved();
   },
   saveWeights: ({ note }) => explorer.saveWeights(note),
   /** The lab: test accuracy of the network in memory, then with each block removed in turn. */
@@ -516,9 +574,30 @@ const METHODS = {
     // For the soak benchmark: wasm memory only grows, so a leak shows as growth here.
     return { wasmBytes: wasm?.exports.memory.buffer.byteLength ?? 0 };
   },
-  async forgetSaved() {
-    await forgetSaved();
-    post(savedInfo(null));
+  /** Puts a network kept in this browser in memory (and opens with it from now on). */
+  async loadSaved({ id }) {
+    const entry = await getSaved(id);
+    if (!entry) throw new Error('that network is no longer kept in this browser');
+    await loadEntry(entry);
+    await postSaved();
+    return null;
+  },
+  async loadShipped() {
+    await loadShipped();
+    await postSaved();
+    return null;
+  },
+  async renameSaved({ id, name }) {
+    await renameSaved(id, name);
+    await postSaved();
+    return null;
+  },
+  /** Forgets a kept network at once; if it was in memory, the shipped one replaces it now. */
+  async deleteSaved({ id }) {
+    await deleteSaved(id);
+    if (memoryEntry === id) await loadShipped();
+    if (beforeInsert === id) beforeInsert = null;
+    await postSaved();
     return null;
   },
 };

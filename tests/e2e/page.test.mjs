@@ -198,7 +198,7 @@ test('falls back to the CPU without WebGPU and says why', { timeout: 15 * MINUTE
     await page.screenshot({ path: path.join(ARTIFACTS, 'cpu-fallback.png'), fullPage: true });
 
     // The trained network is kept in IndexedDB and preferred to the shipped weights on reload.
-    await page.waitForFunction(() => document.getElementById('weights-source').dataset.source === 'trained' && !document.getElementById('forget-saved').hidden, null, { timeout: MINUTE });
+    await page.waitForFunction(() => document.getElementById('weights-source').dataset.source === 'trained' && document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE });
     await page.reload();
     await waitForDemos(page);
     assert.equal(await page.getAttribute('#weights-source', 'data-source'), 'saved');
@@ -206,8 +206,9 @@ test('falls back to the CPU without WebGPU and says why', { timeout: 15 * MINUTE
     log(`after reload: ${source}`);
     assert.match(source, /saved in this browser.*tiny preset/);
     assert.equal(await page.locator('#diagram .block-node').count(), 3, 'the saved tiny network (3 blocks) is in memory');
-    await page.click('#forget-saved');
-    await page.waitForSelector('#forget-saved', { state: 'hidden', timeout: 10_000 });
+    // Forgetting it takes effect at once: the shipped network is in memory again.
+    await page.click('#saved-networks li[data-current="true"] button.delete');
+    await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '0' && document.getElementById('weights-source').dataset.source === 'shipped', null, { timeout: MINUTE });
     assert.match(await page.textContent('#weights-message'), /Forgot/);
     assert.deepEqual(errors, [], 'no console errors');
   });
@@ -519,7 +520,7 @@ test('a reload during training brings back the last checkpoint and its chart (CP
     await openPage(page, { ...TINY, epochs: '2', train: '1600', backend: 'cpu' });
     await page.click('#start');
     await waitForRun(page, 'epoch 1 to end', (s) => s.points >= TINY_POINTS, 3 * MINUTE);
-    await page.waitForSelector('#forget-saved', { state: 'visible', timeout: MINUTE });
+    await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE }); // the checkpoint is kept
     const before = await pageState(page);
     log(`reloading at batch ${before.batch} of 200 (${before.state})`);
     assert.ok(before.batch < 200, 'the reload happens during epoch 2');
@@ -572,7 +573,7 @@ GPUAdapter.prototype.requestDevice = async function (...args) {
     await openPage(page, { ...TINY, epochs: '2', ...ON_WEBGPU });
     await page.click('#start');
     await waitForRun(page, 'epoch 1 to end on WebGPU', (s) => s.points >= TINY_POINTS, 10 * MINUTE);
-    await page.waitForSelector('#forget-saved', { state: 'visible', timeout: MINUTE }); // the checkpoint is stored
+    await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE }); // the checkpoint is kept
     assert.equal(await page.getAttribute('#backend', 'data-backend'), 'wgpu');
     const worker = page.workers().find((w) => w.url().endsWith('/www/worker.js'));
     await worker.evaluate(() => self.deviceForTest.destroy());
