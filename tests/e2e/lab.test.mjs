@@ -56,25 +56,12 @@ async function waitForLab(page, what, done, timeout) {
   }
 }
 
-/** Reads the network saved in this browser (IndexedDB), as the main page's worker keeps it. */
+/** The networks kept in this browser (IndexedDB), read through the page's own www/idb.js. */
 const savedNetwork = (page) =>
-  page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.open('resnet-explorer', 1);
-        request.onupgradeneeded = () => request.result.createObjectStore('networks');
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const db = request.result;
-          const get = db.transaction('networks', 'readonly').objectStore('networks').get('last');
-          get.onsuccess = () => {
-            db.close();
-            resolve(get.result ? { note: get.result.note, savedAt: get.result.savedAt } : null);
-          };
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
+  page.evaluate(async () => {
+    const idb = await import(new URL('www/idb.js', location.href).href);
+    return { entries: await idb.listSaved(), current: await idb.getCurrent() };
+  });
 
 test('the degradation race: two twins side by side, gradient flow, lesions (CPU)', { timeout: 4 * MINUTE }, async () => {
   requirePkg();
@@ -132,7 +119,7 @@ test('the degradation race: two twins side by side, gradient flow, lesions (CPU)
     assert.equal(await page.isDisabled('#lab-stop'), true);
     assert.equal(await page.isEnabled('#lab-lesion'), true);
     assert.deepEqual(done.workers, { plain: true, residual: true });
-    assert.deepEqual(await savedNetwork(page), savedBefore, 'the race leaves the network saved in this browser alone');
+    assert.deepEqual(await savedNetwork(page), savedBefore, 'the race leaves the networks kept in this browser alone');
 
     // Lesions in both workers.
     await page.click('#lab-lesion');
