@@ -11,7 +11,7 @@ import { initLab } from './lab.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { checkLinkNumber, checkNumber, numberOrNull, refusals } from './core/fields.js';
 import { downloadNote } from './core/networks.js';
-import { renderSavedNetworks } from './features/networks/view.js';
+import { networksController } from './features/networks/controller.js';
 import { adapterName, cpuBackendLine, parseBackendChoice } from './core/backend.js';
 import { LiveSpeed, formatSpeed } from './core/speed.js';
 
@@ -198,6 +198,20 @@ const view = {
   previewError: null, // why the selected model cannot be drawn (e.g. an input too small)
   ownData: false, // the user's IDX files replaced Fashion-MNIST
 };
+
+// The networks kept in this browser: the list under "Network in memory".
+const networks = networksController({
+  list: ui.savedList,
+  message: ui.weightsMessage,
+  call,
+  state: () => ({
+    entries: view.saved?.entries ?? [],
+    current: view.saved?.current ?? null,
+    shippedInMemory: view.source?.source === 'shipped',
+    busy: !demoReady(),
+  }),
+  onLoaded: resetInsertionDisplay,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Settings <-> URL hash
@@ -1511,47 +1525,9 @@ async function useOwnData(fileList) {
 }
 
 /** The list of networks kept in this browser (www/features/networks/view.js). */
-let savedShown = ''; // what the list shows, so that a rename being typed survives other renders
-
+/** The list of networks kept in this browser (www/features/networks/). */
 function renderSaved() {
-  const saved = view.saved ?? { entries: [], current: null };
-  const shown = { entries: saved.entries, current: saved.current, shippedInMemory: view.source?.source === 'shipped', busy: !demoReady() };
-  const key = JSON.stringify(shown);
-  if (key === savedShown) return;
-  savedShown = key;
-  renderSavedNetworks(ui.savedList, shown, { load: loadKept, rename: renameKept, remove: deleteKept });
-}
-
-/** Loads a kept network (`id`) or the shipped one (null) into memory; the page opens with it from now on. */
-async function loadKept(id) {
-  ui.weightsMessage.textContent = 'Loading the network\u2026';
-  try {
-    await (id == null ? call('loadShipped') : call('loadSaved', { id }));
-    ui.weightsMessage.textContent = '';
-    resetInsertionDisplay();
-  } catch (e) {
-    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be loaded: ${e.message}`;
-  }
-}
-
-async function renameKept(id, name) {
-  try {
-    await call('renameSaved', { id, name });
-  } catch (e) {
-    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be renamed: ${e.message}`;
-  }
-}
-
-/** Forgets a kept network at once; if it is the one in memory, the shipped network replaces it. */
-async function deleteKept(id) {
-  const entry = view.saved?.entries.find((e) => e.id === id);
-  try {
-    await call('deleteSaved', { id });
-    ui.weightsMessage.textContent = `Forgot \u201c${entry?.name ?? 'the network'}\u201d.`;
-    if (view.source?.source === 'shipped') resetInsertionDisplay();
-  } catch (e) {
-    if (!e.replaced) ui.weightsMessage.textContent = e.busy ? e.message : `The network could not be forgotten: ${e.message}`;
-  }
+  networks.render();
 }
 
 // ---------------------------------------------------------------------------------------------
