@@ -42,10 +42,9 @@ pub fn forward(d: Dims, x: &[f32], gamma: &[f32], beta: &[f32], epsilon: f64) ->
         let mean = planes(d, x, c).map(|p| p.iter().map(|&v| v as f64).sum::<f64>()).sum::<f64>() / d.samples();
         let squares = planes(d, x, c).map(|p| p.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>()).sum::<f64>();
         let variance = squares / d.samples();
-        let scale = gamma[c] as f64 / (variance + epsilon).sqrt();
-        (mean, variance, scale, beta[c] as f64 - mean * scale)
+        (mean, variance, gamma[c] as f64 / (variance + epsilon).sqrt())
     });
-    let output = affine(d, x, None, |c| [stats[c].2 as f32, 0.0, stats[c].3 as f32]);
+    let output = affine(d, x, None, |c| [0.0, stats[c].2 as f32, stats[c].0 as f32, beta[c]]);
     Forward {
         output,
         mean: stats.iter().map(|s| s.0 as f32).collect(),
@@ -77,13 +76,12 @@ pub fn backward(
         }
         (sum_dy, sum_dy_xhat, inv_std)
     });
-    // dx = a * dy + b * x + c per channel (the expression above, expanded).
+    // dx = a * dy + b * (x - mean) + c per channel (the expression above, expanded).
     let dx = affine(d, x, Some(dy), |c| {
         let (sum_dy, sum_dy_xhat, inv_std) = sums[c];
         let k = gamma[c] as f64 * inv_std;
         let (mean_dy, mean_dy_xhat) = (sum_dy / d.samples(), sum_dy_xhat / d.samples());
-        let b = -k * inv_std * mean_dy_xhat;
-        [k as f32, b as f32, (-k * mean_dy - b * mean[c] as f64) as f32]
+        [k as f32, (-k * inv_std * mean_dy_xhat) as f32, mean[c], (-k * mean_dy) as f32]
     });
     Backward {
         x: dx,
@@ -102,25 +100,26 @@ fn planes(d: Dims, t: &[f32], c: usize) -> impl Iterator<Item = &[f32]> {
     (0..d.batch).map(move |n| &t[(n * d.channels + c) * d.pixels..][..d.pixels])
 }
 
-/// out = a * dy + b * x + c with `[a, b, c] = coefficients(channel)` (for the forward: dy
-/// absent, x scaled by its first coefficient), over chunks of images in parallel.
-fn affine(d: Dims, x: &[f32], dy: Option<&[f32]>, coefficients: impl Fn(usize) -> [f32; 3] + Sync + Send) -> Vec<f32> {
-    let coefficients: Vec<[f32; 3]> = (0..d.channels).map(coefficients).collect();
+/// out = a * dy + b * (x - m) + c with `[a, b, m, c] = coefficients(channel)` (the forward has
+/// no dy), over chunks of images in parallel. x - m first: x * b - m * b would cancel where the
+/// mean is large against the spread.
+fn affine(d: Dims, x: &[f32], dy: Option<&[f32]>, coefficients: impl Fn(usize) -> [f32; 4] + Sync + Send) -> Vec<f32> {
+    let coefficients: Vec<[f32; 4]> = (0..d.channels).map(coefficients).collect();
     let image = d.channels * d.pixels;
     let mut out = vec![0.0; d.batch * image];
     let per_chunk = d.batch.div_ceil(2 * parallel::threads()).max(1);
     parallel::for_each_chunk(&mut out, per_chunk * image, |i, chunk| {
         let start = i * per_chunk * image;
         for (j, plane) in chunk.chunks_exact_mut(d.pixels).enumerate() {
-            let [a, b, c] = coefficients[j % d.channels];
+            let [a, b, m, c] = coefficients[j % d.channels];
             let at = start + j * d.pixels;
             let xs = &x[at..][..d.pixels];
             match dy {
                 Some(dy) => {
                     let gs = &dy[at..][..d.pixels];
-                    plane.iter_mut().zip(xs.iter().zip(gs)).for_each(|(o, (&xv, &g))| *o = a * g + b * xv + c);
+                    plane.iter_mut().zip(xs.iter().zip(gs)).for_each(|(o, (&xv, &g))| *o = a * g + b * (xv - m) + c);
                 }
-                None => plane.iter_mut().zip(xs).for_each(|(o, &xv)| *o = a * xv + c),
+                None => plane.iter_mut().zip(xs).for_each(|(o, &xv)| *o = b * (xv - m) + c),
             }
         }
     });

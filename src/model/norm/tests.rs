@@ -37,3 +37,18 @@ fn backward_gives_zero_input_gradient_for_a_constant_output_gradient() {
     assert_eq!(b.beta, vec![10.0; 3]);
     assert!(b.gamma.iter().all(|g| g.abs() < 1e-4), "sum of x_hat is 0: {:?}", b.gamma);
 }
+
+#[test]
+fn a_large_mean_against_a_small_spread_keeps_its_precision() {
+    // Values around 1000 with a spread of about 0.01: scaling x and the mean separately would
+    // lose most digits to cancellation in f32.
+    let d = Dims { batch: 4, channels: 1, pixels: 8 };
+    let x: Vec<f32> = (0..32).map(|i| 1000.0 + ((i * 7) % 5) as f32 * 0.005).collect();
+    let r = kernels::forward(d, &x, &[1.0], &[0.0], 1e-5);
+    let mean = x.iter().map(|&v| v as f64).sum::<f64>() / 32.0;
+    let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / 32.0;
+    for (y, &v) in r.output.iter().zip(&x) {
+        let want = (v as f64 - mean) / (var + 1e-5).sqrt();
+        assert!((*y as f64 - want).abs() < 2e-3, "{y} vs {want}");
+    }
+}
