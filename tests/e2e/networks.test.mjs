@@ -134,3 +134,35 @@ test('the shipped network is never overwritten; each run is kept as its own entr
     assert.deepEqual(errors.filter((e) => !/training diverged/.test(e)), [], 'no console errors but the divergence reported');
   });
 });
+
+test("a network kept by the previous version (IndexedDB v1's one entry) becomes an entry of the list, in memory", { timeout: 5 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('networks-v1', [], async (page, log, errors) => {
+    // Same origin, before the page's worker has opened the database: write it as version 1 did
+    // (from a plain text page, whose favicon request is answered here rather than with a 404).
+    await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+    await page.goto(new URL('README.md', site.url).href);
+    await page.evaluate(async () => {
+      const bytes = new Uint8Array(await (await fetch('/www/weights/fast.rnxw')).arrayBuffer());
+      await new Promise((resolve, reject) => {
+        const request = indexedDB.open('resnet-explorer', 1);
+        request.onupgradeneeded = () => request.result.createObjectStore('networks');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const tx = request.result.transaction('networks', 'readwrite');
+          tx.objectStore('networks').put({ bytes, note: 'kept by version 1', savedAt: '2026-11-30T10:00:00Z' }, 'last');
+          tx.oncomplete = () => (request.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+    });
+    await openPage(page, site.url, BASE);
+    await settled(page, () => document.getElementById('weights-source').dataset.source === 'saved', 'the migrated network in memory');
+    const s = await shown(page);
+    log(JSON.stringify(s));
+    assert.equal(s.count, 1);
+    assert.deepEqual(s.names, ['Trained network (in memory)']);
+    assert.match(await page.textContent('#weights-source'), /kept by version 1/);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
