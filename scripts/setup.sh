@@ -56,32 +56,34 @@ if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
 fi
 # The threaded CPU-only build (pkg-threads/): wasm threads need the standard library rebuilt
 # with atomics (`-Z build-std`), which only a nightly toolchain does. The page uses it on the CPU
-# when it is cross-origin isolated (scripts/serve.mjs sends the headers), else pkg/.
-rustup run nightly rustc --version >/dev/null 2>&1 || {
-  say "rustup toolchain install nightly (once)"
-  rustup toolchain install nightly --profile minimal
-}
-rustup component list --toolchain nightly --installed | grep -q '^rust-src' || {
-  say "rustup component add rust-src --toolchain nightly"
-  rustup component add rust-src --toolchain nightly
-}
-rustup target list --toolchain nightly --installed | grep -q '^wasm32-unknown-unknown$' || {
-  say "rustup target add wasm32-unknown-unknown --toolchain nightly"
-  rustup target add wasm32-unknown-unknown --toolchain nightly
-}
+# when it is cross-origin isolated (scripts/serve.mjs sends the headers), else pkg/. If it
+# cannot be built, the app still serves (one thread); the tests then fail on its absence.
 # Atomics and shared memory (imported, so that every worker gets the same one; at most 2 GiB),
 # plus the thread-local storage symbols wasm-bindgen's thread start-up needs.
 THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
   -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648 \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
   -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
-threads_stamp="$stamp threads $(rustup run nightly rustc --version) $THREADS_RUSTFLAGS"
-if [ "$(cat pkg-threads/.stamp 2>/dev/null)" != "$threads_stamp" ]; then
-  say "wasm-pack build, threaded CPU-only module (first time: about 6 minutes)"
-  CARGO_TARGET_DIR="$CARGO_TARGET_DIR-threads" \
-    RUSTFLAGS="$THREADS_RUSTFLAGS" \
+build_threads() {
+  rustup run nightly rustc --version >/dev/null 2>&1 || {
+    say "rustup toolchain install nightly (once)"
+    rustup toolchain install nightly --profile minimal
+  }
+  rustup component list --toolchain nightly --installed | grep -q '^rust-src' || {
+    say "rustup component add rust-src --toolchain nightly"
+    rustup component add rust-src --toolchain nightly
+  }
+  rustup target list --toolchain nightly --installed | grep -q '^wasm32-unknown-unknown$' || {
+    say "rustup target add wasm32-unknown-unknown --toolchain nightly"
+    rustup target add wasm32-unknown-unknown --toolchain nightly
+  }
+  local threads_stamp="$stamp threads $(rustup run nightly rustc --version) $THREADS_RUSTFLAGS"
+  [ "$(cat pkg-threads/.stamp 2>/dev/null)" = "$threads_stamp" ] && return 0
+  say "wasm-pack build, threaded CPU-only module (first time: about 4 minutes)"
+  CARGO_TARGET_DIR="$CARGO_TARGET_DIR-threads" RUSTFLAGS="$THREADS_RUSTFLAGS" \
     rustup run nightly wasm-pack build --release --target web --out-dir pkg-threads --no-typescript --no-pack \
-    -- --features threads -Z build-std=panic_abort,std
-  echo "$threads_stamp" > pkg-threads/.stamp
-fi
+    -- --features threads -Z build-std=panic_abort,std &&
+    echo "$threads_stamp" > pkg-threads/.stamp
+}
+build_threads || say "WARNING: the threaded CPU module (pkg-threads/) could not be built; the page trains on one thread"
 say "setup done"
