@@ -82,7 +82,11 @@ build_threads() {
   say "wasm-pack build, threaded CPU-only module (first time: about 4 minutes)"
   CARGO_TARGET_DIR="$CARGO_TARGET_DIR-threads" RUSTFLAGS="$THREADS_RUSTFLAGS" \
     rustup run nightly wasm-pack build --release --target web --out-dir pkg-threads --no-typescript --no-pack \
-    -- --features threads -Z build-std=panic_abort,std &&
+    -- --features threads -Z build-std=panic_abort,std || return 1
+  # As for pkg/ (6.2 -> 4.7 MB, 1.17 -> 1.03 MB gzipped); the module uses threads and SIMD.
+  node node_modules/binaryen/bin/wasm-opt --strip-debug --strip-producers --enable-threads --enable-simd \
+    --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-multivalue pkg-threads/resnet_explorer_bg.wasm -o pkg-threads/resnet_explorer_bg.wasm &&
     echo "$threads_stamp" > pkg-threads/.stamp
 }
 build_threads || say "WARNING: the threaded CPU module (pkg-threads/) could not be built; the page trains on one thread"
