@@ -952,7 +952,7 @@ function onWorkerEvent(event) {
       break;
     case 'saved_list':
       view.saved = event;
-      renderSaved();
+      networks.render();
       renderWeights();
       break;
     case 'notice':
@@ -1106,7 +1106,7 @@ function renderDemoControls() {
   ui.uploadButton.disabled = !(wk?.opened) || ACTIVE.has(state);
   ui.dataButton.disabled = !(wk?.opened) || ACTIVE.has(state);
   ui.resumeRun.disabled = ACTIVE.has(state) || !wasm;
-  renderSaved();
+  networks.render();
 }
 
 function selectedBlock() {
@@ -1525,11 +1525,6 @@ async function useOwnData(fileList) {
 }
 
 /** The list of networks kept in this browser (www/features/networks/view.js). */
-/** The list of networks kept in this browser (www/features/networks/). */
-function renderSaved() {
-  networks.render();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Chapter 7 models: the comparison table
 

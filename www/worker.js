@@ -47,7 +47,7 @@ const SHIPPED_WEIGHTS = new URL('./weights/fast.rnxw', import.meta.url);
 const GALLERY_SIZE = 24;
 const BUSY = 'Training is running. Stop it (or let it finish) first: the demos use the network in memory, which is the one being trained.';
 
-let wasm = null; // {module, exports, threads} of the loaded wasm build (see loadWasm)
+let wasm = null; // {module, exports} of the loaded wasm build (see loadWasm)
 let threadsWanted = Math.max(1, navigator.hardwareConcurrency || 1); // the open message may ask for fewer
 let backend = null; // {choice, info} once initDevice has run (once per worker)
 let dataBytes = null; // Promise of the four files' bytes
@@ -173,13 +173,13 @@ async function loadWasm(wantGpu) {
       const module = await import('../pkg-threads/resnet_explorer.js');
       const exports = await module.default();
       await module.initThreadPool(threadsWanted);
-      return { module, exports, threads: threadsWanted };
+      return { module, exports };
     } catch (e) {
       post({ type: 'notice', message: `The multi-threaded CPU build could not be started (${describeError(e)}); training runs on one thread.` });
     }
   }
   const module = await import('../pkg/resnet_explorer.js');
-  return { module, exports: await module.default(), threads: 1 };
+  return { module, exports: await module.default() };
 }
 
 /** Downloads one file, reporting progress. Returns its raw (still gzipped) bytes. */
@@ -408,7 +408,7 @@ async function keepTrainedNetwork(run, checkpoint = false) {
     const history = { epochs: run.totalEpochs, events: run.history, request: run.request, label: run.label };
     const entry = { name: run.entryName, note, savedAt: new Date().toISOString(), bytes, history };
     run.entryId = await putSaved(run.entryId == null ? entry : { id: run.entryId, ...entry });
-    [memoryEntry, beforeInsert] = [run.entryId, run.fresh ? undefined : beforeInsert];
+    memoryEntry = run.entryId;
     await setCurrent(run.entryId);
   } catch (e) {
     post({ type: 'notice', message: `The trained network could not be kept in this browser (${describeError(e)}).` });

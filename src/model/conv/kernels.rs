@@ -41,11 +41,12 @@ pub struct Gradients {
 pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], keep: bool) -> (Vec<f32>, Option<Columns>) {
     let keep = keep && g.col_rows() * g.batch * g.out_pixels() <= KEEP_COLUMNS_FLOATS;
     let per_chunk = g.images_per_chunk(parallel::threads());
+    let chunks = g.chunks(per_chunk);
     let out_image = g.out_channels * g.out_pixels();
     let mut y = vec![0.0; g.batch * out_image];
     let sources = g.source_pixels();
     let cols = parallel::for_each_chunk_map(&mut y, per_chunk * out_image, |i, y_chunk| {
-        let images = chunk_range(g, i, per_chunk);
+        let images = chunks[i].clone();
         let cols = images.len() * g.out_pixels();
         let col = im2col(g, &sources, x, images.clone());
         // product[Cout, cols] = weight[Cout, K] . col[K, cols]
@@ -72,14 +73,15 @@ pub fn backward(
 ) -> Gradients {
     let [want_x, want_w, want_b] = want;
     let per_chunk = g.images_per_chunk(parallel::threads());
+    let chunks = g.chunks(per_chunk);
     let in_image = g.in_channels * g.in_pixels();
     let k = g.col_rows();
     let mut dx = if want_x { vec![0.0; g.batch * in_image] } else { Vec::new() };
     let chunk_len = if want_x { per_chunk * in_image } else { 0 };
     let sources = g.source_pixels();
     // Each chunk returns its share of the weight and bias gradients; they are summed after.
-    let partials = parallel::map_chunks(&mut dx, chunk_len, g.chunks(per_chunk).len(), |i, dx_chunk| {
-        let images = chunk_range(g, i, per_chunk);
+    let partials = parallel::map_chunks(&mut dx, chunk_len, chunks.len(), |i, dx_chunk| {
+        let images = chunks[i].clone();
         let cols = images.len() * g.out_pixels();
         let dy_cols = gather(g, dy, images.clone());
         if want_x {
@@ -103,11 +105,6 @@ pub fn backward(
     });
     let (dws, dbs): (Vec<_>, Vec<_>) = partials.into_iter().unzip();
     Gradients { x: want_x.then_some(dx), weight: sum_all(dws), bias: sum_all(dbs) }
-}
-
-fn chunk_range(g: &Geometry, chunk: usize, per_chunk: usize) -> Range<usize> {
-    let start = chunk * per_chunk;
-    start..(start + per_chunk).min(g.batch)
 }
 
 fn sum_all(parts: Vec<Option<Vec<f32>>>) -> Option<Vec<f32>> {
