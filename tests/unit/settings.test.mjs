@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash } from '../../www/core/settings.js';
+
+const PAGE = pageSettings(['fast', 'tiny', 'alexnet']);
+
+test('a link sets what it names and nothing else', () => {
+  const { values, problems } = parseHash('#preset=tiny&epochs=3&lr=0.05&backend=cpu&block=b2.1&mode=conv2', PAGE);
+  assert.deepEqual(values, { preset: 'tiny', epochs: 3, lr: 0.05, backend: 'cpu', block: 'b2.1', mode: 'conv2' });
+  assert.deepEqual(problems, []);
+});
+
+test('every refused value is reported with what the key takes and what is used instead', () => {
+  const { values, problems } = parseHash('preset=resnet50&epochs=0&batch=abc&backend=tpu&block=x&image=99', PAGE);
+  assert.deepEqual(values, {});
+  assert.equal(problems.length, 6);
+  assert.match(problems[0], /preset=resnet50 .*one of fast, tiny, alexnet; fast is used instead/);
+  assert.match(problems[1], /epochs=0 .*a whole number from 1 to 100/);
+  assert.match(problems[2], /batch=abc/);
+  assert.match(problems[3], /backend=tpu .*auto, wgpu, cpu/);
+  assert.match(problems[4], /block=x .*block label/);
+  assert.match(problems[5], /image=99 .*from 0 to 23; 0 is used instead/);
+});
+
+test('the lab keys: depth must be 6n + 2, the flag is 1 or 0', () => {
+  assert.deepEqual(parseHash('lab-depth=32&lab-zero=1', LAB_SETTINGS), { values: { 'lab-depth': 32, 'lab-zero': true }, problems: [] });
+  const { values, problems } = parseHash('lab-depth=21&lab-zero=yes', LAB_SETTINGS);
+  assert.deepEqual(values, {});
+  assert.match(problems[0], /lab-depth=21 .*6n \+ 2 .*20 is used instead/);
+  assert.match(problems[1], /lab-zero=yes .*1 or 0/);
+});
+
+test('writing keeps the schema order, drops empty values and keeps keys owned by another schema', () => {
+  const hash = hashOf({ preset: 'fast', epochs: 2, block: null, mode: 'branch' }, PAGE, '#lab-depth=56&epochs=9');
+  assert.equal(hash, '#preset=fast&epochs=2&mode=branch&lab-depth=56');
+  const lab = hashOf({ ...defaults(LAB_SETTINGS), 'lab-zero': true }, LAB_SETTINGS, hash);
+  assert.match(lab, /lab-zero=1/);
+  assert.match(lab, /preset=fast/);
+});
+
+test('a written hash reads back to the same values', () => {
+  const values = { ...defaults(LAB_SETTINGS), 'lab-depth': 56, 'lab-lr': 0.01 };
+  assert.deepEqual(parseHash(hashOf(values, LAB_SETTINGS), LAB_SETTINGS).values, values);
+});

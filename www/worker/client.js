@@ -1,0 +1,96 @@
+// @ts-check
+// One client for one worker, used by the page and by each of the lab's twins: it spawns the
+// worker, opens it, matches replies to calls and hands every other message to the caller. When
+// the worker fails or is replaced, its pending calls fail at once (nobody waits forever).
+
+/**
+ * @typedef {{postMessage(msg: any, transfer?: Transferable[]): void, terminate(): void,
+ *   onmessage: ((e: {data: any}) => void) | null, onerror: ((e: any) => void) | null,
+ *   onmessageerror: ((e: any) => void) | null}} WorkerLike
+ * @typedef {{resolve(value: any): void, reject(error: Error): void}} Pending
+ * @typedef {Error & {busy?: boolean, replaced?: boolean}} CallError
+ */
+
+/** The real worker (www/worker/worker.js), as a module worker. */
+export const spawnWorker = () => /** @type {WorkerLike} */ (/** @type {unknown} */ (new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })));
+
+export class WorkerClient {
+  /**
+   * @param {object} options
+   * @param {any} options.open  the `open` message (backend, testLimit, threads, network)
+   * @param {(event: any) => void} options.onEvent  every message that is not a reply
+   * @param {(message: string) => void} [options.onFailure]  the worker's script failed
+   * @param {() => WorkerLike} [options.spawn]  tests pass a fake
+   */
+  constructor({ open, onEvent, onFailure = () => {}, spawn = spawnWorker }) {
+    /** @type {Map<number, Pending>} */
+    this.pending = new Map();
+    this.nextId = 0;
+    this.broken = false;
+    this.closed = false;
+    this.backend = open.backend;
+    const worker = spawn();
+    this.worker = worker;
+    worker.onmessage = ({ data }) => {
+      if (this.closed) return;
+      if (data?.type === 'reply') this.settle(data);
+      else onEvent(data);
+    };
+    worker.onerror = (e) => {
+      if (this.closed) return;
+      e.preventDefault?.();
+      this.broken = true;
+      const detail = e.message ? `: ${e.message}` : ' (its script could not be loaded; is pkg/ built?)';
+      this.failPending(`the worker failed${detail}`);
+      onFailure(`The worker failed${detail}`);
+    };
+    worker.onmessageerror = () => onFailure('A message from the worker could not be read.');
+    worker.postMessage(open);
+  }
+
+  /**
+   * A request to the worker's METHODS; resolves with its result. A refusal carries `busy`.
+   * @param {string} method
+   * @param {object} [args]
+   * @param {Transferable[]} [transfer]
+   * @returns {Promise<any>}
+   */
+  call(method, args = {}, transfer = []) {
+    if (this.broken || this.closed) return Promise.reject(new Error('its worker is not running'));
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextId;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'call', id, method, args }, transfer);
+    });
+  }
+
+  /** A control message (start, pause, resume, stop), no reply. */
+  post(/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) {
+    if (!this.closed) this.worker.postMessage(msg, transfer);
+  }
+
+  /** Ends the worker; its pending calls fail with `replaced`. */
+  terminate(reason = 'the worker was replaced') {
+    if (this.closed) return;
+    this.closed = true;
+    this.worker.terminate();
+    this.failPending(reason, { replaced: true });
+  }
+
+  /** @param {{id: number, ok: boolean, result?: any, error?: string, busy?: boolean}} reply */
+  settle(reply) {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.result);
+    else p.reject(Object.assign(new Error(reply.error), { busy: Boolean(reply.busy) }));
+  }
+
+  /** @param {string} message @param {{replaced?: boolean}} [flags] */
+  failPending(message, flags = {}) {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(Object.assign(new Error(message), flags));
+    }
+  }
+}
