@@ -1,0 +1,108 @@
+// @ts-check
+// The page's state: one Store holds it all (www/core/store.js); features read it and subscribe
+// to the keys they draw, and change it only through `store.set`. Pure, unit-tested in
+// tests/unit/page-state.test.mjs.
+
+/**
+ * @typedef {'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed'} RunState
+ * @typedef {{backend: 'wgpu' | 'cpu', threads?: number, demos_on_cpu?: boolean, fallback_reason?: string | null}} BackendInfo
+ * @typedef {{config: any, layers: any[], inserted: {insertion: string, stage: number}[], note?: string, run?: number}} ModelEvent
+ * @typedef {{source: 'shipped' | 'saved' | 'uploaded' | 'trained' | 'none', note?: string, name?: string, savedAt?: number}} NetworkSource
+ *
+ * @typedef {object} PageState
+ * @property {any} wasm               the wasm module on the main thread (shapes, catalogue), once loaded
+ * @property {Map<string, import('../core/models.js').ModelEntry>} models  the catalogue, from Rust
+ * @property {Record<string, any> | null} settings  the training form's values when all are valid, else null
+ * @property {string} preset          the model chosen in the form
+ * @property {any} selectedConfig     the configuration the form describes (null when the input size is invalid)
+ * @property {string} backendChoice   'auto' | 'wgpu' | 'cpu'
+ * @property {string | null} block    the selected residual block ('b2.0'), the identity demo's
+ * @property {'branch' | 'conv2'} mode  the identity demo's zeroing
+ * @property {number} image           the identity demo's test image
+ * @property {number} stage           the insertion stage
+ * @property {number} workerId        bumped whenever a new worker is started (its facts below reset)
+ * @property {boolean} opened         the worker has its device, data and first network
+ * @property {BackendInfo | null} backend  what the worker trains on
+ * @property {any} adapter            the WebGPU adapter's facts (the worker's `adapter` event)
+ * @property {{state: 'running' | 'done', seconds?: number} | null} warmUp  GPU kernels compiled ahead
+ * @property {number | null} testImages  test images the worker's data holds
+ * @property {RunState} runState
+ * @property {number} runId           the latest run started in this page (0 before the first)
+ * @property {boolean} pauseRequested
+ * @property {boolean} stopping
+ * @property {ModelEvent | null} memory  the network in the worker's memory (its `model` event)
+ * @property {any} memoryNet          describeNetwork() of it
+ * @property {boolean} training       the network in memory is the one being trained
+ * @property {NetworkSource | null} source  where the network in memory came from
+ * @property {{entries: any[], current: any} | null} saved  the networks kept in this browser
+ * @property {{done: number, epochs: number} | null} resumable  an unfinished run saved in this browser
+ * @property {any} gallery            the first test images and class names
+ * @property {any} predictions        the latest `predictions` event
+ * @property {string} predictionsFrom which network they are of
+ * @property {any[] | null} checks    the identity checks of every block
+ * @property {boolean} ownData        the user's IDX files replaced Fashion-MNIST
+ * @property {number} demoEpoch       bumped when the network in memory changed and the demos must recompute
+ */
+
+export const ACTIVE = new Set(['loading', 'running', 'paused']);
+
+/** @returns {PageState} */
+export function initialState() {
+  return {
+    wasm: null,
+    models: new Map(),
+    settings: null,
+    preset: 'fast',
+    selectedConfig: null,
+    backendChoice: 'auto',
+    block: null,
+    mode: 'branch',
+    image: 0,
+    stage: 0,
+    workerId: 0,
+    opened: false,
+    backend: null,
+    adapter: null,
+    warmUp: null,
+    testImages: null,
+    runState: 'idle',
+    runId: 0,
+    pauseRequested: false,
+    stopping: false,
+    memory: null,
+    memoryNet: null,
+    training: false,
+    source: null,
+    saved: null,
+    resumable: null,
+    gallery: null,
+    predictions: null,
+    predictionsFrom: '',
+    checks: null,
+    ownData: false,
+    demoEpoch: 0,
+  };
+}
+
+/** A run is loading, running or paused. */
+export const isActive = (/** @type {PageState} */ s) => ACTIVE.has(s.runState);
+
+/** The demos can ask the worker: it is open, holds a network, and nothing is training. */
+export const demoReady = (/** @type {PageState} */ s) => Boolean(s.opened && s.memory && !ACTIVE.has(s.runState));
+
+/** The selected block of the network in memory, or null. */
+export const selectedBlock = (/** @type {PageState} */ s) => s.memoryNet?.blocks?.find((/** @type {any} */ b) => b.label === s.block) ?? null;
+
+/** The state a fresh worker starts from: nothing known about it yet. */
+export const freshWorker = (/** @type {PageState} */ s) => ({
+  workerId: s.workerId + 1,
+  opened: false,
+  backend: null,
+  adapter: null,
+  warmUp: null,
+  testImages: null,
+  memory: null,
+  memoryNet: null,
+  checks: null,
+  predictions: null,
+});
