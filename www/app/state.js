@@ -40,8 +40,10 @@
  * @property {any} predictions        the latest `predictions` event
  * @property {string} predictionsFrom which network they are of
  * @property {any[] | null} checks    the identity checks of every block
+ * @property {any} finishedRun        the latest run that finished: {request, lastEpoch, fresh, resumed, trainImages, testImages, backend}
  * @property {boolean} ownData        the user's IDX files replaced Fashion-MNIST
- * @property {number} demoEpoch       bumped when the network in memory changed and the demos must recompute
+ * @property {{n: number, evaluate: boolean}} demoRequest  replaced when the network in memory (or the test
+ *   data) changed: the demos recompute (and, with `evaluate`, the predictions on the test images)
  */
 
 export const ACTIVE = new Set(['loading', 'running', 'paused']);
@@ -79,8 +81,9 @@ export function initialState() {
     predictions: null,
     predictionsFrom: '',
     checks: null,
+    finishedRun: null,
     ownData: false,
-    demoEpoch: 0,
+    demoRequest: { n: 0, evaluate: false },
   };
 }
 

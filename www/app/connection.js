@@ -1,0 +1,85 @@
+// @ts-check
+// The page's worker: one WorkerClient (www/worker/client.js) at a time, replaced when the backend
+// choice changes or the worker broke. Events of runs other than the latest are dropped here;
+// the rest go to whoever registered for their type with `on`.
+
+import { WorkerClient } from '../worker/client.js';
+import { freshWorker } from './state.js';
+import { FULL } from '../core/settings.js';
+
+/** @typedef {import('../core/store.js').Store<import('./state.js').PageState>} PageStore */
+
+export class Connection {
+  /**
+   * @param {PageStore} store
+   * @param {{onFailure: (message: string) => void, spawn?: () => any}} options
+   */
+  constructor(store, { onFailure, spawn }) {
+    this.store = store;
+    this.onFailure = onFailure;
+    this.spawn = spawn;
+    /** @type {WorkerClient | null} */
+    this.client = null;
+    this.broken = false;
+    /** @type {Map<string, Set<(event: any) => void>>} */
+    this.listeners = new Map();
+  }
+
+  /** Calls `fn` with every event of `type` (of the latest run, or of no run). */
+  on(/** @type {string} */ type, /** @type {(event: any) => void} */ fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type)?.add(fn);
+  }
+
+  /** The backend the current worker was opened with, or null. */
+  get backend() {
+    return this.client?.backend ?? null;
+  }
+
+  /**
+   * The worker for `backendChoice`: the current one, or a fresh one (a worker initialises its
+   * device once, so switching backends needs a new worker; so does a broken one).
+   * @param {string} backendChoice
+   */
+  ensure(backendChoice) {
+    if (this.client && (this.broken || this.client.backend !== backendChoice)) {
+      this.client.terminate();
+      this.client = null;
+    }
+    if (this.client) return this.client;
+    const s = this.store.get();
+    this.broken = false;
+    this.store.set(freshWorker(s));
+    const test = s.settings?.test;
+    const open = { type: 'open', backend: backendChoice, testLimit: test && test < FULL.test ? test : null };
+    const client = new WorkerClient({
+      open,
+      onEvent: (event) => this.dispatch(event),
+      onFailure: (message) => {
+        this.broken = true;
+        this.onFailure(message);
+      },
+      ...(this.spawn ? { spawn: this.spawn } : {}),
+    });
+    this.client = client;
+    return client;
+  }
+
+  /** A request to the worker (started with the page's backend choice if there is none). */
+  call(/** @type {string} */ method, /** @type {object} */ args = {}, /** @type {Transferable[]} */ transfer = []) {
+    return this.ensure(this.store.get().backendChoice).call(method, args, transfer);
+  }
+
+  /** Marks the worker as unusable (its device was lost, or wasm trapped): the next use replaces it. */
+  markBroken() {
+    this.broken = true;
+  }
+
+  /** @param {any} event */
+  dispatch(event) {
+    if (event?.run !== undefined && event.run !== this.store.get().runId) return; // a replaced run's
+    const fns = this.listeners.get(event?.type);
+    if (!fns) return console.warn('unknown worker event', event);
+    for (const fn of fns) fn(event);
+  }
+}
