@@ -34,7 +34,7 @@ async function workerHeapProbe(browser) {
   return async () => {
     if (!sessionId) {
       const { targetInfos } = await cdp.send('Target.getTargets');
-      const target = targetInfos.find((t) => t.type === 'worker' && t.url.endsWith('/www/worker.js'));
+      const target = targetInfos.find((t) => t.type === 'worker' && t.url.endsWith('/www/worker/worker.js'));
       if (!target) return null;
       ({ sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }));
     }

@@ -71,7 +71,7 @@ if (typeof GPUDevice !== 'undefined') {
 
 async function measure(browser, url) {
   const context = await browser.newContext();
-  await context.route('**/www/worker.js', async (route) => {
+  await context.route('**/www/worker/worker.js', async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: `${GPU_COUNTER_PRELUDE}\n${await response.text()}` });
   });
@@ -88,7 +88,7 @@ async function measure(browser, url) {
     while (!settled()) await new Promise((r) => setTimeout(r, 20));
     return x.warmUpSeconds;
   });
-  const worker = () => page.workers().find((w) => w.url().endsWith('/www/worker.js'));
+  const worker = () => page.workers().find((w) => w.url().endsWith('/www/worker/worker.js'));
   const counts = async () => (await worker()?.evaluate(() => ({ ...self.__gpu })).catch(() => null)) ?? null;
   const before = await counts();
   await page.evaluate(() => {

@@ -56,10 +56,10 @@ async function waitForLab(page, what, done, timeout) {
   }
 }
 
-/** The networks kept in this browser (IndexedDB), read through the page's own www/idb.js. */
+/** The networks kept in this browser (IndexedDB), read through the page's own www/worker/persistence.js. */
 const savedNetwork = (page) =>
   page.evaluate(async () => {
-    const idb = await import(new URL('www/idb.js', location.href).href);
+    const idb = await import(new URL('www/worker/persistence.js', location.href).href);
     return { entries: await idb.listSaved(), current: await idb.getCurrent() };
   });
 

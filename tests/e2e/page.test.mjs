@@ -546,11 +546,11 @@ test('a reload during training brings back the last checkpoint and its chart (CP
 });
 
 /**
- * Serves www/worker.js with `prelude` in front: fault injection at the browser API boundary
+ * Serves www/worker/worker.js with `prelude` in front: fault injection at the browser API boundary
  * (the worker's own code stays as shipped).
  */
 async function injectIntoWorker(page, prelude) {
-  await page.context().route('**/www/worker.js', async (route) => {
+  await page.context().route('**/www/worker/worker.js', async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
   });
@@ -575,7 +575,7 @@ GPUAdapter.prototype.requestDevice = async function (...args) {
     await waitForRun(page, 'epoch 1 to end on WebGPU', (s) => s.points >= TINY_POINTS, 10 * MINUTE);
     await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE }); // the checkpoint is kept
     assert.equal(await page.getAttribute('#backend', 'data-backend'), 'wgpu');
-    const worker = page.workers().find((w) => w.url().endsWith('/www/worker.js'));
+    const worker = page.workers().find((w) => w.url().endsWith('/www/worker/worker.js'));
     await worker.evaluate(() => self.deviceForTest.destroy());
     await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 2 * MINUTE });
     const message = await page.textContent('#error-message');

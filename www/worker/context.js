@@ -1,0 +1,116 @@
+// @ts-check
+// What the worker's modules share: the session (the wasm module, the device, the one Explorer and
+// the active run), posting to the page, and the queue every Explorer call goes through.
+//
+// wasm-bindgen refuses overlapping calls on one Explorer ("recursive use of an object"), so every
+// call goes through `exclusive` (a promise queue).
+
+/**
+ * @typedef {import('./protocol.js').WorkerMessage} WorkerMessage
+ * @typedef {import('./protocol.js').WorkerEvent} WorkerEvent
+ * @typedef {import('./protocol.js').BackendEvent} BackendEvent
+ * @typedef {import('./protocol.js').BackendChoice} BackendChoice
+ * @typedef {import('./protocol.js').StartRequest} StartRequest
+ * @typedef {import('./runs.js').Run} Run
+ */
+
+/**
+ * What the worker uses of the Explorer (src/web/explorer.rs, demos.rs, lab.rs). The wasm package
+ * is built without typings, so they are written here.
+ * @typedef {object} Explorer
+ * @property {(n: number) => WorkerEvent} gallery
+ * @property {(limit: number | null) => void} setTestLimit
+ * @property {(bytes: Uint8Array) => WorkerEvent[]} loadWeights  a `model` event first
+ * @property {(note: string) => Promise<Uint8Array>} saveWeights
+ * @property {(request: StartRequest, fresh: boolean) => WorkerEvent[]} startTraining
+ * @property {(request: StartRequest) => Promise<void>} warmUp
+ * @property {() => Promise<WorkerEvent[]>} step
+ * @property {() => void} stopTraining
+ * @property {() => Promise<WorkerEvent & {accuracy: number}>} evaluate
+ * @property {(images: number) => Promise<any>} identityChecks
+ * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<any>} featureMaps
+ * @property {(insertion: string, stage: number) => Promise<WorkerEvent[]>} insert
+ * @property {() => WorkerEvent[]} restore
+ * @property {() => Promise<any>} labProbe
+ * @property {() => Promise<any>} lesions
+ * @property {(names: string[], ...bytes: (Uint8Array | undefined)[]) => WorkerEvent} useData
+ *
+ * @typedef {object} WasmModule  the package's exports
+ * @property {() => Promise<{memory: WebAssembly.Memory}>} default  instantiates the module
+ * @property {(n: number) => Promise<void>} initThreadPool  pkg-threads/ only (not to be called on pkg/'s)
+ * @property {(wantGpu: boolean, reason: string | null, software: boolean) => Promise<BackendEvent>} initDevice
+ * @property {{create(...files: Uint8Array[]): Explorer}} Explorer
+ *
+ * @typedef {{module: WasmModule, exports: {memory: WebAssembly.Memory}}} Wasm
+ * @typedef {{choice: BackendChoice, info: BackendEvent, maxBufferBytes: number | null}} Backend
+ *   the backend chosen once per worker; maxBufferBytes: the GPU's per-buffer limit (WebGPU only)
+ */
+
+export const session = {
+  /** @type {Wasm | null} the loaded wasm build (see device.js's loadWasm) */
+  wasm: null,
+  /** The CPU backend's threads; the `open` message may ask for fewer. */
+  threadsWanted: Math.max(1, globalThis.navigator?.hardwareConcurrency || 1),
+  /** @type {Backend | null} once chooseBackend has run (once per worker) */
+  backend: null,
+  /** @type {Explorer | null} */
+  explorer: null,
+  /** @type {Run | null} the active run */
+  current: null,
+  /** @type {{reason?: string, message?: string} | null} GPUDeviceLostInfo once the WebGPU device is gone */
+  deviceLost: null,
+  /** open() loads the saved or shipped network (not for the lab's workers) */
+  firstNetwork: true,
+};
+
+/** The Explorer; only called once the worker has opened. */
+export function explorer() {
+  if (!session.explorer) throw new Error('The data and the network are not loaded yet.');
+  return session.explorer;
+}
+
+/** @typedef {{postMessage(msg: WorkerMessage, transfer: Transferable[]): void}} MessageTarget */
+
+/** Sends a message to the page. @param {WorkerMessage} msg @param {Transferable[]} [transfer] */
+export const post = (msg, transfer) => /** @type {MessageTarget} */ (/** @type {unknown} */ (self)).postMessage(msg, transfer ?? []);
+
+/** Sends one of a run's events, tagged with the run's id. @param {Run} run @param {WorkerEvent} event */
+export const postRun = (run, event) => post({ ...event, run: run.id });
+
+/** @param {Run} run @param {import('./protocol.js').RunState} state */
+export const setState = (run, state) => post({ type: 'state', state, run: run.id });
+
+/** A notice for the page (something failed, nothing stops). @param {string} message */
+export const notice = (message) => post({ type: 'notice', message });
+
+/** Lets other messages in. */
+export const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * A queue: `run(fn)` calls `fn` after every earlier call has settled (failed ones too) and
+ * resolves to its result.
+ */
+export function serialQueue() {
+  /** @type {Promise<unknown>} */
+  let queue = Promise.resolve();
+  /** @template T @param {() => T | Promise<T>} fn @returns {Promise<T>} */
+  return (fn) => {
+    const result = queue.then(() => fn());
+    queue = result.then(
+      () => {},
+      () => {},
+    );
+    return result;
+  };
+}
+
+/** Runs an Explorer call after every earlier one has settled. */
+export const exclusive = serialQueue();
+
+/** What the page shows for an exception. @param {unknown} e */
+export function describeError(e) {
+  if (e instanceof WebAssembly.RuntimeError) {
+    return `The WebAssembly module crashed (${e.message}). Reload the page to start again; the browser console has details.`;
+  }
+  return /** @type {{message?: string} | null | undefined} */ (e)?.message ?? String(e);
+}

@@ -1,0 +1,137 @@
+// @ts-check
+// The network in memory and the networks kept in this browser: loading a kept one or the shipped
+// pretrained one, the first network a worker opens with, the page's list, and what inserting,
+// restoring, uploading and deleting mean for them. Storage is persistence.js's; the bookkeeping
+// of which network is in memory is network-memory.js's.
+
+import { describeError, exclusive, explorer, notice, post } from './context.js';
+import { fetchBytes } from './data.js';
+import { NetworkMemory } from './network-memory.js';
+import { deleteSaved, getCurrent, getSaved, listSaved, setCurrent } from './persistence.js';
+import { epochsDone } from './runs.js';
+
+/**
+ * @typedef {import('./persistence.js').SavedEntry} SavedEntry
+ * @typedef {import('./network-memory.js').NetworkFields} NetworkFields
+ * @typedef {import('./protocol.js').WorkerEvent} WorkerEvent
+ * @typedef {import('./protocol.js').ModelEvent} ModelEvent
+ */
+
+const SHIPPED_WEIGHTS = new URL('../weights/fast.rnxw', import.meta.url);
+
+export const memory = new NetworkMemory();
+
+/** Tells the page where the network in memory came from (and remembers it for Restore). @param {NetworkFields} fields */
+export const postNetwork = (fields) => post(memory.describe(fields));
+
+/** @param {WorkerEvent[]} events */
+const postAll = (events) => events.forEach((e) => post(e));
+
+/** The note of the `model` event among `events` (the first). @param {WorkerEvent[]} events */
+const modelNote = (events) => /** @type {Partial<ModelEvent> | undefined} */ (events[0])?.note ?? '';
+
+/** Tells the page which networks this browser keeps and which of them is in memory. */
+export async function postSaved() {
+  try {
+    post({ type: 'saved_list', entries: await listSaved(), current: memory.entry });
+  } catch (e) {
+    notice(`The networks kept in this browser could not be read (${describeError(e)}).`);
+  }
+}
+
+/**
+ * Puts a kept network in memory and makes it the one the page opens with. Like every Explorer
+ * call, inside `exclusive` (the worker's METHODS already are).
+ * @param {SavedEntry} entry
+ */
+export async function loadEntry(entry) {
+  postAll(explorer().loadWeights(entry.bytes));
+  memory.loaded(entry.id);
+  await setCurrent(entry.id);
+  postNetwork({ source: 'saved', id: entry.id, name: entry.name, note: entry.note, savedAt: entry.savedAt });
+  const history = entry.history;
+  if (history?.events?.length) post({ type: 'history', ...history, done: epochsDone(history.events) });
+}
+
+/** Puts the shipped pretrained network in memory and makes it the one the page opens with (inside `exclusive`). */
+export async function loadShipped() {
+  const bytes = await fetchBytes(SHIPPED_WEIGHTS);
+  const events = explorer().loadWeights(bytes);
+  postAll(events);
+  memory.loaded(null);
+  await setCurrent(null).catch(() => {}); // without IndexedDB the shipped network is all there is
+  postNetwork({ source: 'shipped', note: modelNote(events) });
+}
+
+/** The entry kept as current in this browser, or null (none, or the store cannot be read). */
+async function currentEntry() {
+  try {
+    const id = await getCurrent();
+    return id == null ? null : await getSaved(id);
+  } catch (e) {
+    notice(`The networks kept in this browser could not be read (${describeError(e)}).`);
+    return null;
+  }
+}
+
+/** Opens with the network kept as current in this browser, else the shipped pretrained one. */
+export async function loadFirstNetwork() {
+  const entry = await currentEntry();
+  if (entry) {
+    try {
+      await exclusive(() => loadEntry(entry));
+      return postSaved();
+    } catch (e) {
+      notice(`The network "${entry.name}" kept in this browser could not be loaded (${describeError(e)}); the shipped pretrained weights are used instead.`);
+    }
+  }
+  try {
+    await exclusive(loadShipped);
+  } catch (e) {
+    notice(`The pretrained weights www/weights/fast.rnxw could not be loaded (${describeError(e)}). Train a network (or upload weights) to use the demos.`);
+    postNetwork({ source: 'none', note: '' });
+  }
+  await postSaved();
+}
+
+/** Inserts a block after `stage` (inside `exclusive`); resolves to the new `model` event. @param {string} insertion @param {number} stage */
+export async function insertBlock(insertion, stage) {
+  const events = await explorer().insert(insertion, stage);
+  memory.inserted();
+  postAll(events);
+  await postSaved();
+  return /** @type {ModelEvent} */ (events[0]);
+}
+
+/** Removes the inserted blocks: the original network is in memory again, and the page opens with it again. */
+export async function restoreOriginal() {
+  postAll(explorer().restore());
+  const source = memory.restored();
+  if (source) postNetwork(source);
+  await setCurrent(memory.entry).catch(() => {});
+  await postSaved();
+}
+
+/** Puts uploaded weights in memory (not kept in this browser). @param {Uint8Array} bytes @param {string} [name] */
+export function loadUploaded(bytes, name) {
+  const events = explorer().loadWeights(bytes);
+  postAll(events);
+  memory.loaded(null);
+  postNetwork({ source: 'uploaded', note: modelNote(events), name });
+  return postSaved();
+}
+
+/** Puts a kept network in memory (and opens with it from now on). @param {number} id */
+export async function loadSaved(id) {
+  const entry = await getSaved(id);
+  if (!entry) throw new Error('that network is no longer kept in this browser');
+  await loadEntry(entry);
+  await postSaved();
+}
+
+/** Forgets a kept network at once; if it was in memory, the shipped one replaces it now. @param {number} id */
+export async function forget(id) {
+  await deleteSaved(id);
+  if (memory.deleted(id)) await loadShipped();
+  await postSaved();
+}

@@ -1,0 +1,146 @@
+// @ts-check
+// The messages between the page and the worker (www/worker/worker.js), as JSDoc types: the page
+// (through www/worker/client.js) and the worker import them, `tsc` checks both sides. Types only:
+// this module exports nothing at run time.
+//
+// Page -> worker: one `open` per worker, then training runs (`start`, `pause`, `resume`, `stop`,
+// handled in order) and demo requests (`call`, each answered by one `reply`).
+// Worker -> page: the events produced by Rust (src/web/protocol.rs's `WorkerEvent`, forwarded
+// unchanged) and the worker's own events in the same style. Those of a training run carry `run`,
+// the id its `start` gave.
+
+// ---------------------------------------------------------------------------------------------
+// Page -> worker
+
+/**
+ * @typedef {import('../core/backend.js').BackendChoice} BackendChoice
+ *
+ * @typedef {{epochs: number, batch_size: number, lr: number, momentum?: number,
+ *   weight_decay?: number, seed?: number}} TrainSettings  Rust's `TrainConfig`
+ * @typedef {{model: object, train: TrainSettings, train_limit?: number | null,
+ *   test_limit?: number | null, max_buffer_bytes?: number | null}} StartRequest
+ *   Rust's `StartRequest`: a model configuration (a ResNet's or a zoo network's), the training
+ *   settings, how many training / test images (null: all). `max_buffer_bytes` is the worker's
+ *   to set (the GPU's per-buffer limit).
+ *
+ * @typedef {{type: 'open', backend: BackendChoice, testLimit?: number | null, network?: boolean,
+ *   threads?: number}} OpenMessage
+ *   Once per worker: the device, the data, the gallery and the first network (the one kept as
+ *   current in this browser, else the shipped pretrained weights; none with `network: false`, as
+ *   the lab's workers). `threads`: the most threads the CPU backend may use (default: all cores).
+ * @typedef {{type: 'start', run?: number, request: StartRequest, backend: BackendChoice,
+ *   fresh?: boolean, label?: string, resume?: boolean, keep?: boolean, probe?: boolean}} StartMessage
+ *   A training run; a running one is stopped first (and, being replaced, not kept).
+ *   fresh (default true): a new network, else keep training the one in memory; resume: the
+ *   checkpoint kept as current in this browser goes on where it stopped; keep (default true):
+ *   false keeps neither checkpoints nor the trained network in this browser (the lab's races);
+ *   probe: a `lab_probe` event before the first batch and at every report.
+ * @typedef {{type: 'pause'}} PauseMessage
+ * @typedef {{type: 'resume'}} ResumeMessage
+ * @typedef {{type: 'stop'}} StopMessage
+ * @typedef {{type: 'call', id: number, method: MethodName, args?: object}} CallMessage
+ *   A demo request, answered by a `reply` with the same id. Refused (`busy`) while a run is
+ *   active, except `memory`.
+ * @typedef {OpenMessage | StartMessage | PauseMessage | ResumeMessage | StopMessage | CallMessage} PageMessage
+ */
+
+/**
+ * The requests a `call` may name, with their arguments and results.
+ * @typedef {{
+ *   featureMaps: {args: {stage: number, block: number, mode: string, image: number, channels: number}, result: FeatureMapsEvent},
+ *   identityChecks: {args: {images: number}, result: object[]},
+ *   setTestLimit: {args: {limit?: number | null}, result: void},
+ *   warmUp: {args: {request: StartRequest}, result: null | void},
+ *   evaluate: {args: {}, result: null},
+ *   insert: {args: {insertion: string, stage: number}, result: ModelEvent},
+ *   restore: {args: {}, result: null},
+ *   loadWeights: {args: {bytes: Uint8Array, name?: string}, result: void},
+ *   saveWeights: {args: {note: string}, result: Uint8Array},
+ *   lesions: {args: {}, result: {accuracy: number, blocks: {label: string, accuracy: number | null}[]}},
+ *   useData: {args: {files: {name: string, bytes: Uint8Array}[]}, result: DataReadyEvent},
+ *   memory: {args: {}, result: {wasmBytes: number}},
+ *   loadSaved: {args: {id: number}, result: null},
+ *   loadShipped: {args: {}, result: null},
+ *   renameSaved: {args: {id: number, name: string}, result: null},
+ *   deleteSaved: {args: {id: number}, result: null},
+ * }} Methods
+ *   evaluate posts its `predictions` event; insert, restore, loadWeights, loadSaved, loadShipped
+ *   and deleteSaved post `model` (and `network`, `saved_list`) events; useData posts
+ *   `data_ready` and `gallery`; saveWeights answers the weights file (transferred).
+ * @typedef {keyof Methods} MethodName
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Worker -> page: Rust's events (src/web/protocol.rs)
+
+/**
+ * @typedef {{type: 'backend', backend: 'wgpu' | 'cpu', label: string, fallback_reason: string | null,
+ *   demos_on_cpu: boolean, threads: number}} BackendEvent  the backend the worker ended up with
+ * @typedef {{insertion: string, stage: number}} InsertedBlock
+ * @typedef {{type: 'model', config: object, layers: object[], parameters: number, note: string,
+ *   inserted: InsertedBlock[]}} ModelEvent  the network in memory, for the diagram and the table
+ * @typedef {{type: 'data_ready', train: number, test: number}} DataReadyEvent
+ * @typedef {{type: 'step', batch: number, total: number}} StepEvent  one batch done (over all epochs)
+ * @typedef {{type: 'train', kind: 'report', epoch: number, train_loss: number, train_acc: number,
+ *   examples_per_sec: number}} ReportEvent  running averages, 5 times an epoch
+ * @typedef {{type: 'train', kind: 'epoch', epoch: number, train_loss: number, train_acc: number,
+ *   test_acc: number, examples_per_sec: number}} EpochEvent  an epoch's end, with test accuracy
+ * @typedef {ReportEvent | EpochEvent} TrainEvent
+ * @typedef {{type: 'predictions', accuracy: number, confusion: number[][], per_class: number[],
+ *   samples: {index: number, label: number, predicted: number}[]}} PredictionsEvent
+ * @typedef {{type: 'finished', examples_per_sec: number}} FinishedEvent
+ * @typedef {{type: 'gallery', side: number, images: number[][], labels: number[],
+ *   class_names: string[]}} GalleryEvent
+ * @typedef {{type: 'feature_maps', label: string, channels: number, side_in: number,
+ *   side_out: number, input: number[], output: number[], max_abs_diff: number | null}} FeatureMapsEvent
+ * @typedef {{type: 'insertion', insertion: string, stage: number, accuracy_before: number,
+ *   accuracy_after: number, changed_predictions: number, images: number}} InsertionEvent
+ * @typedef {{type: 'diverged', epoch: number, loss: number, kept_epoch: number, message: string}} DivergedEvent
+ *   the loss exploded; the weights of `kept_epoch` are kept (an `error` follows)
+ * @typedef {{type: 'error', message: string, fatal?: boolean}} ErrorEvent
+ *   fatal: the wasm module crashed; the page must start a new worker
+ * @typedef {BackendEvent | ModelEvent | DataReadyEvent | StepEvent | TrainEvent | PredictionsEvent
+ *   | FinishedEvent | GalleryEvent | FeatureMapsEvent | InsertionEvent | DivergedEvent | ErrorEvent} RustEvent
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Worker -> page: the worker's own events
+
+/**
+ * @typedef {'loading' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed'} RunState
+ * @typedef {'shipped' | 'saved' | 'uploaded' | 'trained' | 'none'} NetworkSource
+ *
+ * @typedef {{type: 'adapter', vendor: string, architecture: string, device: string,
+ *   description: string, fallback: boolean, software: boolean}} AdapterEvent
+ *   the WebGPU adapter found (before the backend is chosen)
+ * @typedef {{type: 'data_progress', file: string, loaded: number, total: number}} DataProgressEvent
+ *   download progress of one data file; total 0: unknown
+ * @typedef {{type: 'state', state: RunState, run: number}} StateEvent
+ * @typedef {{type: 'network', source: NetworkSource, note: string, name?: string, id?: number | null,
+ *   savedAt?: string, run?: number}} NetworkEvent
+ *   where the network in memory came from (`id`: its entry in this browser, if any)
+ * @typedef {{id: number, name: string, note: string, savedAt: string, epochs: number | null,
+ *   done: number | null}} SavedSummary  one network kept in this browser, without its weights
+ * @typedef {{type: 'saved_list', entries: SavedSummary[], current: number | null}} SavedListEvent
+ *   the networks kept in this browser, oldest first, and which of them is in memory
+ * @typedef {{type: 'notice', message: string}} NoticeEvent  something went wrong, nothing stops
+ * @typedef {{type: 'opened', ok: boolean}} OpenedEvent  the answer to `open`
+ * @typedef {{epochs: number, events: TrainEvent[], request: StartRequest, label: string}} RunHistory
+ *   a run's settings and chart, as kept in this browser
+ * @typedef {RunHistory & {type: 'history', done: number, run?: number}} HistoryEvent
+ *   the chart of the network just loaded (or of the run being resumed); done: epochs done
+ * @typedef {{type: 'device_lost', reason: string, message: string, run?: number}} DeviceLostEvent
+ * @typedef {{label: string, depth: number, norm: number}} GradientNorm
+ * @typedef {{type: 'lab_probe', epoch: number, gradients?: GradientNorm[],
+ *   magnitudes?: {label: string, ratio: number}[], error?: string}} LabProbeEvent
+ *   ||dL/dW|| of every conv and ||F(x)||/||x|| of every block, or why they cannot be measured
+ * @typedef {{type: 'reply', id: number, ok: boolean, result?: any, error?: string, busy?: boolean}} ReplyMessage
+ *   the answer to a `call`; busy: refused because a run is active
+ *
+ * @typedef {AdapterEvent | DataProgressEvent | StateEvent | NetworkEvent | SavedListEvent
+ *   | NoticeEvent | OpenedEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
+ * @typedef {(RustEvent | WorkerOwnEvent) & {run?: number}} WorkerEvent  every event but `reply`
+ * @typedef {WorkerEvent | ReplyMessage} WorkerMessage
+ */
+
+export {};

@@ -1,0 +1,202 @@
+// @ts-check
+// The training loop. A run queues one Explorer `step` at a time and yields in between, so pause
+// and stop stay prompt (Rust keeps a few steps in flight on the device meanwhile: see
+// `Trainer::in_flight`). At every epoch's end the network is kept in this browser as a
+// checkpoint; when the run finishes or is stopped, as the trained network.
+
+import { describeError, exclusive, explorer, notice, post, postRun, session, setState, tick } from './context.js';
+import { memory, postNetwork, postSaved } from './networks.js';
+import { ensureOpen } from './open.js';
+import { getCurrent, getSaved, putSaved, setCurrent } from './persistence.js';
+import { continueRun, entryName, newRun, recordStep, resumePlan, runHistory, runNote, shiftEpoch } from './runs.js';
+
+/**
+ * @typedef {import('./runs.js').Run} Run
+ * @typedef {import('./protocol.js').StartMessage} StartMessage
+ * @typedef {import('./protocol.js').StartRequest} StartRequest
+ * @typedef {import('./protocol.js').WorkerEvent} WorkerEvent
+ * @typedef {import('./persistence.js').SavedEntry} SavedEntry
+ * @typedef {'stopped' | 'failed' | 'finished'} RunEnd
+ */
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits while the run is paused; returns when resumed or stopped. @param {Run} run */
+async function waitWhilePaused(run) {
+  while (run.paused && !run.stopped) {
+    setState(run, 'paused');
+    await new Promise((resolve) => (run.wake = () => resolve(undefined)));
+    run.wake = null;
+    if (!run.stopped && !run.paused) setState(run, 'running');
+  }
+}
+
+/** @param {Run} run @param {RunEnd} state */
+function end(run, state) {
+  run.active = false;
+  setState(run, state);
+}
+
+/**
+ * The lab's probe of the network being trained (between two steps) or just trained: ||dL/dW||
+ * of every conv and ||F(x)||/||x|| of every block on a fixed batch of test images. A network
+ * the probe cannot measure (not a ResNet) says so once; the run goes on without probes.
+ * @param {Run} run @param {number} epoch
+ */
+async function probe(run, epoch) {
+  try {
+    const result = await exclusive(() => explorer().labProbe());
+    postRun(run, { type: 'lab_probe', epoch, ...result });
+  } catch (e) {
+    run.probe = false;
+    postRun(run, { type: 'lab_probe', epoch, error: describeError(e) });
+  }
+}
+
+/**
+ * After a run finished or was stopped (or, with `checkpoint`, at an epoch end during the run):
+ * keep a copy of its network and its chart history in this browser.
+ * @param {Run} run @param {boolean} [checkpoint]
+ */
+async function keepTrainedNetwork(run, checkpoint = false) {
+  if (!run.keep) return; // the lab's races leave the networks kept in this browser alone
+  const note = runNote(run, checkpoint);
+  // Each run is its own entry (its checkpoints update it); the shipped network and earlier
+  // runs' entries are never overwritten.
+  const name = (run.entryName ??= entryName(run));
+  try {
+    const bytes = await exclusive(() => explorer().saveWeights(note));
+    // The whole run's settings and chart (a resumed run's too), so it can be resumed later.
+    const entry = { name, note, savedAt: new Date().toISOString(), bytes, history: runHistory(run) };
+    const id = await putSaved(run.entryId == null ? entry : { id: run.entryId, ...entry });
+    run.entryId = id;
+    memory.kept(id);
+    await setCurrent(id);
+  } catch (e) {
+    notice(`The trained network could not be kept in this browser (${describeError(e)}).`);
+  }
+  if (!checkpoint) postNetwork({ source: 'trained', note, run: run.id, id: run.entryId, name: run.entryName });
+  await postSaved();
+}
+
+/**
+ * Makes `run` go on from the checkpoint kept as current in this browser: its weights, the
+ * remaining epochs, epochs numbered on from where it stopped. Returns the request to train with.
+ * @param {Run} run @param {number | null} maxBufferBytes @returns {Promise<StartRequest>}
+ */
+async function resumeFromCheckpoint(run, maxBufferBytes) {
+  const id = await getCurrent();
+  const entry = id == null ? null : await getSaved(id);
+  const { request, saved, done } = resumePlan(entry, maxBufferBytes);
+  const kept = /** @type {SavedEntry} */ (entry); // resumePlan throws without one
+  (await exclusive(() => explorer().loadWeights(kept.bytes))).forEach((e) => post(e)); // the network's, not the run's
+  continueRun(run, kept, saved, done);
+  postRun(run, { type: 'history', ...saved, done });
+  return request;
+}
+
+/**
+ * Training has started: the network in memory is the run's now; the page hears of the data and
+ * (for the lab) gets a first probe.
+ * @param {Run} run @param {WorkerEvent[]} events  startTraining's
+ */
+async function started(run, events) {
+  memory.training(run);
+  for (const event of events) {
+    if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];
+    postRun(run, event);
+  }
+  if (run.probe) await probe(run, run.epochOffset);
+  await tick();
+  setState(run, run.paused ? 'paused' : 'running');
+}
+
+/** Steps until the run ends; says how. @param {Run} run @returns {Promise<RunEnd>} */
+async function trainLoop(run) {
+  for (;;) {
+    await waitWhilePaused(run);
+    if (run.stopped) {
+      await exclusive(() => explorer().stopTraining());
+      run.final = 'stopped';
+      if (!run.replaced) await keepTrainedNetwork(run);
+      return 'stopped';
+    }
+    const events = (await exclusive(() => explorer().step())).map((e) => shiftEpoch(run, e));
+    // A failed read on WebGPU may be a lost device whose notice is a moment behind.
+    if (session.backend?.info.backend === 'wgpu' && events.some((e) => e.type === 'error')) await sleep(100);
+    if (session.deviceLost) return 'failed'; // the page was told; the step's error says less
+    for (const event of events) postRun(run, event);
+    const { failed, finished, epochEnded, report } = recordStep(run, events);
+    if (run.probe && report && !failed && !run.stopped) await probe(run, report.epoch);
+    // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
+    if (!failed && !finished && epochEnded) await keepTrainedNetwork(run, true);
+    if (failed) {
+      await exclusive(() => explorer().stopTraining());
+      return 'failed';
+    }
+    if (finished) {
+      run.final = 'finished';
+      await keepTrainedNetwork(run);
+      return 'finished';
+    }
+    await tick(); // lets pause / stop / start messages in
+  }
+}
+
+/** One run, from opening the worker (if need be) to its end. @param {Run} run @param {StartMessage} msg */
+async function execute(run, msg) {
+  setState(run, 'loading');
+  let trainingStarted = false;
+  try {
+    await ensureOpen(msg.backend, msg.request?.test_limit ?? null);
+    if (run.stopped) return end(run, 'stopped');
+    const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
+    const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { ...msg.request, max_buffer_bytes: maxBufferBytes };
+    const events = await exclusive(() => explorer().startTraining(request, Boolean(msg.fresh)));
+    trainingStarted = true;
+    await started(run, events);
+    end(run, await trainLoop(run));
+  } catch (e) {
+    if (session.deviceLost) return end(run, 'failed');
+    postRun(run, { type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
+    if (trainingStarted && session.explorer) await exclusive(() => explorer().stopTraining()).catch(() => {});
+    end(run, 'failed');
+  }
+}
+
+/** Stops the active run (it exits between batches); resolves once it has. */
+export function stopCurrent() {
+  const run = session.current;
+  if (!run) return Promise.resolve();
+  run.stopped = true;
+  run.wake?.();
+  return run.done;
+}
+
+/**
+ * A `start` message: stops the old run (which, replaced, is not kept), then starts anew. Resolves
+ * once the old run has stopped, not when the new one ends.
+ * @param {StartMessage} msg
+ */
+export async function startRun(msg) {
+  if (session.current) session.current.replaced = true;
+  await stopCurrent();
+  const run = newRun(msg);
+  session.current = run;
+  run.done = execute(run, msg).finally(() => {
+    run.active = false;
+    if (session.current === run) session.current = null;
+  });
+}
+
+export function pauseRun() {
+  if (session.current) session.current.paused = true;
+}
+
+export function resumeRun() {
+  const run = session.current;
+  if (!run) return;
+  run.paused = false;
+  run.wake?.();
+}

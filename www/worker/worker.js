@@ -1,0 +1,191 @@
+// @ts-check
+// The worker. It owns the wasm module, the burn device and the one Explorer (the data, the
+// network in memory and, while one runs, a training run), so the page stays responsive while the
+// GPU (or the CPU backend) works. The page talks to it through www/worker/client.js; the
+// messages are typed in protocol.js.
+//
+// This file dispatches the page's messages: control messages (open, start, pause, resume, stop)
+// are handled in order, each after any earlier start has set up its run; demo requests (`call`)
+// run the METHODS below, each alone on the Explorer. Demo requests are refused while a run is
+// active (the demos use the network in memory, which is the one being trained).
+//
+//   open.js      the device, the data, the Explorer and its first network, once per worker
+//   device.js    backend choice, adapter facts, the wasm build, device-loss watch
+//   data.js      the four data files: download with progress, gunzip
+//   run-loop.js  training runs: the loop, pause / stop, probes, keeping the trained network
+//   runs.js      a run's record and the pure decisions about it
+//   networks.js  the network in memory and those kept in this browser (network-memory.js
+//                keeps track of which is which, persistence.js stores them in IndexedDB)
+//   context.js   the shared session, posting to the page, the Explorer call queue
+
+import { describeError, exclusive, explorer, post, serialQueue, session } from './context.js';
+import { gunzip } from './data.js';
+import { watchDeviceLoss } from './device.js';
+import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
+import { GALLERY_SIZE, ensureOpen, opened, openingStarted } from './open.js';
+import { renameSaved } from './persistence.js';
+import { pauseRun, resumeRun, startRun, stopCurrent } from './run-loop.js';
+
+/**
+ * @typedef {import('./protocol.js').PageMessage} PageMessage
+ * @typedef {import('./protocol.js').CallMessage} CallMessage
+ * @typedef {import('./protocol.js').OpenMessage} OpenMessage
+ * @typedef {import('./protocol.js').Methods} Methods
+ * @typedef {import('./protocol.js').MethodName} MethodName
+ */
+
+const BUSY = 'Training is running. Stop it (or let it finish) first: the demos use the network in memory, which is the one being trained.';
+
+watchDeviceLoss();
+
+/** Demo requests from the page. Each runs alone on the Explorer (see `exclusive`). */
+const METHODS = {
+  /** @param {Methods['featureMaps']['args']} a */
+  featureMaps: ({ stage, block, mode, image, channels }) => explorer().featureMaps(stage, block, mode, image, channels),
+  /** @param {Methods['identityChecks']['args']} a */
+  identityChecks: ({ images }) => explorer().identityChecks(images),
+  /** @param {Methods['setTestLimit']['args']} a */
+  setTestLimit: ({ limit }) => explorer().setTestLimit(limit ?? null),
+  /**
+   * Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there is nothing to compile).
+   * @param {Methods['warmUp']['args']} a
+   */
+  warmUp: ({ request }) => {
+    const backend = session.backend;
+    return backend?.info.backend === 'wgpu' ? explorer().warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes }) : null;
+  },
+  async evaluate() {
+    post(await explorer().evaluate());
+    return null;
+  },
+  /** @param {Methods['insert']['args']} a */
+  insert: ({ insertion, stage }) => insertBlock(insertion, stage),
+  async restore() {
+    await restoreOriginal();
+    return null;
+  },
+  /** @param {Methods['loadWeights']['args']} a */
+  loadWeights: ({ bytes, name }) => loadUploaded(bytes, name),
+  /** @param {Methods['saveWeights']['args']} a */
+  saveWeights: ({ note }) => explorer().saveWeights(note),
+  /** The lab: test accuracy of the network in memory, then with each block removed in turn. */
+  async lesions() {
+    const { accuracy } = await explorer().evaluate();
+    return { accuracy, blocks: await explorer().lesions() };
+  },
+  /**
+   * files: [{name, bytes}] in the order train images, train labels[, test images, test labels].
+   * @param {Methods['useData']['args']} a
+   */
+  async useData({ files }) {
+    const bytes = await Promise.all(files.map((f) => gunzip(f.bytes)));
+    const sizes = explorer().useData(
+      files.map((f) => f.name),
+      bytes[0],
+      bytes[1],
+      bytes[2],
+      bytes[3],
+    );
+    post(sizes);
+    post(explorer().gallery(GALLERY_SIZE));
+    return sizes;
+  },
+  /** For the soak benchmark: wasm memory only grows, so a leak shows as growth here. */
+  async memory() {
+    return { wasmBytes: session.wasm?.exports.memory.buffer.byteLength ?? 0 };
+  },
+  /** Puts a network kept in this browser in memory (and opens with it from now on). @param {Methods['loadSaved']['args']} a */
+  async loadSaved({ id }) {
+    await loadSaved(id);
+    return null;
+  },
+  async loadShipped() {
+    await loadShipped();
+    await postSaved();
+    return null;
+  },
+  /** @param {Methods['renameSaved']['args']} a */
+  async renameSaved({ id, name }) {
+    await renameSaved(id, name);
+    await postSaved();
+    return null;
+  },
+  /** Forgets a kept network at once; if it was in memory, the shipped one replaces it now. @param {Methods['deleteSaved']['args']} a */
+  async deleteSaved({ id }) {
+    await forget(id);
+    return null;
+  },
+};
+
+/** Requests that do not touch the network, answered during a run too. */
+const WHILE_TRAINING = new Set(['memory']);
+
+/** Control messages, in order. */
+const control = serialQueue();
+
+/** Handles a control message after the earlier ones; a failure is posted as an error. @param {() => unknown} action */
+function enqueue(action) {
+  control(action).catch((e) => post({ type: 'error', message: describeError(e) }));
+}
+
+/** Answers a demo request. @param {CallMessage} msg */
+async function handleCall({ id, method, args }) {
+  /** @param {{ok: boolean, result?: any, error?: string, busy?: boolean}} fields @param {Transferable[]} [transfer] */
+  const reply = (fields, transfer) => post({ type: 'reply', id, ...fields }, transfer);
+  const active = () => Boolean(session.current?.active);
+  try {
+    if (!Object.hasOwn(METHODS, method)) throw new Error(`unknown request ${method}`);
+    if (!openingStarted()) await control(() => {}); // an 'open' sent just before this request
+    if (!openingStarted()) throw new Error('The data and the network are not loaded yet.');
+    await opened();
+    if (active() && !WHILE_TRAINING.has(method)) return reply({ ok: false, busy: true, error: BUSY });
+    const run = /** @type {(args: any) => unknown} */ (METHODS[method]);
+    const result = await exclusive(() => run(args ?? {}));
+    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
+    reply({ ok: true, result }, transfer);
+  } catch (e) {
+    reply({ ok: false, busy: active(), error: active() ? BUSY : describeError(e) });
+  }
+}
+
+/** @param {OpenMessage} msg */
+function open(msg) {
+  if (msg.network === false) session.firstNetwork = false;
+  if (Number.isInteger(msg.threads) && /** @type {number} */ (msg.threads) > 0) session.threadsWanted = /** @type {number} */ (msg.threads);
+  enqueue(async () => {
+    try {
+      await ensureOpen(msg.backend, msg.testLimit);
+    } catch (e) {
+      post({ type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
+      post({ type: 'opened', ok: false });
+    }
+  });
+}
+
+self.onmessage = (/** @type {MessageEvent<PageMessage>} */ { data: msg }) => {
+  switch (msg?.type) {
+    case 'open':
+      return open(msg);
+    case 'start':
+      // Stop the old loop (it exits between batches), then start anew. The queue waits for the
+      // old run to stop, not for the new one to finish.
+      return enqueue(() => startRun(msg));
+    case 'pause':
+      return enqueue(pauseRun);
+    case 'resume':
+      return enqueue(resumeRun);
+    case 'stop':
+      return enqueue(() => {
+        stopCurrent();
+      });
+    case 'call':
+      handleCall(msg);
+      return;
+    default:
+      post({ type: 'error', message: `The worker got an unknown message: ${JSON.stringify(msg)}` });
+  }
+};
+
+self.addEventListener('unhandledrejection', (e) => {
+  post({ type: 'error', message: `Unexpected error in the worker: ${describeError(e.reason)}` });
+});
