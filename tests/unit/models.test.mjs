@@ -31,3 +31,17 @@ test('the form\u2019s configuration: a chapter-7 model needs a valid input size'
   assert.equal(selectionName(models, 'fast', fast), 'the fast preset');
   assert.equal(selectionName(models, 'googlenet', null), 'GoogLeNet');
 });
+
+test('the catalogue from Rust keeps its order and names its fields for the page', async () => {
+  const { catalogueFrom } = await import('../../www/core/models.js');
+  const rust = [
+    { name: 'fast', title: 'ResNet-18 (fast)', family: 'resnet', config: fast, default_input_size: 28, training: { epochs: 2, batch: 128, lr: 0.1 }, seed_test_acc: null, notes: 'n', parameters: 700000, macs: 9 },
+    { name: 'nin', title: 'NiN', family: 'zoo', config: { kind: 'nin', input_size: 224 }, default_input_size: 224, training: { epochs: 2, batch: 128, lr: 0.1 }, seed_test_acc: 0.75, notes: 'm', parameters: 1, macs: 2 },
+  ];
+  const m = catalogueFrom(rust);
+  assert.deepEqual([...m.keys()], ['fast', 'nin']);
+  assert.equal(m.get('nin').defaultInput, 224);
+  assert.equal(m.get('nin').seedAcc, 0.75);
+  assert.equal(m.get('fast').seedAcc, null);
+  assert.equal(m.get('fast').params, 700000);
+});

@@ -13,6 +13,7 @@
  * @property {any} wasm               the wasm module on the main thread (shapes, catalogue), once loaded
  * @property {Map<string, import('../core/models.js').ModelEntry>} models  the catalogue, from Rust
  * @property {Record<string, any> | null} settings  the training form's values when all are valid, else null
+ * @property {string} settingsProblems  what is wrong with the form's values ('' when nothing)
  * @property {string} preset          the model chosen in the form
  * @property {any} selectedConfig     the configuration the form describes (null when the input size is invalid)
  * @property {string} backendChoice   'auto' | 'wgpu' | 'cpu'
@@ -33,6 +34,8 @@
  * @property {ModelEvent | null} memory  the network in the worker's memory (its `model` event)
  * @property {any} memoryNet          describeNetwork() of it
  * @property {boolean} training       the network in memory is the one being trained
+ * @property {'memory' | 'preview'} showing  the diagram shows the network in memory or the form's model
+ * @property {any} run                the current (or last) run's bookkeeping (www/features/training/run.js)
  * @property {NetworkSource | null} source  where the network in memory came from
  * @property {{entries: any[], current: any} | null} saved  the networks kept in this browser
  * @property {{done: number, epochs: number} | null} resumable  an unfinished run saved in this browser
@@ -54,6 +57,7 @@ export function initialState() {
     wasm: null,
     models: new Map(),
     settings: null,
+    settingsProblems: '',
     preset: 'fast',
     selectedConfig: null,
     backendChoice: 'auto',
@@ -74,6 +78,8 @@ export function initialState() {
     memory: null,
     memoryNet: null,
     training: false,
+    showing: 'memory',
+    run: null,
     source: null,
     saved: null,
     resumable: null,

@@ -72,3 +72,28 @@ export function runLabel(models, { fresh, config, preset, memory }) {
 }
 
 export const capitalise = (/** @type {string} */ s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The page's catalogue from Rust's `catalogue()` (src/model/catalogue.rs), by name, in its order.
+ * @param {any[]} entries
+ * @returns {Map<string, ModelEntry>}
+ */
+export function catalogueFrom(entries) {
+  return new Map(
+    entries.map((e) => [
+      e.name,
+      {
+        name: e.name,
+        title: e.title,
+        family: e.family,
+        config: e.config,
+        defaultInput: e.default_input_size,
+        training: e.training,
+        seedAcc: e.seed_test_acc ?? null,
+        notes: e.notes,
+        params: e.parameters,
+        macs: e.macs,
+      },
+    ]),
+  );
+}

@@ -1,0 +1,150 @@
+// @ts-check
+// The page: one store (www/app/state.js), one worker connection, and the features, each a
+// controller that maps store and worker events to a view. This file only wires them together.
+
+import { Store } from '../core/store.js';
+import { catalogueFrom } from '../core/models.js';
+import { FULL } from '../core/settings.js';
+import { initialState, demoReady, isActive } from './state.js';
+import { Connection } from './connection.js';
+import { requestDemos, routeWorkerEvents } from './worker-events.js';
+import { initSettings } from '../features/settings/controller.js';
+import { initTraining } from '../features/training/controller.js';
+import { initArchitecture } from '../features/architecture/controller.js';
+import { networksController } from '../features/networks/controller.js';
+import { initLab } from '../features/lab/index.js';
+
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+
+const store = new Store(initialState());
+/** @type {ReturnType<typeof initTraining>} */
+let training;
+const connection = new Connection(store, {
+  onFailure: (message) => {
+    training.showError(message);
+    if (isActive(store.get())) store.set({ runState: 'failed', training: false });
+  },
+});
+routeWorkerEvents({
+  store,
+  connection,
+  onNotice: (message) => {
+    $('weights-message').textContent = message;
+    console.warn('[ResNet Explorer]', message);
+  },
+});
+const settings = initSettings({ store });
+training = initTraining({ store, connection, settings });
+initArchitecture({ store });
+initNetworksList();
+wireSharing();
+
+/** The networks kept in this browser: the list under "Network in memory". */
+function initNetworksList() {
+  const networks = networksController({
+    list: $('saved-networks'),
+    message: $('weights-message'),
+    call: (method, args) => connection.call(method, args),
+    state: () => {
+      const s = store.get();
+      return { entries: s.saved?.entries ?? [], current: s.saved?.current ?? null, shippedInMemory: s.source?.source === 'shipped', busy: !demoReady(s) };
+    },
+    onLoaded: () => {},
+  });
+  store.subscribe(['saved', 'source', 'opened', 'memory', 'runState'], () => networks.render());
+}
+
+function wireSharing() {
+  $('copy-link').addEventListener('click', async () => {
+    settings.writeHash();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $('copy-result').textContent = 'Link copied.';
+    } catch {
+      $('copy-result').textContent = 'Copy the address bar to share this set-up.';
+    }
+    setTimeout(() => ($('copy-result').textContent = ''), 4000);
+  });
+  // A new backend choice opens a worker on it at once (when nothing is training).
+  store.subscribe(['backendChoice'], (s) => {
+    if (s.wasm && !isActive(s)) connection.ensure(s.backendChoice);
+  });
+  // The demos evaluate on the same test images as training.
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let limit = /** @type {number | null | undefined} */ (undefined);
+  store.subscribe(['settings'], (s) => {
+    const test = s.settings?.test;
+    const next = test === undefined ? undefined : test >= FULL.test ? null : test;
+    if (next === undefined || next === limit) return;
+    const first = limit === undefined;
+    limit = next;
+    if (first || !demoReady(s)) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        await connection.call('setTestLimit', { limit });
+        requestDemos(store, true);
+      } catch (e) {
+        const err = /** @type {any} */ (e);
+        if (!err.busy && !err.replaced) console.warn(err);
+      }
+    }, 700);
+  });
+}
+
+async function loadWasm() {
+  try {
+    const module = /** @type {any} */ (await import('../../pkg/resnet_explorer.js'));
+    await module.default();
+    store.set({ models: catalogueFrom(module.catalogue()) });
+    settings.readLink();
+    store.set({ wasm: module });
+    settings.check(); // the input size can be checked against the layers now
+  } catch (e) {
+    training.showError(
+      `The WebAssembly package pkg/resnet_explorer.js could not be loaded: ${/** @type {Error} */ (e).message ?? e}. ` +
+        'If pkg/ is missing, build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu` and reload.',
+    );
+    $('status').textContent = 'Not ready: the WebAssembly package could not be loaded.';
+    return;
+  }
+  settings.writeHash();
+  connection.ensure(store.get().backendChoice);
+}
+
+loadWasm();
+initLab({ backendChoice: () => store.get().backendChoice });
+
+// For tests and curious users: the current run state and the explorer's.
+/** @type {any} */ (window).resnetExplorer = {
+  get state() {
+    return store.get().runState;
+  },
+  /** The number of the latest run started in this page (1, 2, ...; 0 before the first). */
+  get run() {
+    return store.get().runId;
+  },
+  get chartPoints() {
+    return training.chart.points;
+  },
+  get demosReady() {
+    return demoReady(store.get());
+  },
+  /** On WebGPU: 'running' or 'done' once the kernels were compiled in the background; else undefined. */
+  get warmUp() {
+    return store.get().warmUp?.state;
+  },
+  get warmUpSeconds() {
+    return store.get().warmUp?.seconds ?? null;
+  },
+  get backend() {
+    return store.get().backend?.backend ?? null;
+  },
+  get network() {
+    const s = store.get();
+    return s.memory ? { config: s.memory.config, inserted: s.memory.inserted, source: s.source?.source ?? null } : null;
+  },
+  /** The worker's wasm memory in bytes (the soak benchmark samples it). */
+  memory: () => connection.call('memory'),
+};

@@ -1,0 +1,247 @@
+// @ts-check
+// Training runs: Start, Keep training, Resume, Pause and Stop; the run's events from the worker
+// (state, progress, metrics, divergence, a lost device); the GPU kernels compiled ahead of Start.
+
+import { ACTIVE, isActive } from '../../app/state.js';
+import { runLabel, zooName } from '../../core/models.js';
+import { createTrainingChart } from './chart.js';
+import { dataProgress, newRun, resumeFrom, statusText, trainingRequest } from './run.js';
+import { trainingView } from './view.js';
+
+/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+
+/**
+ * @param {{store: PageStore, connection: import('../../app/connection.js').Connection,
+ *   settings: {check(): Record<string, any> | null, writeHash(): void}}} deps
+ */
+export function initTraining({ store, connection, settings }) {
+  const view = trainingView();
+  const chart = createTrainingChart(/** @type {HTMLElement} */ (document.getElementById('chart')));
+  /** @type {Map<string, {loaded: number, total: number}>} */
+  let files = new Map();
+  const run = () => /** @type {import('./run.js').Run | null} */ (store.get().run);
+
+  function render() {
+    const s = store.get();
+    const active = isActive(s);
+    const text = statusText({
+      runState: s.runState,
+      run: run(),
+      wasm: Boolean(s.wasm),
+      opened: s.opened,
+      workerStarted: s.workerId > 0,
+      warmUp: s.warmUp?.state ?? null,
+      pauseRequested: s.pauseRequested,
+      stopping: s.stopping,
+      onGpu: s.backend?.backend === 'wgpu',
+    });
+    view.showState(s.runState, { active, ready: Boolean(s.wasm), pauseRequested: s.pauseRequested, text });
+    view.showResumable(s.resumable, active || !s.wasm);
+  }
+
+  /** Starts a run: a new network from the form (`fresh`) or the network in memory trained further. */
+  function start(fresh = true) {
+    const values = settings.check();
+    const s = store.get();
+    const config = fresh ? s.selectedConfig : s.memory?.config;
+    if (!values || !config) {
+      /** @type {HTMLElement | null} */ (document.querySelector('#settings [aria-invalid="true"]'))?.focus();
+      view.showError(values ? 'There is no network in memory to keep training.' : `Some settings are not valid. ${s.settingsProblems}`);
+      return;
+    }
+    settings.writeHash();
+    const request = trainingRequest(values, config);
+    const label = runLabel(s.models, { fresh, config, preset: values.preset, memory: s.memory });
+    const runId = s.runId + 1;
+    const caption = fresh
+      ? `Run ${runId}: a new ${zooName(s.models, config) ?? values.preset} network, trained from scratch.`
+      : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
+    begin(runId, newRun(values, { fresh, request }), caption, fresh);
+    // Keep training needs the worker that holds the network, whatever the backend setting says now.
+    const backend = fresh || !connection.client ? values.backend : connection.backend;
+    connection.ensure(backend).post({ type: 'start', run: runId, request, backend, fresh, label });
+  }
+
+  /** Goes on with the saved unfinished run: its weights, settings and chart, the remaining epochs. */
+  function resumeSaved() {
+    const values = settings.check();
+    const s = store.get();
+    if (!values || !s.resumable) return;
+    const runId = s.runId + 1;
+    begin(runId, newRun(values, { fresh: false, resumed: true }), `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${s.resumable.done}.`, false);
+    connection.ensure(values.backend).post({ type: 'start', run: runId, request: null, backend: values.backend, fresh: false, resume: true });
+  }
+
+  function begin(/** @type {number} */ runId, /** @type {import('./run.js').Run} */ r, /** @type {string} */ caption, /** @type {boolean} */ fresh) {
+    view.reset(caption, fresh);
+    chart.reset(r.settings.epochs);
+    // This run's checkpoints replace the saved unfinished one.
+    store.set({ runId, run: r, pauseRequested: false, stopping: false, resumable: null, runState: 'loading' });
+  }
+
+  function togglePause() {
+    if (!connection.client || !isActive(store.get())) return;
+    const pauseRequested = !store.get().pauseRequested;
+    connection.client.post({ type: pauseRequested ? 'pause' : 'resume' });
+    store.set({ pauseRequested }); // the new button label at once; the worker confirms between batches
+  }
+
+  function stop() {
+    if (!connection.client || !isActive(store.get())) return;
+    connection.client.post({ type: 'stop' });
+    store.set({ stopping: true });
+  }
+
+  /**
+   * On WebGPU, a throwaway run (3 steps) of the form's set-up once the demos are ready: the GPU
+   * kernels then compile while the user reads, not in the first batch after Start (about 10 s on
+   * a software adapter). Start simply queues behind it.
+   */
+  async function warmUpGpu() {
+    const s = store.get();
+    const values = settings.check();
+    if (s.backend?.backend !== 'wgpu' || s.warmUp || !values || !s.selectedConfig || isActive(s)) return;
+    const workerId = s.workerId;
+    store.set({ warmUp: { state: 'running' } });
+    const t0 = performance.now();
+    try {
+      await connection.call('warmUp', { request: trainingRequest(values, s.selectedConfig) });
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      if (!err.busy && !err.replaced) console.warn('[ResNet Explorer] warming the GPU kernels up failed:', err.message);
+    }
+    if (store.get().workerId === workerId) store.set({ warmUp: { state: 'done', seconds: (performance.now() - t0) / 1000 } });
+  }
+
+  routeRunEvents({ store, connection, view, chart, render, warmUpGpu, files: () => files });
+  store.subscribe(['workerId'], () => (files = new Map()));
+  store.subscribe(['runState', 'run', 'wasm', 'opened', 'warmUp', 'pauseRequested', 'stopping', 'backend', 'resumable', 'workerId'], render);
+  store.subscribe(['backend', 'adapter'], (s) => s.backend && view.showBackend(s.backend, s.adapter));
+  store.subscribe(['settings'], (s) => {
+    if (s.settings && chart.points === 0 && !isActive(s)) chart.reset(s.settings.epochs); // x axis 0..epochs
+  });
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('settings'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    start(true);
+  });
+  view.ui.pause.addEventListener('click', togglePause);
+  view.ui.stop.addEventListener('click', stop);
+  view.ui.resumeRun.addEventListener('click', resumeSaved);
+  document.getElementById('keep-training')?.addEventListener('click', () => start(false));
+  render();
+  return { chart, showError: view.showError, warmUpGpu };
+}
+
+/**
+ * The events of a training run.
+ * @param {{store: PageStore, connection: import('../../app/connection.js').Connection, view: ReturnType<typeof trainingView>,
+ *   chart: ReturnType<typeof createTrainingChart>, render: () => void, warmUpGpu: () => Promise<void>,
+ *   files: () => Map<string, {loaded: number, total: number}>}} deps
+ */
+function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, files }) {
+  const on = connection.on.bind(connection);
+  const run = () => /** @type {import('./run.js').Run | null} */ (store.get().run);
+  const setPhase = (/** @type {string} */ phase) => {
+    const r = run();
+    if (r && store.get().runState === 'loading') {
+      r.phase = phase;
+      render();
+    }
+  };
+  on('state', (event) => {
+    const s = store.get();
+    const r = run();
+    if (r && event.state !== s.runState) r.speed.reset(); // the live speed skips pauses
+    const ended = ACTIVE.has(s.runState) && !ACTIVE.has(event.state);
+    /** @type {Partial<import('../../app/state.js').PageState>} */
+    const patch = { runState: event.state };
+    if (event.state === 'paused') patch.pauseRequested = true;
+    if (event.state === 'running' && s.runState === 'paused') patch.pauseRequested = false;
+    if (!ACTIVE.has(event.state)) Object.assign(patch, { pauseRequested: false, stopping: false });
+    if (ended) Object.assign(patch, { training: false, finishedRun: event.state === 'finished' ? { ...r, backend: s.backend?.backend ?? null, ownData: s.ownData } : s.finishedRun });
+    store.set(patch);
+    // The (partly) trained network is in memory now; a finished run already sent its predictions.
+    if (ended && !connection.broken && store.get().opened && store.get().memory) {
+      store.set({ demoRequest: { n: store.get().demoRequest.n + 1, evaluate: event.state !== 'finished' } });
+    }
+  });
+  on('backend', () => setPhase('Downloading Fashion-MNIST'));
+  on('data_progress', (event) => {
+    files().set(event.file, event);
+    const p = dataProgress(files());
+    view.showDataProgress(p);
+    setPhase(p.complete ? 'Decoding the images and building the model' : 'Downloading Fashion-MNIST');
+  });
+  on('data_ready', (event) => {
+    const r = run();
+    if (r && event.run !== undefined) [r.trainImages, r.testImages] = [event.train, event.test];
+    view.showDataReady(event);
+  });
+  on('opened', (event) => {
+    if (event.ok && !store.get().memory) warmUpGpu();
+  });
+  // Once the demos have their numbers (the GPU is then free): compile the training kernels.
+  store.subscribe(['checks', 'predictions'], (s) => {
+    if (s.checks || (s.memoryNet?.zoo && s.predictions)) warmUpGpu();
+  });
+  on('step', (event) => {
+    const r = run();
+    if (!r) return;
+    view.showSpeed(r.speed.add(performance.now(), event.batch, r.settings.batch) ?? null);
+    r.batch = event.batch;
+    r.total = event.total;
+    view.showStep(event);
+    render();
+  });
+  on('train', (event) => {
+    const r = run();
+    if (!r) return;
+    view.showTrain(event);
+    if (event.kind === 'report') chart.addReport(event);
+    else if (event.kind === 'epoch') {
+      r.lastEpoch = event;
+      chart.addEpoch(event);
+      view.appendLog(`epoch ${event.epoch}: loss ${event.train_loss.toFixed(3)}, train acc ${event.train_acc.toFixed(3)}, test acc ${event.test_acc.toFixed(3)}`);
+    }
+  });
+  on('finished', (event) => {
+    view.showSpeed(event.examples_per_sec);
+    view.appendLog(`${event.examples_per_sec.toFixed(1)} examples/sec on ${store.get().backend?.backend === 'wgpu' ? 'WebGPU' : 'the CPU'}`);
+  });
+  on('diverged', (event) => {
+    if (!run()) return;
+    chart.markDiverged(event);
+    view.appendLog(`diverged at epoch ${event.epoch.toFixed(1)} (loss ${Number.isFinite(event.loss) ? event.loss.toFixed(3) : 'NaN'}): stopped, weights of epoch ${event.kept_epoch.toFixed(1)} kept`);
+  });
+  on('history', (event) => {
+    // The chart of the run whose network was saved in this browser: restored after a reload,
+    // and again when that run is resumed (event.run set).
+    const s = store.get();
+    if (isActive(s) && event.run === undefined) return;
+    store.set({ resumable: event.run === undefined && event.request && event.done < event.epochs ? { done: event.done, epochs: event.epochs } : null });
+    const r = run();
+    if (event.run !== undefined && r) resumeFrom(r, event);
+    chart.reset(event.epochs);
+    for (const e of event.events) {
+      if (e.kind === 'report') chart.addReport(e);
+      else if (e.kind === 'epoch') chart.addEpoch(e);
+    }
+    view.appendLog(`restored the chart of the saved run (${event.events.filter((/** @type {any} */ e) => e.kind === 'epoch').length} epochs)`);
+  });
+  on('device_lost', (event) => {
+    // The device is gone for good: a fresh worker (and device) resumes from the checkpoint its
+    // run kept at the last epoch end.
+    connection.markBroken();
+    const r = run();
+    const e = r?.lastEpoch;
+    const lost = `The GPU device was lost (${event.reason}${event.message ? `: ${event.message}` : ''}), so training stopped.`;
+    view.showError(e ? `${lost} The checkpoint of epoch ${e.epoch} is saved in this browser: Resume training goes on from it.` : `${lost} No epoch had finished, so there is no checkpoint of this run: press Start to train again.`);
+    if (e && r && e.epoch < r.totalEpochs) store.set({ resumable: { done: e.epoch, epochs: r.totalEpochs } });
+    if (isActive(store.get())) store.set({ runState: 'failed', training: false });
+  });
+  on('error', (event) => {
+    if (event.fatal) connection.markBroken();
+    view.showError(event.message);
+  });
+}
