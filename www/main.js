@@ -7,7 +7,7 @@
 import { createTrainingChart } from './chart.js';
 import { chw, defaultBlock, describeNetwork, exact, formatCount, renderDiagram, renderLayerTable } from './network-view.js';
 import { renderConfusion, renderFeatureMaps, renderGallery } from './views.js';
-import { initLab } from './lab.js';
+import { initLab } from './features/lab/index.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 import { checkLinkNumber, checkNumber, numberOrNull, refusals } from './core/fields.js';
 import { downloadNote } from './core/networks.js';

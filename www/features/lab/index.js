@@ -1,0 +1,145 @@
+// @ts-check
+// The nested-function-classes lab: the degradation race. A plain network and its residual twin
+// (He et al. 2015's CIFAR-style family, the same layers and parameters, only the shortcut
+// differs; from Rust's `labTwins`) train side by side in two workers of their own, on the same
+// data order with the same settings. The page draws their training curves on shared axes, the
+// gradient norm of every conv by depth (log scale) and the residual magnitudes ||F(x)||/||x||
+// over training (from the worker's `lab_probe` events), and, once both have stopped, the test
+// accuracy with each block removed in turn (Veit et al. 2016).
+//
+// Here the pieces are wired: the form and the URL hash (the `lab-` keys of core/settings.js,
+// written next to the page's own), the controller's store (./controller.js) and the views that
+// render from it (./view.js, ./charts.js with the series of ./series.js).
+
+import { LAB_SETTINGS, hashOf, parseHash } from '../../core/settings.js';
+import { createCharts } from './charts.js';
+import { labController } from './controller.js';
+import { checkForm, raceActive } from './race.js';
+import { curveSeries, gradientSeries, lesionSeries, magnitudeSeries, snapshotOf } from './series.js';
+import { fillForm, labElements, readForm, renderControls, renderMessage, renderStatus, renderTwins, renderValidity } from './view.js';
+
+/**
+ * @typedef {import('./controller.js').LabState} LabState
+ * @typedef {import('./view.js').LabElements} LabElements
+ * @typedef {{readonly state: string, snapshot(): ReturnType<typeof snapshotOf>}} LabApi
+ */
+
+/** Calls `draw` only when one of `deps` changed (by identity) since its last call. */
+function memo() {
+  /** @type {Map<string, unknown[]>} */
+  const last = new Map();
+  return (/** @type {string} */ name, /** @type {unknown[]} */ deps, /** @type {() => void} */ draw) => {
+    const before = last.get(name);
+    if (before && before.length === deps.length && before.every((d, i) => Object.is(d, deps[i]))) return;
+    last.set(name, deps);
+    draw();
+  };
+}
+
+/**
+ * Every view subscribes to the store keys it renders.
+ * @param {LabElements} ui @param {import('../../core/store.js').Store<LabState>} store
+ */
+function subscribeViews(ui, store) {
+  const charts = createCharts(ui);
+  const once = memo();
+  store.subscribe(['form'], (s) => renderValidity(ui, s.form));
+  store.subscribe(['race'], (s) => renderStatus(ui, s.race));
+  store.subscribe(['twins'], (s) => renderTwins(ui, s.twins));
+  store.subscribe(['message'], (s) => renderMessage(ui, s.message));
+  store.subscribe(['race', 'ready', 'lesions', 'workers'], (s) => {
+    const active = raceActive(s.race);
+    const lesionable = Boolean(s.race && !active && Object.values(s.race.twins).some((t) => t.trained && s.workers[t.key]));
+    renderControls(ui, { active, ready: s.ready, lesioning: s.lesions.state === 'loading', lesionable, race: Boolean(s.race) });
+  });
+  store.subscribe(['race', 'previous'], ({ race, previous }) => {
+    if (!race) return;
+    const { plain, residual } = race.twins;
+    once('curves', [race.id, previous, plain.curve, plain.tests, plain.diverged, residual.curve, residual.tests, residual.diverged], () =>
+      charts.curves(curveSeries(race, previous)),
+    );
+    once('gradients', [race.id, plain.probes, plain.probeError, residual.probes, residual.probeError], () => {
+      const g = gradientSeries(race);
+      charts.gradients(g);
+      ui.gradientNote.textContent = g.note;
+    });
+    once('magnitudes', [race.id, residual.probes], () => {
+      const m = magnitudeSeries(race);
+      charts.magnitudes(m);
+      ui.magnitudeNote.textContent = m.note;
+    });
+  });
+  store.subscribe(['lesions'], ({ lesions }) => {
+    charts.lesions(lesionSeries(lesions.results), lesions.state);
+    if (lesions.note !== null) ui.lesionNote.textContent = lesions.note;
+  });
+}
+
+/**
+ * Sets up the lab section. `backendChoice()` gives the page's backend setting, which the race's
+ * workers are opened with. Returns the race as plain data for tests (also `window.resnetLab`),
+ * or null when the page has no lab.
+ * @param {{backendChoice?: () => string}} [options]
+ * @returns {LabApi | null}
+ */
+export function initLab({ backendChoice } = {}) {
+  const ui = labElements();
+  if (!ui) return null;
+  const link = parseHash(location.hash, LAB_SETTINGS);
+  fillForm(ui, link.values);
+  const getBackend = backendChoice ?? (() => /** @type {HTMLSelectElement | null} */ (document.getElementById('backend-choice'))?.value ?? 'auto');
+  const lab = labController({ form: checkForm(readForm(ui)), backendChoice: getBackend });
+  const { store } = lab;
+  subscribeViews(ui, store);
+
+  /** Writes the lab's keys into the hash, keeping everyone else's. */
+  const writeHash = () => {
+    const hash = hashOf(store.get().form.values, LAB_SETTINGS, location.hash);
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  };
+  store.subscribe(['form'], writeHash);
+  const onForm = () => lab.setForm(checkForm(readForm(ui)));
+  ui.form.addEventListener('input', onForm);
+  ui.form.addEventListener('change', onForm);
+  ui.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!lab.start()) /** @type {HTMLElement | null} */ (ui.form.querySelector('[aria-invalid="true"]'))?.focus();
+  });
+  ui.stop.addEventListener('click', () => lab.stop());
+  ui.lesion.addEventListener('click', () => lab.lesion());
+  window.addEventListener('hashchange', () => {
+    if (raceActive(store.get().race)) return;
+    const { values, problems } = parseHash(location.hash, LAB_SETTINGS);
+    fillForm(ui, values);
+    lab.setForm(checkForm(readForm(ui)));
+    if (problems.length) lab.showMessage(problems.join(' '), true);
+  });
+
+  if (link.problems.length) lab.showMessage(link.problems.join(' '), true);
+  writeHash();
+  // The first render of every view.
+  const first = store.get();
+  renderControls(ui, { active: false, ready: false, lesioning: false, lesionable: false, race: false });
+  renderStatus(ui, null);
+  renderTwins(ui, first.twins);
+
+  (async () => {
+    try {
+      const module = await import(new URL('../../../pkg/resnet_explorer.js', import.meta.url).href);
+      await module.default();
+      lab.ready(module);
+    } catch (e) {
+      lab.showMessage(`The lab needs the WebAssembly package pkg/resnet_explorer.js, which could not be loaded: ${/** @type {any} */ (e).message ?? e}`, true);
+    }
+  })();
+
+  /** @type {LabApi} */
+  const api = {
+    get state() {
+      return snapshotOf(store.get()).state;
+    },
+    snapshot: () => snapshotOf(store.get()),
+  };
+  /** @type {any} */ (window).resnetLab = api;
+  return api;
+}
