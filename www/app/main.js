@@ -12,6 +12,11 @@ import { initSettings } from '../features/settings/controller.js';
 import { initTraining } from '../features/training/controller.js';
 import { initArchitecture } from '../features/architecture/controller.js';
 import { networksController } from '../features/networks/controller.js';
+import { initIdentity } from '../features/identity/controller.js';
+import { initInsertion } from '../features/insertion/controller.js';
+import { initPredictions } from '../features/predictions/controller.js';
+import { initWeights } from '../features/weights/controller.js';
+import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
@@ -25,17 +30,15 @@ const connection = new Connection(store, {
     if (isActive(store.get())) store.set({ runState: 'failed', training: false });
   },
 });
-routeWorkerEvents({
-  store,
-  connection,
-  onNotice: (message) => {
-    $('weights-message').textContent = message;
-    console.warn('[ResNet Explorer]', message);
-  },
-});
+const weights = initWeights({ store, connection });
+routeWorkerEvents({ store, connection, onNotice: weights.notice });
 const settings = initSettings({ store });
 training = initTraining({ store, connection, settings });
 initArchitecture({ store });
+initIdentity({ store, connection });
+initInsertion({ store, connection });
+initPredictions({ store });
+initZoo({ store });
 initNetworksList();
 wireSharing();
 
@@ -95,7 +98,7 @@ function wireSharing() {
 
 async function loadWasm() {
   try {
-    const module = /** @type {any} */ (await import('../../pkg/resnet_explorer.js'));
+    const module = await import(new URL('../../pkg/resnet_explorer.js', import.meta.url).href);
     await module.default();
     store.set({ models: catalogueFrom(module.catalogue()) });
     settings.readLink();
