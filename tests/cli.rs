@@ -162,3 +162,15 @@ fn lab_degradation_writes_its_csv_and_figures() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("depth 10 is not 6n + 2"));
     std::fs::remove_dir_all(out_dir).ok();
 }
+
+#[test]
+fn the_readme_model_table_is_the_models_command_output() {
+    let out = cli(&["models"]);
+    assert!(out.status.success());
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- models:").expect("the README marks its model table");
+    let table = &readme[start..];
+    let table = &table[table.find('\n').unwrap() + 1..table.find("<!-- /models -->").unwrap()];
+    assert_eq!(table, stdout(&out), "run `cargo run --release -- models` and paste its output into README.md");
+    assert!(stdout(&out).contains("| `d2l96`, `resnet18` | ResNet-18, 96 px, as in d2l (slow) | 96 | 11,178,378 |"));
+}

@@ -1,4 +1,4 @@
-//! Subcommands: `shapes`, `train`, `identity`, `bench`, `lab`.
+//! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`.
 
 mod bench;
 mod identity;
@@ -18,6 +18,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// List every model (the README's "Models" table, as markdown).
+    Models,
     /// Print each top-level layer's output shape, as d2l does.
     Shapes(shapes::Args),
     /// Train on Fashion-MNIST and print d2l's metrics.
@@ -32,6 +34,10 @@ enum Command {
 
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Models => {
+            print!("{}", resnet_explorer::model::catalogue::markdown_table());
+            Ok(())
+        }
         Command::Shapes(args) => shapes::run(args),
         Command::Train(args) => train::run(args),
         Command::Bench(args) => bench::run(args),

@@ -1,53 +1,25 @@
 //! Flags that describe the network, shared by every subcommand.
 
-use clap::{Args, ValueEnum};
-use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
+use clap::Args;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use resnet_explorer::model::catalogue::{self, Entry, Family};
+use resnet_explorer::model::zoo::ZooConfig;
 use resnet_explorer::model::{ModelConfig, ResNetConfig};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Preset {
-    /// The seed's ResNet-18 (widths 64..512), 96px by default.
-    Resnet18,
-    /// ResNet-18's layers at a quarter of the width, 28px: the page's default.
-    Fast,
-    /// One block a stage, widths 8..32, 28px.
-    Tiny,
-    /// Chapter 7 (seed 004): LeNet with burn's BatchNorm, 28px.
-    LenetBn,
-    /// LeNet with the seed's from-scratch BatchNorm, 28px.
-    LenetBnScratch,
-    /// AlexNet, 224px.
-    Alexnet,
-    /// VGG-11, 224px.
-    Vgg11,
-    /// VGG-11 with every width divided by 4, 224px.
-    Vgg11Small,
-    /// Network in Network, 224px.
-    Nin,
-    /// GoogLeNet, 96px.
-    Googlenet,
-}
-
-impl Preset {
-    /// The chapter-7 network this preset names, if it is not a ResNet.
-    fn zoo(self) -> Option<ZooKind> {
-        match self {
-            Preset::Resnet18 | Preset::Fast | Preset::Tiny => None,
-            Preset::LenetBn => Some(ZooKind::LeNetBn),
-            Preset::LenetBnScratch => Some(ZooKind::LeNetBnScratch),
-            Preset::Alexnet => Some(ZooKind::AlexNet),
-            Preset::Vgg11 => Some(ZooKind::Vgg11),
-            Preset::Vgg11Small => Some(ZooKind::Vgg11Small),
-            Preset::Nin => Some(ZooKind::Nin),
-            Preset::Googlenet => Some(ZooKind::GoogLeNet),
-        }
-    }
+/// `--model`: any name of the catalogue (or an alias), listed in `--help` with its title.
+fn model_parser() -> impl TypedValueParser<Value = String> {
+    PossibleValuesParser::new(
+        catalogue::catalogue()
+            .into_iter()
+            .map(|e| PossibleValue::new(e.name).aliases(e.aliases.iter().copied()).help(e.title)),
+    )
 }
 
 #[derive(Args, Debug)]
 pub struct ModelArgs {
-    #[arg(long, value_enum, default_value = "fast")]
-    pub model: Preset,
+    /// The model, by its name in `resnet-explorer models`.
+    #[arg(long, default_value = "fast", value_parser = model_parser())]
+    pub model: String,
     /// Input height and width (images are resized bilinearly from 28).
     #[arg(long, alias = "resize")]
     pub input: Option<usize>,
@@ -76,9 +48,14 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// The catalogue entry `--model` names.
+    pub fn entry(&self) -> Entry {
+        catalogue::find(&self.model).unwrap_or_else(|| unreachable!("clap accepts only the catalogue's names"))
+    }
+
     /// The chosen chapter-7 network, `None` for the ResNet presets. Only `--input` applies to it.
     fn zoo(&self) -> Result<Option<ZooConfig>, String> {
-        let Some(kind) = self.model.zoo() else { return Ok(None) };
+        let Family::Zoo(kind) = self.entry().family else { return Ok(None) };
         let stem = [self.stem_kernel, self.stem_stride, self.stem_padding];
         let pool = [self.pool_kernel, self.pool_stride, self.pool_padding];
         let resnet_only = stem.iter().chain(&pool).any(Option::is_some)
@@ -107,11 +84,8 @@ impl ModelArgs {
 
     /// The ResNet presets with the ResNet flags applied.
     fn resnet(&self) -> Result<ResNetConfig, String> {
-        let mut c = match self.model {
-            Preset::Resnet18 => ResNetConfig::resnet18(96),
-            Preset::Fast => ResNetConfig::fast(),
-            Preset::Tiny => ResNetConfig::tiny(),
-            zoo => unreachable!("{zoo:?} is a chapter-7 network, handled by `zoo`"),
+        let Family::ResNet(mut c) = self.entry().family else {
+            unreachable!("{} is a chapter-7 network, handled by `zoo`", self.model)
         };
         let set = |field: &mut usize, value: Option<usize>| {
             if let Some(v) = value {

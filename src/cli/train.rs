@@ -12,12 +12,15 @@ use super::model_args::ModelArgs;
 pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
-    #[arg(long, default_value_t = 256)]
-    batch_size: usize,
-    #[arg(long, default_value_t = 0.05)]
-    lr: f64,
+    /// Default: the model's (`resnet-explorer models` lists them).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Default: the model's.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Default: the model's.
+    #[arg(long)]
+    lr: Option<f64>,
     #[arg(long, default_value_t = 0.0)]
     momentum: f64,
     #[arg(long, default_value_t = 0.0)]
@@ -76,10 +79,11 @@ pub fn run(args: Args) -> Result<(), String> {
     let kind = BackendKind::from(args.backend);
     let device = backend::init_native(kind)?;
     let (train, test) = load_data(&args.data_dir, args.train_limit, args.test_limit)?;
+    let defaults = args.model.entry().training;
     let config = TrainConfig {
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        lr: args.lr,
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        batch_size: args.batch_size.unwrap_or(defaults.batch),
+        lr: args.lr.unwrap_or(defaults.lr),
         momentum: args.momentum,
         weight_decay: args.weight_decay,
         seed: args.seed,
@@ -92,10 +96,10 @@ pub fn run(args: Args) -> Result<(), String> {
         model.input_size(),
         model.input_size()
     );
-    let mut trainer = Trainer::new(&model, config, train, test, &device).map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(&model, config.clone(), train, test, &device).map_err(|e| e.to_string())?;
 
     // indicatif draws nothing when stderr is not a terminal, so logs stay clean.
-    let bar = ProgressBar::new((trainer.batches_per_epoch() * args.epochs) as u64);
+    let bar = ProgressBar::new((trainer.batches_per_epoch() * config.epochs) as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} batches {elapsed_precise} eta {eta}").unwrap());
     let mut last = None;
     while !trainer.is_finished() {
@@ -124,9 +128,9 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(path) = args.save {
         let note = format!(
             "{} epochs, batch {}, lr {}, seed {}, {} training images: test acc {:.4} on {} test images",
-            args.epochs,
-            args.batch_size,
-            args.lr,
+            config.epochs,
+            config.batch_size,
+            config.lr,
             args.seed,
             trainer.data_sizes().0,
             last.unwrap_or(0.0),

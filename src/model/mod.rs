@@ -1,6 +1,7 @@
 //! The d2l.ai ResNet, written once for every burn backend (the backend is picked by the `Device`).
 
 mod buffers;
+pub mod catalogue;
 mod config;
 pub mod conv;
 mod cpu_tensor;

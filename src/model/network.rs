@@ -90,7 +90,7 @@ impl ModelConfig {
     pub fn title(&self) -> String {
         match self {
             ModelConfig::ResNet(c) => format!("ResNet-{}", 2 + 2 * c.blocks.iter().sum::<usize>()),
-            ModelConfig::Zoo(c) => c.kind.title().into(),
+            ModelConfig::Zoo(c) => super::catalogue::find(c.kind.name()).map_or(c.kind.name(), |e| e.title).into(),
         }
     }
 

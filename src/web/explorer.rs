@@ -10,9 +10,10 @@ use wasm_bindgen::prelude::*;
 use super::device;
 use super::protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, ZooModel, predictions_event};
 use crate::data::{CLASS_NAMES, Dataset, Split};
+use crate::model::catalogue::{self, Family};
 use crate::model::weights::{self, WeightsHeader};
-use crate::model::zoo::{ZooConfig, ZooKind};
-use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, check_network_fits, totals};
+use crate::model::zoo::ZooConfig;
+use crate::model::{ModelConfig, Network, ResNet, ResNetConfig, check_network_fits};
 use crate::train::{TrainConfig, TrainError, Trainer};
 
 /// Test images whose predictions are listed for the gallery.
@@ -396,31 +397,46 @@ pub fn shapes(config: JsValue) -> Result<JsValue, JsError> {
     to_js(&config.layers()?)
 }
 
-/// The presets, so the page never keeps its own copy of a model description.
+/// The ResNet presets as `[name, config]` pairs, from the catalogue.
 #[wasm_bindgen]
 pub fn presets() -> Result<JsValue, JsError> {
-    to_js(&[("fast", ResNetConfig::fast()), ("d2l96", ResNetConfig::resnet18(96)), ("tiny", ResNetConfig::tiny())])
+    let presets: Vec<(&str, ResNetConfig)> = catalogue::catalogue()
+        .into_iter()
+        .filter_map(|e| match e.family {
+            Family::ResNet(config) => Some((e.name, config)),
+            Family::Zoo(_) => None,
+        })
+        .collect();
+    to_js(&presets)
 }
 
-/// Every chapter-7 network at the seed's input size: name, title, configuration, parameters,
-/// MACs and the seed's reported test accuracy, for the page's model picker and comparison table.
+/// Every chapter-7 network of the catalogue at the seed's input size: name, title,
+/// configuration, parameters, MACs and the seed's reported test accuracy.
 #[wasm_bindgen(js_name = zooModels)]
 pub fn zoo_models() -> Result<JsValue, JsError> {
-    let models = ZooKind::ALL
+    let models: Vec<ZooModel> = catalogue::catalogue()
         .into_iter()
-        .map(|kind| {
-            let config = ZooConfig::new(kind);
-            let (parameters, macs) = totals(&ModelConfig::from(&config).layers()?);
-            Ok(ZooModel {
-                name: kind.name().into(),
-                title: kind.title().into(),
-                default_input_size: kind.default_input_size(),
-                config,
+        .filter_map(|e| {
+            let Family::Zoo(kind) = e.family else { return None };
+            let (parameters, macs) = e.totals();
+            Some(ZooModel {
+                name: e.name.into(),
+                title: e.title.into(),
+                default_input_size: e.default_input_size(),
+                config: ZooConfig::new(kind),
                 parameters,
                 macs,
-                seed_test_acc: kind.seed_test_acc(),
+                seed_test_acc: e.seed_test_acc.unwrap_or(f64::NAN),
             })
         })
-        .collect::<Result<Vec<_>, crate::model::ConfigError>>()?;
+        .collect();
     to_js(&models)
+}
+
+/// The whole catalogue (ResNet presets and chapter-7 networks), one object a model: `name`,
+/// `title`, `family` ("resnet" or "zoo"), `config`, `default_input_size`, `training`
+/// (`{epochs, batch, lr}`), `seed_test_acc` (or null), `notes`, `parameters`, `macs`.
+#[wasm_bindgen(js_name = catalogue)]
+pub fn catalogue_summaries() -> Result<JsValue, JsError> {
+    to_js(&catalogue::catalogue().iter().map(catalogue::Entry::summary).collect::<Vec<_>>())
 }

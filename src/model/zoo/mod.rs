@@ -74,19 +74,6 @@ impl ZooKind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// A human title for tables and pickers.
-    pub fn title(self) -> &'static str {
-        match self {
-            ZooKind::LeNetBn => "LeNet with BatchNorm",
-            ZooKind::LeNetBnScratch => "LeNet with BatchNorm from scratch",
-            ZooKind::AlexNet => "AlexNet",
-            ZooKind::Vgg11 => "VGG-11",
-            ZooKind::Vgg11Small => "VGG-11, widths / 4",
-            ZooKind::Nin => "NiN",
-            ZooKind::GoogLeNet => "GoogLeNet",
-        }
-    }
-
     /// The image side the seed uses: Fashion-MNIST's 28 for LeNet, resized to 224 for AlexNet,
     /// VGG and NiN, to 96 for GoogLeNet.
     pub fn default_input_size(self) -> usize {
@@ -94,19 +81,6 @@ impl ZooKind {
             ZooKind::LeNetBn | ZooKind::LeNetBnScratch => 28,
             ZooKind::AlexNet | ZooKind::Vgg11 | ZooKind::Vgg11Small | ZooKind::Nin => 224,
             ZooKind::GoogLeNet => 96,
-        }
-    }
-
-    /// The test accuracy the seed reports after its 10-epoch run (VGG-11: the small version's,
-    /// the only one it trains).
-    pub fn seed_test_acc(self) -> f64 {
-        match self {
-            ZooKind::LeNetBn => 0.863,
-            ZooKind::LeNetBnScratch => 0.853,
-            ZooKind::AlexNet => 0.883,
-            ZooKind::Vgg11 | ZooKind::Vgg11Small => 0.918,
-            ZooKind::Nin => 0.867,
-            ZooKind::GoogLeNet => 0.869,
         }
     }
 
