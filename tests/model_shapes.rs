@@ -154,3 +154,30 @@ fn batches_beyond_a_gpu_buffer_limit_are_refused_with_the_limit_named() {
     assert!(err.contains("per-buffer limit of 1024 MiB") && err.contains("largest batch that fits is 1820"), "{err}");
     assert!(err.contains("b1.conv"), "{err}");
 }
+
+#[test]
+fn conv_pool_and_block_rows_carry_their_kernel_and_stride() {
+    let rows = infer_shapes(&ResNetConfig::resnet18(96)).unwrap();
+    let window = |label: &str| {
+        let r = rows.iter().find(|r| r.label == label).unwrap_or_else(|| panic!("no row {label}"));
+        (r.kernel, r.stride)
+    };
+    assert_eq!(window("b1.conv"), (Some(7), Some(2)));
+    assert_eq!(window("b1.pool"), (Some(3), Some(2)));
+    assert_eq!(window("b2.0"), (None, Some(1)), "a block row has its first conv's stride");
+    assert_eq!(window("b3.0"), (None, Some(2)));
+    assert_eq!(window("b3.0.conv1"), (Some(3), Some(2)));
+    assert_eq!(window("b3.0.conv2"), (Some(3), Some(1)));
+    assert_eq!(window("b3.0.conv3"), (Some(1), Some(2)), "the 1x1 projection");
+    assert_eq!(window("b3.1"), (None, Some(1)));
+    for label in ["b1", "b1.bn", "b1.relu", "b3", "pool", "flatten", "fc"] {
+        assert_eq!(window(label), (None, None), "{label}");
+    }
+    // The CIFAR family's stem: a 3x3 conv, stride 1, and a 1x1 "pool" of stride 1.
+    let cifar = infer_shapes(&ResNetConfig::cifar(1, true)).unwrap();
+    assert_eq!((cifar[1].label.as_str(), cifar[1].kernel, cifar[1].stride), ("b1.conv", Some(3), Some(1)));
+    // Serialised as `kernel` and `stride`, null when absent.
+    let json = serde_json::to_value(&rows[0]).unwrap();
+    assert!(json["kernel"].is_null() && json["stride"].is_null(), "{json}");
+    assert_eq!(serde_json::to_value(&rows[1]).unwrap()["kernel"], 7);
+}

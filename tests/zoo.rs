@@ -399,3 +399,35 @@ fn a_few_sgd_steps_lower_the_loss_of_every_network() {
         assert!((a - b).abs() < 1e-4, "{:?} vs {:?}", lenet_losses[0], lenet_losses[1]);
     }
 }
+
+#[test]
+fn conv_and_pool_rows_carry_their_kernel_and_stride() {
+    let rows = zoo_shapes(&ZooConfig::new(ZooKind::AlexNet)).unwrap();
+    let windows: Vec<(&str, Option<usize>, Option<usize>)> =
+        rows.iter().filter(|r| r.kernel.is_some()).map(|r| (r.kind.as_str(), r.kernel, r.stride)).collect();
+    assert_eq!(
+        windows,
+        [
+            ("Conv2d", Some(11), Some(4)),
+            ("MaxPool2d", Some(3), Some(2)),
+            ("Conv2d", Some(5), Some(1)),
+            ("MaxPool2d", Some(3), Some(2)),
+            ("Conv2d", Some(3), Some(1)),
+            ("Conv2d", Some(3), Some(1)),
+            ("Conv2d", Some(3), Some(1)),
+            ("MaxPool2d", Some(3), Some(2)),
+        ]
+    );
+    assert!(rows.iter().filter(|r| r.kind != "Conv2d" && r.kind != "MaxPool2d").all(|r| r.kernel.is_none()));
+    // LeNet's average pools, NiN's global pool (no window), GoogLeNet's paths.
+    let lenet = zoo_shapes(&ZooConfig::new(ZooKind::LeNetBn)).unwrap();
+    let pool = lenet.iter().find(|r| r.kind == "AvgPool2d").unwrap();
+    assert_eq!((pool.kernel, pool.stride), (Some(2), Some(2)));
+    let nin = zoo_shapes(&ZooConfig::new(ZooKind::Nin)).unwrap();
+    let global = nin.iter().find(|r| r.kind == "AdaptiveAvgPool2d").unwrap();
+    assert_eq!((global.kernel, global.stride), (None, None));
+    let googlenet = zoo_shapes(&ZooConfig::new(ZooKind::GoogLeNet)).unwrap();
+    let p2: Vec<Option<usize>> =
+        googlenet.iter().filter(|r| r.label.starts_with("b3.0.p2.")).map(|r| r.kernel).collect();
+    assert_eq!(p2, [Some(1), None, Some(3), None], "path 2: 1x1 conv, ReLU, 3x3 conv, ReLU");
+}

@@ -22,6 +22,14 @@ pub struct LayerShape {
     pub projection: bool,
     /// For residual blocks: whether the shortcut is added at all (false for plain blocks).
     pub shortcut: bool,
+    /// For convolutions and pooling windows: the kernel side (None for other rows, and for
+    /// global average pooling).
+    #[serde(default)]
+    pub kernel: Option<usize>,
+    /// For convolutions and pooling windows: the stride; for a residual block, the stride of
+    /// its first conv (2 where the block halves the resolution).
+    #[serde(default)]
+    pub stride: Option<usize>,
     /// Trainable parameters (PyTorch's `parameters()`: BatchNorm running statistics excluded).
     pub params: usize,
     /// Multiply-accumulates of one forward pass of one image (convolutions and the linear
@@ -53,10 +61,18 @@ impl Table<'_> {
             shape,
             projection: false,
             shortcut: false,
+            kernel: None,
+            stride: None,
             params,
             macs,
         });
         self.rows.len() - 1
+    }
+
+    /// Sets the last row's kernel and stride.
+    fn window(&mut self, kernel: Option<usize>, stride: usize) {
+        let row = self.rows.last_mut().expect("a row was pushed");
+        (row.kernel, row.stride) = (kernel, Some(stride));
     }
 
     /// A conv with bias, `io` = (in, out) channels, `ksp` = (kernel, stride, padding), at level
@@ -79,6 +95,7 @@ impl Table<'_> {
             o * i * k * k + o,
             (out * out) as u64 * (o * i * k * k) as u64,
         );
+        self.window(Some(k), s);
         Ok(out)
     }
 
@@ -109,6 +126,7 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
         .filter(|&n| n > 0)
         .ok_or_else(|| t.too_small("b1.pool"))?;
     t.push(1, "MaxPool2d", "b1.pool".into(), vec![1, w0, side, side], 0, 0);
+    t.window(Some(s.pool_kernel), s.pool_stride);
     t.rows[b1].shape = vec![1, w0, side, side];
     t.close(b1);
 
@@ -130,6 +148,7 @@ fn table(c: &ResNetConfig) -> Result<Vec<LayerShape>, ConfigError> {
             t.rows[block].shape = vec![1, width, side, side];
             t.rows[block].projection = b.use_1x1conv;
             t.rows[block].shortcut = b.shortcut;
+            t.rows[block].stride = Some(b.stride);
             t.close(block);
         }
         t.rows[stage].shape = vec![1, width, side, side];

@@ -21,9 +21,17 @@ impl Table {
     }
 
     fn push(&mut self, level: u8, kind: &str, label: String, shape: Vec<usize>, params: usize, macs: u64) -> usize {
-        let (projection, shortcut) = (false, false);
-        self.rows.push(LayerShape { level, kind: kind.into(), label, shape, projection, shortcut, params, macs });
+        let (projection, shortcut, kernel, stride) = (false, false, None, None);
+        let row =
+            LayerShape { level, kind: kind.into(), label, shape, projection, shortcut, kernel, stride, params, macs };
+        self.rows.push(row);
         self.rows.len() - 1
+    }
+
+    /// Sets the last row's kernel and stride (convs and pooling windows).
+    fn window(&mut self, kernel: usize, stride: usize) {
+        let row = self.rows.last_mut().expect("a row was pushed");
+        (row.kernel, row.stride) = (Some(kernel), Some(stride));
     }
 
     /// Fills a parent row opened by `push`: its output shape and the sums of its children.
@@ -67,6 +75,7 @@ impl Table {
                     o * i * k * k + o,
                     (n * n) as u64 * (o * i * k * k) as u64,
                 );
+                self.window(k, *stride);
                 return Ok(vec![1, o, n, n]);
             }
             Spec::BatchNorm { features, .. } => {
@@ -128,6 +137,10 @@ impl Table {
             }
         };
         self.push(level, kind, label, out.clone(), 0, 0);
+        match spec {
+            Spec::MaxPool { kernel, stride, .. } | Spec::AvgPool { kernel, stride } => self.window(*kernel, *stride),
+            _ => {}
+        }
         Ok(out)
     }
 }
