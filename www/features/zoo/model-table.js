@@ -1,11 +1,31 @@
+// @ts-check
 // The "Chapter 7 models" table: every chapter-7 model and ResNet preset with its parameters,
 // MACs, the seed's test accuracy and the accuracy of its last run from scratch in this browser
 // (kept in localStorage, so it survives reloads and shows in every tab).
 
-import { exact, formatCount } from './network-view.js';
+import { exact, formatCount } from '../../core/format.js';
+
+/**
+ * A model's last finished run from scratch in this browser.
+ * @typedef {object} Measured
+ * @property {number} accuracy  its final test accuracy
+ * @property {number} epochs
+ * @property {number | null} [train]  training images
+ * @property {number | null} [test]  test images
+ * @property {string} data  "Fashion-MNIST", or the user's own files
+ * @property {number} input  input side in pixels
+ * @property {number} batch
+ * @property {number} lr
+ * @property {string} [backend]  "wgpu" or the CPU's
+ * @property {number} [at]  when it finished (ms since the epoch)
+ * @typedef {Record<string, Measured>} MeasuredRuns  model name -> its last run
+ * @typedef {{name: string, title: string, family: string, input: number, params: number, macs: number, seed: number | null}} ModelRow
+ *   one model of the comparison (seed: the seed's test accuracy, if known)
+ */
 
 export const MEASURED_KEY = 'resnet-explorer.measured'; // localStorage: model name -> last finished run
 
+/** The measured runs kept in localStorage ({} when none or unreadable). @returns {MeasuredRuns} */
 export function loadMeasured() {
   try {
     const value = JSON.parse(localStorage.getItem(MEASURED_KEY) ?? '{}');
@@ -15,6 +35,7 @@ export function loadMeasured() {
   }
 }
 
+/** Keeps the measured runs in localStorage (removes the key when there are none). @param {MeasuredRuns} measured */
 export function saveMeasured(measured) {
   try {
     if (Object.keys(measured).length) localStorage.setItem(MEASURED_KEY, JSON.stringify(measured));
@@ -24,6 +45,10 @@ export function saveMeasured(measured) {
   }
 }
 
+/**
+ * A number cell with its value in `data-value` ("" for none).
+ * @param {HTMLTableRowElement} tr @param {number | null | undefined} value @param {string} textContent @param {string} [title]
+ */
 function numberTd(tr, value, textContent, title) {
   const td = tr.insertCell();
   td.className = 'num';
@@ -33,9 +58,9 @@ function numberTd(tr, value, textContent, title) {
   return td;
 }
 
-/** How a measured run was trained, in one line. */
-function measuredDetail(m) {
-  const images = (n) => (n == null ? '?' : n.toLocaleString('en-US'));
+/** How a measured run was trained, in one line. @param {Measured} m */
+export function measuredDetail(m) {
+  const images = (/** @type {number | null | undefined} */ n) => (n == null ? '?' : n.toLocaleString('en-US'));
   const parts = [
     `${m.epochs} epoch${m.epochs === 1 ? '' : 's'}`,
     `${images(m.train)} training / ${images(m.test)} test images${m.data === 'Fashion-MNIST' ? '' : ` (${m.data})`}`,
@@ -51,6 +76,8 @@ function measuredDetail(m) {
  * Fills `tbody` with `rows` ({name, title, family, input, params, macs, seed}, or null while the
  * wasm module loads): `current` is highlighted, `onPick(name)` picks a model (buttons disabled
  * while `disabled`), `measured` maps a model name to its last run here.
+ * @param {HTMLTableSectionElement} tbody @param {ModelRow[] | null} rows
+ * @param {{current: string | null, disabled: boolean, measured: MeasuredRuns, onPick: (name: string) => void}} options
  */
 export function renderModelTable(tbody, rows, { current, disabled, measured, onPick }) {
   tbody.replaceChildren();
