@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use burn::prelude::Device;
 use wasm_bindgen::prelude::*;
 
-use super::protocol::BackendInfo;
 use crate::backend::{self, BackendKind};
+use crate::session::protocol::BackendInfo;
 
 /// The worker's devices: `train` runs training; `demos` runs the demos' forward passes over the
 /// test images (predictions, identity checks, insertions, lesions). On a software WebGPU
@@ -48,7 +48,7 @@ pub async fn init_device(want_gpu: bool, reason: Option<String>, software_adapte
         DEVICES.with(|d| *d.borrow_mut() = Some(chosen));
     }
     let info = current().expect("initialised above").info;
-    super::explorer::to_js(&super::WorkerEvent::Backend(info))
+    super::convert::to_js(&super::WorkerEvent::Backend(info))
 }
 
 #[cfg(feature = "wgpu")]

@@ -1,62 +1,23 @@
-//! The lab's requests on the explorer: live gradient norms and residual magnitudes of the
-//! network being trained, lesions of the one in memory, and the plain/residual twins.
+//! The bindings of the lab's requests (see `session/lab.rs`).
 
-use burn::prelude::*;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::explorer::{Explorer, to_js};
-use crate::data::BatchOrder;
-use crate::lab::{self, GradientNorm, Lesion};
-use crate::model::{ModelConfig, ResNetConfig};
-
-/// Images of the fixed probe batch (the first test images): the same for every measurement,
-/// so the curves show the network changing, not the batch.
-const PROBE: usize = 64;
-
-#[derive(Serialize)]
-struct Probe {
-    gradients: Vec<GradientNorm>,
-    magnitudes: Vec<Magnitude>,
-}
-
-#[derive(Serialize)]
-struct Magnitude {
-    label: String,
-    ratio: f32,
-}
+use super::convert::to_js;
+use super::explorer::Explorer;
+use crate::session;
 
 #[wasm_bindgen]
 impl Explorer {
-    /// ||dL/dW|| of every conv (training mode) and ||F(x)|| / ||x|| of every block (eval mode),
-    /// on the probe batch, for the network being trained (between steps) or the one in memory.
+    /// ||dL/dW|| of every conv and ||F(x)|| / ||x|| of every block on the probe batch, for the
+    /// network being trained (between steps) or the one in memory.
     #[wasm_bindgen(js_name = labProbe)]
     pub async fn lab_probe(&self) -> Result<JsValue, JsError> {
-        let (model, config) = self.live_resnet("the gradient and residual views")?;
-        let test = self.test_images();
-        let n = PROBE.min(test.len());
-        let batch = test.batch(BatchOrder::sequential(n, n).batch(0), config.input_size);
-        let autodiff = self.live_device().clone().autodiff();
-        let gradients = lab::gradient_norms(&model.clone().train(), &batch, &autodiff).await?;
-        let images =
-            Tensor::<4>::from_data(TensorData::new(batch.images, [n, 1, batch.side, batch.side]), self.live_device());
-        let magnitudes = lab::residual_magnitudes(model, images)
-            .await?
-            .into_iter()
-            .map(|(label, ratio)| Magnitude { label, ratio })
-            .collect();
-        to_js(&Probe { gradients, magnitudes })
+        to_js(&self.session.lab_probe().await?)
     }
 
     /// Test accuracy with each block removed in turn (blocks that change the shape cannot be).
     pub async fn lesions(&mut self) -> Result<JsValue, JsError> {
-        if self.is_training() {
-            return Err(JsError::new("a training run is in progress (paused runs too): stop it first"));
-        }
-        self.to_demo_device().await?;
-        let (model, config) = self.live_resnet("the lesion view")?;
-        let results: Vec<Lesion> = lab::lesions(model, config, &self.test_images(), self.demo_device()).await?;
-        to_js(&results)
+        to_js(&self.session.lesions().await?)
     }
 }
 
@@ -64,15 +25,5 @@ impl Explorer {
 /// layers and first-stage width `width`, optionally with zero-gamma residual blocks.
 #[wasm_bindgen(js_name = labTwins)]
 pub fn lab_twins(depth: usize, width: usize, zero_gamma: bool) -> Result<JsValue, JsError> {
-    if depth < 8 || (depth - 2) % 6 != 0 || width == 0 {
-        return Err(JsError::new(&format!("depth {depth} is not 6n + 2 with n >= 1 (e.g. 20, 32, 56)")));
-    }
-    let twin = |residual: bool| {
-        ModelConfig::from(ResNetConfig {
-            widths: vec![width, 2 * width, 4 * width],
-            zero_init_residual: zero_gamma && residual,
-            ..ResNetConfig::cifar((depth - 2) / 6, residual)
-        })
-    };
-    to_js(&[twin(false), twin(true)])
+    to_js(&session::lab_twins(depth, width, zero_gamma)?)
 }

@@ -1,15 +1,16 @@
-//! The thin `wasm_bindgen` layer the browser worker (`www/worker.js`) drives. It uses `train`,
-//! `model` and `data`; nothing in the core knows about the browser.
+//! The thin `wasm_bindgen` layer the browser worker (`www/worker.js`) drives: it converts
+//! JavaScript values to Rust ones and back and calls the [`crate::session`]; nothing in the core
+//! knows about the browser.
 
+mod convert;
 mod demos;
 mod device;
 mod explorer;
 mod lab;
-mod protocol;
 
+pub use crate::session::protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent, ZooModel};
 pub use device::init_device;
 pub use explorer::Explorer;
-pub use protocol::{BackendInfo, ModelEvent, StartRequest, WorkerEvent, ZooModel};
 
 use wasm_bindgen::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Messages between the page and the worker, as typed structs. The page posts plain objects
-//! that deserialize into [`StartRequest`]; the worker forwards the [`WorkerEvent`]s produced
-//! here unchanged (both cross as JSON strings: see `explorer::to_js`).
+//! that deserialize into [`StartRequest`]; the worker forwards the [`WorkerEvent`]s the
+//! [`super::Session`] produces unchanged (`web` converts them to JavaScript values).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,232 @@
+//! The worker's session, driven as the page drives it (CPU backend, real Fashion-MNIST): data,
+//! the network in memory, training runs, weights, insertion and restore.
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::Path;
+
+use burn::prelude::*;
+use pollster::block_on;
+use resnet_explorer::data::{Dataset, Split};
+use resnet_explorer::explore::Insertion;
+use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
+use resnet_explorer::model::{ModelConfig, ResNetConfig};
+use resnet_explorer::session::protocol::{Inserted, StartRequest, WorkerEvent};
+use resnet_explorer::session::{Session, SessionDevices};
+use resnet_explorer::train::{TrainConfig, TrainEvent};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data");
+const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/weights/fast.rnxw");
+
+/// A session on the CPU, as a worker opens it, with a test subset small enough to be quick.
+fn session() -> Session {
+    let load = |split| Dataset::load(Path::new(DATA), split).unwrap();
+    let devices = SessionDevices { train: Device::flex(), demos: Device::flex(), demos_elsewhere: false };
+    let mut session = Session::new(devices, load(Split::Train), load(Split::Test));
+    session.set_test_limit(Some(300));
+    session
+}
+
+fn shipped() -> Vec<u8> {
+    std::fs::read(SHIPPED).unwrap()
+}
+
+/// What the page sends to start a short run of `model`.
+fn request(model: impl Into<ModelConfig>, epochs: usize) -> StartRequest {
+    StartRequest {
+        model: model.into(),
+        train: TrainConfig { epochs, batch_size: 32, lr: 0.1, ..TrainConfig::default() },
+        train_limit: Some(320),
+        test_limit: Some(100),
+        max_buffer_bytes: None,
+    }
+}
+
+fn model_event(events: &[WorkerEvent]) -> &resnet_explorer::session::protocol::ModelEvent {
+    events
+        .iter()
+        .find_map(|e| match e {
+            WorkerEvent::Model(m) => Some(m),
+            _ => None,
+        })
+        .expect("a model event")
+}
+
+#[test]
+fn loading_weights_makes_them_the_network_in_memory_and_bad_files_change_nothing() {
+    let mut s = session();
+    assert!(!s.has_model());
+    assert_eq!(s.model_event().unwrap_err().to_string(), "there is no network yet: train one or load weights");
+    let events = s.load_weights(&shipped()).unwrap();
+    let model = model_event(&events);
+    assert_eq!(model.config, ModelConfig::from(ResNetConfig::fast()));
+    assert_eq!(model.parameters, 702_570);
+    assert!(model.note.contains("test acc"), "{}", model.note);
+    assert!(model.inserted.is_empty());
+    assert!(s.has_model() && !s.is_training());
+
+    let err = s.load_weights(b"<html>Not Found</html>").unwrap_err();
+    assert!(err.to_string().contains("not"), "{err}");
+    assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::fast()), "unchanged");
+    // The shipped network is accurate on the test subset.
+    let WorkerEvent::Predictions { accuracy, samples, .. } = block_on(s.evaluate()).unwrap() else { panic!() };
+    assert!(accuracy > 0.8, "{accuracy}");
+    assert_eq!(samples.len(), 24);
+}
+
+#[test]
+fn inserting_blocks_then_restoring_gives_back_the_original_network() {
+    let mut s = session();
+    s.load_weights(&shipped()).unwrap();
+    let before = block_on(s.save_weights("n".into())).unwrap();
+    assert!(s.restore().unwrap_err().to_string().contains("nothing to restore"));
+
+    let events = block_on(s.insert(Insertion::Identity, 1)).unwrap();
+    let WorkerEvent::Insertion(check) = &events[0] else { panic!("{events:?}") };
+    assert_eq!((check.changed_predictions, check.images), (0, 300), "an identity block changes no prediction");
+    let events = block_on(s.insert(Insertion::Plain, 2)).unwrap();
+    let WorkerEvent::Insertion(plain) = &events[0] else { panic!() };
+    assert!(plain.accuracy_after < 0.2, "a zeroed plain block gives chance: {}", plain.accuracy_after);
+    let model = model_event(&events);
+    let bigger = model.config.as_resnet().unwrap();
+    assert_eq!(bigger.blocks, [2, 3, 3, 2]);
+    assert_eq!(
+        model.inserted,
+        [Inserted { insertion: Insertion::Identity, stage: 1 }, Inserted { insertion: Insertion::Plain, stage: 2 }]
+    );
+    assert!(model.parameters > 702_570);
+    assert_eq!(s.original().unwrap().config, ModelConfig::from(ResNetConfig::fast()));
+
+    let events = s.restore().unwrap();
+    let model = model_event(&events);
+    assert_eq!(model.config, ModelConfig::from(ResNetConfig::fast()));
+    assert_eq!((model.parameters, model.inserted.len()), (702_570, 0));
+    assert!(s.original().is_none());
+    let after = block_on(s.save_weights("n".into())).unwrap();
+    assert!(before == after, "the restored network has exactly the original parameters");
+}
+
+#[test]
+fn insertion_needs_a_residual_network_and_no_run_in_progress() {
+    let mut s = session();
+    assert!(block_on(s.insert(Insertion::Identity, 0)).is_err(), "no network yet");
+    s.load_weights(&shipped()).unwrap();
+    let err = block_on(s.insert(Insertion::Identity, 4)).unwrap_err();
+    assert_eq!(err.to_string(), "there is no stage b6");
+    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    let err = block_on(s.insert(Insertion::Identity, 0)).unwrap_err();
+    assert_eq!(err.to_string(), "a training run is in progress (paused runs too): stop it first");
+    assert!(s.load_weights(&shipped()).is_err() && s.restore().is_err());
+    s.stop_training();
+    s.start_training(request(ZooConfig::new(ZooKind::LeNetBn), 1), true).unwrap();
+    s.stop_training();
+    let err = block_on(s.insert(Insertion::Identity, 0)).unwrap_err();
+    assert_eq!(err.to_string(), "block insertion needs a residual network; lenet-bn has no residual blocks");
+}
+
+#[test]
+fn a_finished_run_becomes_the_network_in_memory() {
+    let mut s = session();
+    s.load_weights(&shipped()).unwrap();
+    let events = s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    assert_eq!(model_event(&events).note, "training");
+    assert!(matches!(events[1], WorkerEvent::DataReady { train: 320, test: 100 }));
+    assert!(s.is_training());
+    // The network in memory is still the loaded one while the run goes on.
+    assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::fast()));
+    let mut all = Vec::new();
+    while s.is_training() {
+        all.extend(block_on(s.step()).unwrap());
+    }
+    let steps = all.iter().filter(|e| matches!(e, WorkerEvent::Step { .. })).count();
+    assert_eq!(steps, 10, "320 images in batches of 32");
+    let epoch = all.iter().any(|e| matches!(e, WorkerEvent::Train(TrainEvent::Epoch { epoch: 1, .. })));
+    assert!(epoch, "{all:?}");
+    assert!(all.iter().any(|e| matches!(e, WorkerEvent::Predictions { .. })));
+    assert!(matches!(all.last(), Some(WorkerEvent::Finished { .. })));
+
+    let n = s.network().unwrap();
+    assert_eq!(n.config, ModelConfig::from(ResNetConfig::tiny()));
+    assert_eq!(n.note, "trained here: 1 epochs at lr 0.1");
+    assert!(block_on(s.step()).unwrap_err().to_string().contains("no training run"));
+    // Saved, it loads back as the same network.
+    let bytes = block_on(s.save_weights("tiny".into())).unwrap();
+    let events = s.load_weights(&bytes).unwrap();
+    assert_eq!(model_event(&events).config, ModelConfig::from(ResNetConfig::tiny()));
+}
+
+#[test]
+fn stopping_keeps_the_partly_trained_network_and_keep_training_resumes_it() {
+    let mut s = session();
+    s.start_training(request(ResNetConfig::tiny(), 2), true).unwrap();
+    block_on(s.step()).unwrap();
+    s.stop_training();
+    assert!(!s.is_training());
+    assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::tiny()));
+    // Keep training after an insertion: the bigger network trains, and its insertions stay listed.
+    block_on(s.insert(Insertion::Identity, 0)).unwrap();
+    let events = s.start_training(request(ResNetConfig::tiny(), 1), false).unwrap();
+    assert_eq!(model_event(&events).config.as_resnet().unwrap().blocks, [2, 1, 1]);
+    assert_eq!(model_event(&events).inserted.len(), 1);
+    s.stop_training();
+    assert_eq!(s.network().unwrap().inserted.len(), 1);
+    // A fresh run forgets them, and there is nothing left to restore.
+    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    s.stop_training();
+    assert!(s.network().unwrap().inserted.is_empty() && s.original().is_none());
+}
+
+#[test]
+fn use_data_switches_to_the_users_files_and_refuses_bad_ones() {
+    let mut s = session();
+    let file = |name: &str| std::fs::read(Path::new(DATA).join(name)).unwrap();
+    let (images, labels) = (file("t10k-images-idx3-ubyte.gz"), file("t10k-labels-idx1-ubyte.gz"));
+    let names: Vec<String> = ["digits-images.gz", "digits-labels.gz"].map(String::from).to_vec();
+
+    // Without a test pair, the last sixth is held out.
+    let event = s.use_data(&names, &images, &labels, None, None).unwrap();
+    assert!(matches!(event, WorkerEvent::DataReady { train: 8334, test: 1666 }), "{event:?}");
+    assert_eq!((s.data().0.len(), s.data().1.len()), (8334, 1666));
+    assert_eq!(s.class_names(), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    let WorkerEvent::Gallery { images: gallery, class_names, .. } = s.gallery(4) else { panic!() };
+    assert_eq!((gallery.len(), class_names[9].as_str()), (4, "9"));
+
+    // With both pairs, as given.
+    let event = s.use_data(&names, &images, &labels, Some(&images), Some(&labels)).unwrap();
+    assert!(matches!(event, WorkerEvent::DataReady { train: 10000, test: 10000 }));
+
+    // Refused, naming the file; the data in use stays.
+    let err = s.use_data(&names, b"<html>", &labels, None, None).unwrap_err();
+    assert!(err.to_string().contains("digits-images.gz"), "{err}");
+    let err = s.use_data(&names, &images, &labels, Some(&images), None).unwrap_err();
+    assert_eq!(err.to_string(), "choose the test images and the test labels together");
+    assert_eq!((s.data().0.len(), s.data().1.len()), (10000, 10000));
+    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    assert!(s.use_data(&names, &images, &labels, None, None).is_err(), "not while training");
+}
+
+#[test]
+fn a_batch_too_big_for_the_gpu_is_refused_before_anything_changes() {
+    let mut s = session();
+    s.load_weights(&shipped()).unwrap();
+    let mut big = StartRequest { max_buffer_bytes: Some(32 << 20), ..request(ResNetConfig::resnet18(96), 1) };
+    big.train.batch_size = 256;
+    let err = s.start_training(big, true).unwrap_err();
+    assert!(err.to_string().contains("largest batch that fits"), "{err}");
+    assert!(!s.is_training());
+    assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::fast()));
+}
+
+#[test]
+fn the_lab_measures_the_network_in_memory_and_builds_twins() {
+    let mut s = session();
+    s.load_weights(&shipped()).unwrap();
+    let probe = block_on(s.lab_probe()).unwrap();
+    assert_eq!(probe.gradients.len(), 20, "17 convs on the main path and 3 projections");
+    assert_eq!(probe.magnitudes.len(), 8);
+    let lesions = block_on(s.lesions()).unwrap();
+    assert_eq!(lesions.len(), 8);
+    assert_eq!(lesions.iter().filter(|l| l.accuracy.is_none()).count(), 3, "blocks that reshape");
+    let [plain, residual] = resnet_explorer::session::lab_twins(20, 16, false).unwrap();
+    assert_eq!(plain.parameter_count(), residual.parameter_count());
+    assert!(resnet_explorer::session::lab_twins(21, 16, false).is_err());
+}
