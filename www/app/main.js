@@ -18,6 +18,7 @@ import { initPredictions } from '../features/predictions/controller.js';
 import { initWeights } from '../features/weights/controller.js';
 import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
+import { initLesson } from '../features/lesson/controller.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
@@ -39,6 +40,7 @@ initIdentity({ store, connection });
 initInsertion({ store, connection });
 initPredictions({ store });
 initZoo({ store });
+initLesson({ store });
 initNetworksList();
 wireSharing();
 

@@ -71,6 +71,9 @@ export const LAB_SETTINGS = /** @type {Setting[]} */ ([
   { kind: 'flag', key: 'lab-zero', label: 'Zero-\u03b3 initialisation', default: false },
 ]);
 
+/** "auto, wgpu or cpu" */
+const orList = (/** @type {readonly string[]} */ v) => (v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v[v.length - 1]}` : v.join(''));
+
 /** The schema's defaults (null where the default depends on the model). */
 export function defaults(/** @type {Setting[]} */ schema) {
   return /** @type {Values} */ (Object.fromEntries(schema.map((s) => [s.key, s.default])));
@@ -104,7 +107,7 @@ export function parseHash(hash, schema) {
       }
     } else if (s.kind === 'choice') {
       if (s.values.includes(raw)) values[s.key] = raw;
-      else refused(`is one of ${s.values.join(', ')}`);
+      else problems.push(`The link's ${s.key}=${raw} is not ${orList(s.values)}; ${instead}.`);
     } else if (s.kind === 'flag') {
       if (raw === '1' || raw === '0') values[s.key] = raw === '1';
       else refused('is 1 or 0');

@@ -1,0 +1,110 @@
+// The guided lesson: every step reachable by keyboard (arrow keys, and Tab to its buttons) and by
+// a shared link (#lesson=<step>); each step points at its live view, and its actions make that
+// view show what the step says (exactly 0 for the zeroed branch, 0 changed predictions for an
+// inserted identity block). Screenshots of every step go to tests/e2e/artifacts/lesson/.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+
+import { ARTIFACTS, MINUTE, hashOf, requirePkg, startSite, withPage } from './browser.mjs';
+
+const STEPS = ['classes', 'block', 'identity', 'nested', 'race', 'gradients', 'summary'];
+// The README's screenshots in docs/lesson/ are copies of these.
+const DOCS = path.join(ARTIFACTS, 'lesson');
+// The demos on the CPU backend with few test images: the lesson's numbers come quickly.
+const SETUP = { preset: 'fast', test: '200', backend: 'cpu' };
+
+let site;
+before(async () => {
+  site = await startSite();
+  await mkdir(DOCS, { recursive: true });
+});
+after(async () => {
+  await site?.close();
+});
+
+const stepShown = (page) => page.evaluate(() => (document.getElementById('lesson').hidden ? null : document.getElementById('lesson').dataset.step));
+const waitStep = (page, id) => page.waitForFunction((id) => !document.getElementById('lesson').hidden && document.getElementById('lesson').dataset.step === id, id, { timeout: 10_000 });
+const pressAction = (page, run) => page.click(`#lesson-actions [data-run="${run}"]`);
+
+test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('lesson-keys', [], async (page, log, errors) => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(new URL('index.html' + hashOf(SETUP), site.url).href);
+    await page.waitForFunction(() => window.resnetExplorer?.demosReady, null, { timeout: 2 * MINUTE });
+    // Open it from the keyboard: Tab to the button, Enter.
+    await page.focus('#lesson-open');
+    await page.keyboard.press('Enter');
+    await waitStep(page, 'classes');
+    assert.match(await page.evaluate(() => location.hash), /lesson=classes/);
+    assert.equal(await page.getAttribute('#lesson-figure', 'data-nested'), 'true');
+    await pressAction(page, 'toggleFigure');
+    assert.equal(await page.getAttribute('#lesson-figure', 'data-nested'), 'false');
+    await page.screenshot({ path: path.join(DOCS, '1-classes.png') });
+
+    for (const [i, id] of STEPS.entries()) {
+      if (i > 0) {
+        await page.locator('body').focus();
+        await page.keyboard.press('ArrowRight');
+        await waitStep(page, id);
+      }
+      assert.match(await page.evaluate(() => location.hash), new RegExp(`lesson=${id}`));
+      const target = await page.evaluate(() => document.querySelector('.lesson-target')?.id ?? null);
+      assert.ok(target, `step ${id} points at a view`);
+      log(`step ${id}: points at #${target}`);
+      if (id === 'block') {
+        await pressAction(page, 'selectIdentityBlock');
+        await page.waitForFunction(() => /identity shortcut/.test(document.getElementById('identity-block-kind').textContent));
+      }
+      if (id === 'identity') {
+        await pressAction(page, 'zeroBranch');
+        await page.waitForFunction(() => document.getElementById('identity-result').dataset.state === 'done' && document.getElementById('identity-result').dataset.mode === 'branch', null, { timeout: MINUTE });
+        assert.equal(await page.getAttribute('#identity-diff', 'data-value'), '0', 'the zeroed branch: exactly the identity');
+        await pressAction(page, 'zeroConv2');
+        await page.waitForFunction(() => document.getElementById('identity-result').dataset.state === 'done' && document.getElementById('identity-result').dataset.mode === 'conv2', null, { timeout: MINUTE });
+        assert.notEqual(await page.getAttribute('#identity-diff', 'data-value'), '0', 'conv2 alone is not the identity');
+        await pressAction(page, 'zeroBranch');
+        await page.waitForFunction(() => document.getElementById('identity-result').dataset.mode === 'branch' && document.getElementById('identity-result').dataset.state === 'done', null, { timeout: MINUTE });
+      }
+      if (id === 'nested') {
+        await pressAction(page, 'insertIdentity');
+        await page.waitForFunction(() => document.getElementById('insertion-result').dataset.state === 'done', null, { timeout: MINUTE });
+        assert.equal(await page.getAttribute('#changed', 'data-value'), '0', 'an inserted identity block changes no prediction');
+      }
+      await page.screenshot({ path: path.join(DOCS, `${i + 1}-${id}.png`) });
+    }
+    // The last step stays the last; back with ArrowLeft; Escape leaves and clears the hash.
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await stepShown(page), 'summary');
+    await page.keyboard.press('ArrowLeft');
+    await waitStep(page, 'gradients');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.getElementById('lesson').hidden);
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /lesson=/);
+    assert.equal(await page.evaluate(() => document.querySelector('.lesson-target')), null, 'no view is pointed at outside the lesson');
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+test('a shared link opens its step; a bad one is reported', { timeout: 3 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('lesson-links', [], async (page, log, errors) => {
+    for (const id of STEPS) {
+      await page.goto(new URL('index.html' + hashOf({ ...SETUP, lesson: id }), site.url).href);
+      await waitStep(page, id);
+      const counter = await page.textContent('#lesson-counter');
+      assert.equal(counter, `Step ${STEPS.indexOf(id) + 1} of ${STEPS.length}`);
+    }
+    await page.goto(new URL('index.html' + hashOf({ ...SETUP, lesson: 'nope' }), site.url).href);
+    await waitStep(page, 'classes');
+    assert.match(await page.textContent('#lesson-message'), /lesson=nope is not a step/);
+    // The settings in the same link are still used.
+    await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: MINUTE });
+    assert.equal(await page.inputValue('#test-limit'), '200');
+    log('every step opened from its link');
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});

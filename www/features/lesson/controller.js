@@ -1,0 +1,89 @@
+// @ts-check
+// The guided lesson over the live page: one step at a time, in the URL hash (`lesson=identity`)
+// so a teacher can share a link to a step; buttons and the arrow keys move between steps, Escape
+// leaves. Each step's actions press the page's own buttons, so the lesson shows the real thing.
+
+import { demoReady } from '../../app/state.js';
+import { STEPS, hashWithStep, move, stepFromHash } from './steps.js';
+import { lessonView } from './view.js';
+
+/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+
+const click = (/** @type {string} */ id) => /** @type {HTMLButtonElement | null} */ (document.getElementById(id))?.click();
+
+export function initLesson(/** @type {{store: PageStore}} */ { store }) {
+  const view = lessonView();
+  /** @type {string | null} */
+  let step = null;
+
+  /** What a step's action does: the page's own controls, once they can act. */
+  const ACTIONS = /** @type {Record<string, () => void>} */ ({
+    toggleFigure: () => view.toggleFigure(),
+    selectIdentityBlock: () => {
+      const block = store.get().memoryNet?.blocks?.find((/** @type {any} */ b) => !b.projection && !b.plain);
+      if (block) store.set({ block: block.label });
+      else view.say('The network in memory has no residual block with an identity shortcut: load the pretrained ResNet first.');
+    },
+    zeroBranch: () => whenReady(() => click('zero-branch')),
+    zeroConv2: () => whenReady(() => click('zero-conv2')),
+    insertIdentity: () => whenReady(() => click('insert-identity')),
+    insertPlain: () => whenReady(() => click('insert-plain')),
+    restore: () => whenReady(() => click('restore')),
+    raceLive: () => {
+      document.getElementById('lab-start')?.scrollIntoView({ block: 'center' });
+      click('lab-start');
+    },
+    showGradients: () => document.getElementById('lab-gradients')?.scrollIntoView({ block: 'center', behavior: 'smooth' }),
+    trainYourself: () => {
+      go(null);
+      document.getElementById('settings')?.scrollIntoView({ block: 'start' });
+      /** @type {HTMLElement | null} */ (document.getElementById('preset'))?.focus();
+    },
+  });
+
+  /** Runs `fn` once the demos can ask the worker (it may still be loading the network). */
+  function whenReady(/** @type {() => void} */ fn) {
+    if (demoReady(store.get())) return fn();
+    view.say('Waiting for the network in memory\u2026');
+    const off = store.subscribe(null, (s) => {
+      if (!demoReady(s)) return;
+      off();
+      view.say('');
+      fn();
+    });
+  }
+
+  /** Shows `next` (null: leaves the lesson) and keeps the hash in step. */
+  function go(/** @type {string | null} */ next, scroll = true) {
+    step = next;
+    view.show(step, { onAction: (run) => ACTIONS[run]?.(), scroll });
+    const hash = hashWithStep(location.hash, step);
+    if (hash !== location.hash) history.replaceState(null, '', hash);
+  }
+
+  function readLink() {
+    const { step: linked, problem } = stepFromHash(location.hash);
+    if (linked !== step) go(linked);
+    if (problem) view.say(problem);
+  }
+
+  view.ui.open.addEventListener('click', () => go(step ?? STEPS[0].id));
+  view.ui.prev.addEventListener('click', () => step && go(move(step, -1)));
+  view.ui.next.addEventListener('click', () => step && go(move(step, 1)));
+  view.ui.close.addEventListener('click', () => go(null));
+  document.addEventListener('keydown', (e) => {
+    if (!step || e.altKey || e.ctrlKey || e.metaKey) return;
+    const inField = e.target instanceof HTMLElement && e.target.closest('input, select, textarea, [contenteditable="true"]');
+    if (e.key === 'Escape') go(null);
+    else if (inField) return;
+    else if (e.key === 'ArrowRight') go(move(step, 1));
+    else if (e.key === 'ArrowLeft') go(move(step, -1));
+    else return;
+    e.preventDefault();
+  });
+  window.addEventListener('hashchange', readLink);
+  readLink();
+  return { go, get step() {
+    return step;
+  } };
+}

@@ -1,0 +1,75 @@
+// @ts-check
+// The lesson panel: the step's title, text and actions, and the live view it points at.
+
+import { STEPS } from './steps.js';
+import { drawClasses } from './figure.js';
+
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+
+export function lessonView() {
+  const ui = {
+    panel: $('lesson'),
+    counter: $('lesson-counter'),
+    title: $('lesson-title'),
+    text: $('lesson-text'),
+    figure: /** @type {SVGSVGElement} */ ($('lesson-figure')),
+    figureBox: $('lesson-figure-box'),
+    actions: $('lesson-actions'),
+    message: $('lesson-message'),
+    prev: $('lesson-prev'),
+    next: $('lesson-next'),
+    close: $('lesson-close'),
+    open: $('lesson-open'),
+  };
+  /** @type {Element | null} */
+  let target = null;
+  let nested = true;
+
+  return {
+    ui,
+    /**
+     * Shows `step` (or hides the lesson with null), pointing at its view.
+     * @param {string | null} id
+     * @param {{onAction: (run: string) => void, scroll: boolean}} options
+     */
+    show(id, { onAction, scroll }) {
+      target?.classList.remove('lesson-target');
+      target = null;
+      const index = STEPS.findIndex((s) => s.id === id);
+      const step = STEPS[index];
+      ui.panel.hidden = !step;
+      document.body.classList.toggle('in-lesson', Boolean(step));
+      ui.open.setAttribute('aria-expanded', String(Boolean(step)));
+      if (!step) return;
+      ui.panel.dataset.step = step.id;
+      ui.counter.textContent = `Step ${index + 1} of ${STEPS.length}`;
+      ui.title.textContent = step.title;
+      ui.text.replaceChildren(...step.text.map((t) => Object.assign(document.createElement('p'), { textContent: t })));
+      ui.figureBox.hidden = step.id !== 'classes';
+      if (step.id === 'classes') drawClasses(ui.figure, nested);
+      ui.actions.replaceChildren(
+        ...step.actions.map((a) => {
+          const b = Object.assign(document.createElement('button'), { type: 'button', textContent: a.label, className: 'lesson-action' });
+          b.dataset.run = a.run;
+          b.addEventListener('click', () => onAction(a.run));
+          return b;
+        }),
+      );
+      ui.prev.disabled = index === 0;
+      ui.next.disabled = index === STEPS.length - 1;
+      ui.message.textContent = '';
+      target = document.querySelector(step.target);
+      target?.classList.add('lesson-target');
+      if (scroll && target && step.target !== '#lesson-figure') target.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    },
+    toggleFigure() {
+      nested = !nested;
+      drawClasses(ui.figure, nested);
+      const button = ui.actions.querySelector('[data-run="toggleFigure"]');
+      if (button) button.textContent = nested ? 'Compare with non-nested classes' : 'Back to nested classes';
+    },
+    say(/** @type {string} */ text) {
+      ui.message.textContent = text;
+    },
+  };
+}
