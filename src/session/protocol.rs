@@ -12,7 +12,7 @@ use crate::model::{LayerShape, ModelConfig};
 use crate::train::{TrainConfig, TrainEvent};
 
 /// Everything a training run needs besides the data bytes.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StartRequest {
     /// A ResNet configuration as before, or a zoo network's (`{"kind": "alexnet", "input_size": 96}`).
     pub model: ModelConfig,

@@ -48,7 +48,7 @@ pub async fn init_device(want_gpu: bool, reason: Option<String>, software_adapte
         DEVICES.with(|d| *d.borrow_mut() = Some(chosen));
     }
     let info = current().expect("initialised above").info;
-    super::convert::to_js(&super::WorkerEvent::Backend(info))
+    super::convert::json_to_js(&super::WorkerEvent::Backend(info))
 }
 
 #[cfg(feature = "wgpu")]

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, to_js};
+use super::convert::{json_from_js as from_js, json_to_js as to_js};
 use super::device;
 use crate::data::{Dataset, Split};
 use crate::model::catalogue::{self, Family};

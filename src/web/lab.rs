@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::to_js;
+use super::convert::json_to_js as to_js;
 use super::explorer::Explorer;
 use crate::session;
 

@@ -2,7 +2,8 @@
 //! JavaScript values to Rust ones and back and calls the [`crate::session`]; nothing in the core
 //! knows about the browser.
 
-mod convert;
+#[doc(hidden)]
+pub mod convert;
 mod demos;
 mod device;
 mod explorer;
