@@ -19,6 +19,7 @@ import { initWeights } from '../features/weights/controller.js';
 import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
 import { initLesson } from '../features/lesson/controller.js';
+import { initLayout } from '../features/layout/controller.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
@@ -41,6 +42,7 @@ initInsertion({ store, connection });
 initPredictions({ store });
 initZoo({ store });
 initLesson({ store });
+initLayout();
 initNetworksList();
 wireSharing();
 
