@@ -218,6 +218,9 @@ test('the URL hash restores the controls, and the controls update the hash', { t
   await withPage('hash', [], async (page) => {
     const settings = { preset: 'd2l96', epochs: '3', batch: '64', lr: '0.02', train: '1000', test: '500', backend: 'cpu' };
     await page.goto(new URL('index.html' + hashOf(settings), baseUrl).href);
+    // The controls show the link once the page knows its models (from the wasm module).
+    const ready = () => page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: MINUTE });
+    await ready();
     const read = () =>
       page.evaluate(() => ({
         preset: document.getElementById('preset').value,
@@ -242,6 +245,7 @@ test('the URL hash restores the controls, and the controls update the hash', { t
     // A link with missing or invalid values gets the defaults.
     await page.goto(new URL('index.html#preset=fast&epochs=-4&lr=abc', baseUrl).href);
     await page.reload();
+    await ready();
     const defaults = await read();
     assert.deepEqual(defaults, { preset: 'fast', epochs: '2', batch: '128', lr: '0.1', train: '60000', test: '10000', backend: 'auto' });
   });

@@ -42,3 +42,9 @@ test('a written hash reads back to the same values', () => {
   const values = { ...defaults(LAB_SETTINGS), 'lab-depth': 56, 'lab-lr': 0.01 };
   assert.deepEqual(parseHash(hashOf(values, LAB_SETTINGS), LAB_SETTINGS).values, values);
 });
+
+test("a refused value names what is used instead: the model's own default where it has one", () => {
+  const { problems } = parseHash('preset=fast&epochs=0&input=3', PAGE, { epochs: 2, input: null });
+  assert.match(problems[0], /input=3 .*; the model\u2019s default is used instead\./);
+  assert.match(problems[1], /epochs=0 .*; 2 is used instead\./);
+});

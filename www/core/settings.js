@@ -85,9 +85,10 @@ export function defaults(/** @type {Setting[]} */ schema) {
  * instead), so a bad link is reported, never silently replaced.
  * @param {string} hash  location.hash, with or without '#'
  * @param {Setting[]} schema
+ * @param {Values} [fallback]  what is used instead where the schema's default depends on others (the model's)
  * @returns {{values: Values, problems: string[]}}
  */
-export function parseHash(hash, schema) {
+export function parseHash(hash, schema, fallback = {}) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   /** @type {Values} */
   const values = {};
@@ -95,10 +96,11 @@ export function parseHash(hash, schema) {
   for (const s of schema) {
     if (!params.has(s.key)) continue;
     const raw = /** @type {string} */ (params.get(s.key));
-    const instead = s.default === null ? 'the model\u2019s default is used instead' : `${s.default} is used instead`;
+    const used = fallback[s.key] ?? s.default;
+    const instead = used === null ? 'the model\u2019s default is used instead' : `${used} is used instead`;
     const refused = (/** @type {string} */ takes) => problems.push(`The link's ${s.key}=${raw} was not used: ${s.label.toLowerCase()} ${takes}; ${instead}.`);
     if (s.kind === 'number') {
-      const checked = checkLinkNumber(params, s, s.default ?? 'the model\u2019s default');
+      const checked = checkLinkNumber(params, s, /** @type {number | string} */ (used ?? 'the model\u2019s default'));
       if (checked && !checked.ok) problems.push(checked.message);
       else if (checked?.ok) {
         const why = s.valid?.(checked.value);

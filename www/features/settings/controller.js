@@ -36,8 +36,11 @@ export function initSettings({ store }) {
 
   /** Sets the fields and the demo choices from the URL hash; says what the link had wrong. */
   function readLink() {
-    const { values, problems } = parseHash(location.hash, schema());
-    const preset = String(values.preset ?? schema()[0].default);
+    // The model first: the other fields' defaults are its training defaults.
+    const preset = String(parseHash(location.hash, schema().slice(0, 1)).values.preset ?? schema()[0].default);
+    const m = models().get(preset);
+    const fallback = m ? { ...m.training, input: m.family === 'zoo' ? m.defaultInput : null } : {};
+    const { values, problems } = parseHash(location.hash, schema(), fallback);
     ui.preset.value = preset;
     applyDefaults(preset);
     ui.number.train.value = String(TRAINING[3].default);
@@ -73,8 +76,10 @@ export function initSettings({ store }) {
       out[spec.key] = checked.ok ? checked.value : null;
     }
     let input = null;
+    let inRange = null; // the diagram's preview says why an input in range is still too small
     if (zoo) {
       let checked = checkNumber(ui.inputSize.value, INPUT_SIZE, { badInput: ui.inputSize.validity?.badInput });
+      if (checked.ok) inRange = checked.value;
       // Big enough for every layer: Rust says at which layer the image vanishes.
       const wasm = store.get().wasm;
       if (checked.ok && wasm) {
@@ -91,8 +96,10 @@ export function initSettings({ store }) {
     }
     const problems = refusals(checks);
     showProblems(ui.settingsProblems, problems);
-    const settings = problems ? null : out;
-    store.set({ settings, preset: name, backendChoice: ui.backendChoice.value, selectedConfig: configFor(models(), name, zoo ? input : null), settingsProblems: problems });
+    // The same values keep the same object: subscribers hear of changes only.
+    const before = store.get().settings;
+    const settings = problems ? null : before && JSON.stringify(before) === JSON.stringify(out) ? before : out;
+    store.set({ settings, preset: name, backendChoice: ui.backendChoice.value, selectedConfig: configFor(models(), name, inRange), settingsProblems: problems });
     return settings;
   }
 
@@ -125,7 +132,8 @@ export function initSettings({ store }) {
 
   store.subscribe(['models'], (s) => fillModelOptions(ui.preset, [...s.models.values()]));
   store.subscribe(['block', 'mode', 'image', 'stage'], writeHash);
-  store.subscribe(['runState'], (s) => (ui.fields.disabled = isActive(s)));
+  // The form waits for the models (from the wasm module) and is locked while a run trains.
+  store.subscribe(['runState', 'models'], (s) => (ui.fields.disabled = isActive(s) || s.models.size === 0));
   ui.form.addEventListener('input', onInput);
   ui.form.addEventListener('change', (e) => {
     if (e.target !== ui.preset) onInput(e); // the model is handled by 'input'

@@ -99,8 +99,9 @@ export function initTraining({ store, connection, settings }) {
    */
   async function warmUpGpu() {
     const s = store.get();
+    if (s.backend?.backend !== 'wgpu' || s.warmUp || isActive(s)) return;
     const values = settings.check();
-    if (s.backend?.backend !== 'wgpu' || s.warmUp || !values || !s.selectedConfig || isActive(s)) return;
+    if (!values || !s.selectedConfig) return;
     const workerId = s.workerId;
     store.set({ warmUp: { state: 'running' } });
     const t0 = performance.now();
