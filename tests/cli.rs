@@ -137,10 +137,29 @@ fn tiny_lab(out_dir: &std::path::Path, extra: &[&str]) -> Output {
 #[test]
 fn lab_degradation_writes_its_csv_and_figures() {
     let out_dir = std::env::temp_dir().join(format!("lab-{}", std::process::id()));
-    let out = tiny_lab(&out_dir, &[]);
+    let json_path = std::env::temp_dir().join(format!("lab-{}.json", std::process::id()));
+    let out = tiny_lab(&out_dir, &["--json", json_path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     assert!(text.contains("plain-8") && text.contains("resnet-8"), "{text}");
+    // --json: the page's recorded race, with what ran, when and where.
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    std::fs::remove_file(&json_path).ok();
+    assert!(json["command"].as_str().unwrap().starts_with("resnet-explorer lab degradation --depths 8 "), "{json}");
+    assert_eq!(json["date"].as_str().unwrap().len(), "2025-01-31".len(), "{json}");
+    assert!(json["machine"].as_str().unwrap().contains("cores"), "{json}");
+    assert_eq!((json["settings"]["train_images"].as_u64(), json["settings"]["width"].as_u64()), (Some(160), Some(4)));
+    let runs = json["runs"].as_array().unwrap();
+    let names: Vec<&str> = runs.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["plain-8", "resnet-8"]);
+    for run in runs {
+        assert_eq!(run["curve"].as_array().unwrap().len(), 5, "5 reports in one epoch: {run}");
+        assert_eq!(run["curve"][4][0].as_f64(), Some(1.0), "[epoch, loss, acc]: {run}");
+        let tests = run["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 1, "one test accuracy per epoch: {run}");
+        assert!((0.0..=1.0).contains(&tests[0][1].as_f64().unwrap()), "{run}");
+        assert_eq!(run["params"], runs[0]["params"], "the twins have the same parameters");
+    }
     let csv = std::fs::read_to_string(out_dir.join("degradation.csv")).unwrap();
     // A header, then 5 reports for each of the two twins.
     assert_eq!(csv.lines().count(), 1 + 2 * 5, "{csv}");

@@ -60,6 +60,10 @@ struct Degradation {
     /// Where degradation.csv, degradation.png, gradients.csv and gradients.png go.
     #[arg(long, default_value = "docs")]
     out: PathBuf,
+    /// Also write the race as JSON here: the command, date, machine and settings, and per network
+    /// its training curve and its test accuracy at every epoch end (the page's recorded race).
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), String> {
@@ -76,6 +80,10 @@ struct Run {
     /// (epoch, training loss, training accuracy) at every report.
     curve: Vec<(f64, f64, f64)>,
     test_acc: f64,
+    /// (epoch, test accuracy) at every epoch end.
+    tests: Vec<(usize, f64)>,
+    params: usize,
+    seconds: f64,
     gradients: Vec<GradientNorm>,
     /// Stopped because its loss exploded (the curve ends there).
     diverged: bool,
@@ -99,6 +107,7 @@ fn degradation(args: Degradation) -> Result<(), String> {
     let first = BatchOrder::shuffled(train.len(), args.batch_size, args.seed, 0);
     let probe = train.batch(first.batch(0), 28);
 
+    let started = web_time::Instant::now();
     let mut runs = Vec::new();
     for &depth in &args.depths {
         for residual in [false, true] {
@@ -121,7 +130,21 @@ fn degradation(args: Degradation) -> Result<(), String> {
             );
             let mut trainer = Trainer::new(&model, config.clone(), train.clone(), test.clone(), &device)
                 .map_err(|e| e.to_string())?;
-            let mut run = Run { name, residual, depth, curve: Vec::new(), test_acc: 0.0, gradients, diverged: false };
+            let clock = web_time::Instant::now();
+            let params = model.parameter_count();
+            let (curve, tests) = (Vec::new(), Vec::new());
+            let mut run = Run {
+                name,
+                residual,
+                depth,
+                curve,
+                test_acc: 0.0,
+                tests,
+                params,
+                seconds: 0.0,
+                gradients,
+                diverged: false,
+            };
             while !trainer.is_finished() {
                 let events = match pollster::block_on(trainer.step()) {
                     Ok(events) => events,
@@ -140,6 +163,7 @@ fn degradation(args: Degradation) -> Result<(), String> {
                         }
                         TrainEvent::Epoch { epoch, train_loss, train_acc, test_acc, examples_per_sec } => {
                             run.test_acc = test_acc;
+                            run.tests.push((epoch, test_acc));
                             println!(
                                 "  epoch {epoch}: loss {train_loss:.4}, train acc {train_acc:.3}, test acc {test_acc:.3}, {examples_per_sec:.0} examples/sec"
                             );
@@ -147,6 +171,7 @@ fn degradation(args: Degradation) -> Result<(), String> {
                     }
                 }
             }
+            run.seconds = clock.elapsed().as_secs_f64();
             runs.push(run);
         }
     }
@@ -160,6 +185,12 @@ fn degradation(args: Degradation) -> Result<(), String> {
     write("gradients.csv", gradients_csv(&runs))?;
     plot_curves(&args.out.join("degradation.png"), &runs).map_err(|e| format!("plotting: {e}"))?;
     plot_gradients(&args.out.join("gradients.png"), &runs).map_err(|e| format!("plotting: {e}"))?;
+    if let Some(path) = &args.json {
+        let json = recorded_json(&args, (train.len(), test.len()), &runs, started.elapsed().as_secs_f64());
+        let text = serde_json::to_string(&json).map_err(|e| e.to_string())? + "\n";
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
 
     println!("\nnetwork      final training loss  final train acc  test acc  first-conv gradient norm");
     for r in &runs {
@@ -180,6 +211,65 @@ fn curves_csv(runs: &[Run]) -> String {
         }
     }
     out
+}
+
+/// The race as the page draws it (`www/data/degradation-recorded.json`): what ran, where and when,
+/// and per network its reports (epoch, training loss, training accuracy) and epoch-end test accuracy.
+fn recorded_json(args: &Degradation, (train, test): (usize, usize), runs: &[Run], seconds: f64) -> serde_json::Value {
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    let args_line: Vec<String> = std::env::args().skip(1).collect();
+    let runs: Vec<_> = runs
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name, "depth": r.depth, "residual": r.residual, "params": r.params,
+                "diverged": r.diverged, "seconds": r.seconds.round(),
+                "curve": r.curve.iter().map(|&(e, l, a)| [round(e), round(l), round(a)]).collect::<Vec<_>>(),
+                "tests": r.tests.iter().map(|&(e, a)| [e as f64, round(a)]).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "experiment": "degradation",
+        "command": format!("resnet-explorer {}", args_line.join(" ")),
+        "date": utc_date(std::time::SystemTime::now()),
+        "machine": machine(),
+        "seconds": seconds.round(),
+        "settings": {
+            "depths": args.depths, "width": args.width, "epochs": args.epochs, "batch_size": args.batch_size,
+            "lr": args.lr, "momentum": args.momentum, "weight_decay": 1e-4, "train_images": train,
+            "test_images": test, "zero_gamma": args.zero_gamma, "seed": args.seed, "backend": "cpu",
+        },
+        "curve_columns": ["epoch", "train_loss", "train_acc"],
+        "tests_columns": ["epoch", "test_acc"],
+        "runs": runs,
+    })
+}
+
+/// YYYY-MM-DD (UTC) of `time` (Howard Hinnant's civil-from-days).
+fn utc_date(time: std::time::SystemTime) -> String {
+    let days = time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The CPU model (from /proc/cpuinfo where there is one), the cores and the OS.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find(|l| l.starts_with("model name"))?.split(':').nth(1).map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores, {}, CPU backend (no GPU)", std::env::consts::OS)
 }
 
 fn gradients_csv(runs: &[Run]) -> String {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ARTIFACTS, MINUTE, openPage, requirePkg, startSite, withPage } from './browser.mjs';
+import { ARTIFACTS, MINUTE, hashOf, openPage, requirePkg, startSite, withPage } from './browser.mjs';
 
 const DEPTH = 8;
 const LAB = {
@@ -148,5 +148,34 @@ test('the degradation race: two twins side by side, gradient flow, lesions (CPU)
     await page.locator('#lab').screenshot({ path: path.join(ARTIFACTS, 'lab-race-stopped.png') });
     assert.deepEqual(errors, [], 'no console errors');
     log(`took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+});
+
+test('the recorded race: drawn within 5 s of page open, plain and residual at two depths; "Race them live" goes to Start', { timeout: 2 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('lab-recorded', [], async (page, log, errors) => {
+    const opened = Date.now();
+    await page.goto(new URL('index.html' + hashOf({ backend: 'cpu' }), site.url).href);
+    await page.waitForFunction(() => ['drawn', 'error'].includes(document.getElementById('lab-recorded')?.dataset.state ?? ''), null, { timeout: 5000 });
+    const drawnIn = Date.now() - opened;
+    const box = await page.evaluate(() => {
+      const el = document.getElementById('lab-recorded');
+      return { ...el.dataset, caption: document.getElementById('lab-recorded-caption').textContent, canvases: el.querySelectorAll('canvas').length };
+    });
+    log(`recorded race ${box.state} ${drawnIn} ms after the page was opened: ${box.series} series, ${box.points} points`);
+    assert.equal(box.state, 'drawn', box.caption);
+    assert.ok(drawnIn <= 5000, `drawn in ${drawnIn} ms`);
+    assert.equal(box.series, '4', 'plain and ResNet at two depths');
+    assert.ok(Number(box.points) >= 4 * 2, `training loss and test accuracy of every run: ${box.points} points`);
+    assert.equal(box.canvases, 2);
+    assert.match(box.caption, /Command: resnet-explorer lab degradation --depths \d+,\d+ /);
+    assert.match(box.caption, /training and [\d,]+ test images, \d+ epochs, width \d+/);
+    await page.locator('#lab-recorded').screenshot({ path: path.join(ARTIFACTS, 'lab-recorded.png') });
+
+    // "Race them live": to the live race's Start, once the wasm is there.
+    await page.waitForFunction(() => !document.getElementById('lab-start').disabled, null, { timeout: MINUTE });
+    await page.click('#lab-race-live');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'lab-start');
+    assert.deepEqual(errors, [], 'no console errors');
   });
 });

@@ -7,7 +7,7 @@ import {
   TWINS, checkForm, depthLabel, failure, faulted, liveCounts, newRace, raceActive, raceOverText, raceStartText, statusText, trainRequest,
   twinEvent, twinName, twinsText, withTwin,
 } from '../../www/features/lab/race.js';
-import { curveSeries, epochAxis, gradientSeries, lesionSeries, magnitudeSeries, snapshotOf } from '../../www/features/lab/series.js';
+import { curveSeries, epochAxis, gradientSeries, latestCommon, lesionSeries, magnitudeSeries, snapshotOf } from '../../www/features/lab/series.js';
 import { labController } from '../../www/features/lab/controller.js';
 
 const FIELDS = { 'lab-width': '4', 'lab-epochs': '2', 'lab-batch': '16', 'lab-train': '160', 'lab-test': '32', 'lab-lr': '0.1' };
@@ -213,6 +213,15 @@ test('the snapshot the page tests read', () => {
     name: 'plain-8', state: 'finished', params: null, batch: 0, total: 0, error: null, diverged: false, probes: 1, lossPoints: 1, accPoints: 1, gradientPoints: 2, lesionBars: 1,
   });
   assert.deepEqual([s.gradientSeries, s.lesionBlocks, s.unremovable, s.lesioning], [1, 2, 1, false]);
+  assert.equal(s.latest, null, 'the residual twin has no report yet');
+});
+
+test('the latest common report: both losses there, and whether the residual twin is below', () => {
+  assert.equal(latestCommon(newRace(1, SETTINGS)), null);
+  const ahead = play('residual', [report(0.2, 2.2, 0.1), report(0.4, 1.5, 0.4), report(0.6, 1.2, 0.5)], play('plain', [report(0.2, 2.1, 0.1), report(0.4, 1.9, 0.3)]));
+  assert.deepEqual(latestCommon(ahead), { epoch: 0.4, plain: 1.9, residual: 1.5, residualBelow: true }, 'the plain twin has not reached 0.6 yet');
+  const behind = play('residual', [report(0.2, 2.2, 0.1)], play('plain', [report(0.2, 2.1, 0.1), report(0.4, NaN, 0.3)]));
+  assert.deepEqual(latestCommon(behind), { epoch: 0.2, plain: 2.1, residual: 2.2, residualBelow: false });
 });
 
 /** Two fake workers and a controller over them. */

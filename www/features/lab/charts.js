@@ -1,6 +1,7 @@
 // @ts-check
 // The lab's five charts (Chart.js): created once, then each redrawn from the plain series of
-// ./series.js. The containers' data- attributes carry the counts the e2e test reads.
+// ./series.js; and the recorded race's two (./recorded.js), drawn once. The containers' data-
+// attributes carry the counts the e2e test reads.
 
 import { Chart, registerables } from 'chart.js';
 import { lineOptions } from '../training/chart.js';
@@ -135,4 +136,26 @@ export function createCharts(el) {
       el.lesions.dataset.unremovable = String(l.unremovable);
     },
   };
+}
+
+/**
+ * The recorded race's two charts (training loss by report, test accuracy by epoch end), drawn once
+ * from ./recorded.js's series; the container gets data-state="drawn" and the counts.
+ * @param {{root: HTMLElement, loss: HTMLElement, acc: HTMLElement}} el
+ * @param {ReturnType<typeof import('./recorded.js').recordedSeries>} s
+ */
+export function drawRecorded(el, s) {
+  const loss = lineChart(el.loss, lineOptions({ xTitle: 'epoch', yTitle: 'training loss' }));
+  const acc = lineChart(el.acc, lineOptions({ xTitle: 'epoch', yTitle: 'test accuracy' }));
+  loss.data.datasets = s.loss;
+  acc.data.datasets = s.acc;
+  setAxis(loss.options.scales.x, s.axis);
+  setAxis(acc.options.scales.x, s.axis);
+  loss.options.scales.y.max = s.lossMax;
+  acc.options.scales.y.max = 1;
+  loss.update('none');
+  acc.update('none');
+  el.root.dataset.series = String(s.series);
+  el.root.dataset.points = String(s.points);
+  el.root.dataset.state = 'drawn';
 }

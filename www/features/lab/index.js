@@ -5,18 +5,22 @@
 // data order with the same settings. The page draws their training curves on shared axes, the
 // gradient norm of every conv by depth (log scale) and the residual magnitudes ||F(x)||/||x||
 // over training (from the worker's `lab_probe` events), and, once both have stopped, the test
-// accuracy with each block removed in turn (Veit et al. 2016).
+// accuracy with each block removed in turn (Veit et al. 2016). Above it, a race recorded natively
+// (plain and residual at two depths, ./recorded.js) is drawn as soon as the page opens.
 //
 // Here the pieces are wired: the form and the URL hash (the `lab-` keys of core/settings.js,
 // written next to the page's own), the controller's store (./controller.js) and the views that
 // render from it (./view.js, ./charts.js with the series of ./series.js).
 
 import { LAB_SETTINGS, hashOf, parseHash } from '../../core/settings.js';
-import { createCharts } from './charts.js';
+import { createCharts, drawRecorded } from './charts.js';
 import { labController } from './controller.js';
 import { checkForm, raceActive } from './race.js';
+import { RECORDED_URL, checkRecorded, recordedCaption, recordedSeries } from './recorded.js';
 import { curveSeries, gradientSeries, lesionSeries, magnitudeSeries, snapshotOf } from './series.js';
-import { fillForm, labElements, readForm, renderControls, renderMessage, renderStatus, renderTwins, renderValidity } from './view.js';
+import {
+  fillForm, labElements, readForm, recordedElements, renderControls, renderMessage, renderRecordedCaption, renderStatus, renderTwins, renderValidity,
+} from './view.js';
 
 /**
  * @typedef {import('./controller.js').LabState} LabState
@@ -76,6 +80,33 @@ function subscribeViews(ui, store) {
 }
 
 /**
+ * The recorded race (www/data/degradation-recorded.json), drawn as soon as it is fetched, without
+ * waiting for the wasm; "Race them live" takes the keyboard to the live race's Start.
+ * @param {LabElements} ui
+ */
+function showRecorded(ui) {
+  const el = recordedElements();
+  if (!el) return;
+  el.live.addEventListener('click', () => {
+    const target = ui.start.disabled ? ui.depth : ui.start;
+    ui.form.scrollIntoView({ behavior: 'smooth', block: 'center' });
+    target.focus({ preventScroll: true });
+  });
+  (async () => {
+    try {
+      const response = await fetch(RECORDED_URL);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const recorded = checkRecorded(await response.json());
+      drawRecorded(el, recordedSeries(recorded));
+      renderRecordedCaption(el.caption, recordedCaption(recorded));
+    } catch (e) {
+      el.root.dataset.state = 'error';
+      el.caption.textContent = `The recorded race (www/data/degradation-recorded.json) could not be shown: ${/** @type {any} */ (e).message ?? e}`;
+    }
+  })();
+}
+
+/**
  * Sets up the lab section. `backendChoice()` gives the page's backend setting, which the race's
  * workers are opened with. Returns the race as plain data for tests (also `window.resnetLab`),
  * or null when the page has no lab.
@@ -90,6 +121,7 @@ export function initLab({ backendChoice } = {}) {
   const getBackend = backendChoice ?? (() => /** @type {HTMLSelectElement | null} */ (document.getElementById('backend-choice'))?.value ?? 'auto');
   const lab = labController({ form: checkForm(readForm(ui)), backendChoice: getBackend });
   const { store } = lab;
+  showRecorded(ui);
   subscribeViews(ui, store);
 
   /** Writes the lab's keys into the hash, keeping everyone else's. */

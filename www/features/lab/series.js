@@ -257,6 +257,21 @@ export function lesionSeries(results) {
 }
 
 /**
+ * Both twins' training loss at the latest report both have made (null before), and whether the
+ * residual twin's is the lower: the race has separated.
+ * @param {Race} race
+ */
+export function latestCommon(race) {
+  const losses = (/** @type {TwinRun} */ t) => new Map(t.curve.filter((p) => finite(p.loss)).map((p) => [p.x, p.loss]));
+  const [plain, residual] = [losses(race.twins.plain), losses(race.twins.residual)];
+  const common = [...plain.keys()].filter((x) => residual.has(x));
+  if (!common.length) return null;
+  const x = Math.max(...common);
+  const [p, r] = [/** @type {number} */ (plain.get(x)), /** @type {number} */ (residual.get(x))];
+  return { epoch: x, plain: p, residual: r, residualBelow: r < p };
+}
+
+/**
  * The race as plain numbers, for the page's tests (`window.resnetLab.snapshot()`).
  * @param {{race: Race | null, previous: Race | null, ready: boolean, workers: Record<TwinKey, boolean>,
  *   lesions: {state: string, results: TwinLesions[]}}} s
@@ -295,6 +310,7 @@ export function snapshotOf(s) {
     earlierSeries: curves?.earlier ?? 0,
     magnitudePoints: race ? magnitudeSeries(race).points : 0,
     lesionBlocks: lesions.labels.length,
+    latest: race ? latestCommon(race) : null,
     unremovable: lesions.unremovable,
     workers: { ...s.workers },
     twins,

@@ -121,3 +121,20 @@ export function renderMessage(ui, message) {
   ui.message.textContent = message.text;
   ui.message.classList.toggle('lab-error', message.error);
 }
+
+/** The recorded race's elements (index.html's #lab-recorded); null when the page has none. */
+export function recordedElements() {
+  const root = document.getElementById('lab-recorded');
+  if (!root) return null;
+  return { root, loss: $('lab-recorded-loss'), acc: $('lab-recorded-acc'), caption: $('lab-recorded-caption'), live: /** @type {HTMLButtonElement} */ ($('lab-race-live')) };
+}
+
+/**
+ * The recorded race's caption: what it found, the command in code, the settings, machine and date.
+ * @param {HTMLElement} el @param {ReturnType<typeof import('./recorded.js').recordedCaption>} c
+ */
+export function renderRecordedCaption(el, c) {
+  const code = document.createElement('code');
+  code.textContent = c.command;
+  el.replaceChildren(`${c.summary} Command: `, code, `. Settings: ${c.settings}`);
+}
