@@ -4,7 +4,6 @@
 // network as top-level layers and their children. Nothing here knows what a ResNet looks like
 // beyond reading those rows. No DOM: the diagram and the layer table draw from what this returns.
 
-import { lacksGeometry, withGuessedGeometry } from './layer-geometry-guess.js'; // TEMPORARY, see that file
 
 /**
  * One row of Rust's layer table (src/model/shapes.rs `LayerShape`).
@@ -102,7 +101,6 @@ export function describeNetwork({ config, layers, inserted = [] }) {
   if (config && 'kind' in config && config.kind) return describeZoo({ config, layers });
   const resnet = /** @type {ResNetConfig | null} */ (config);
   const input = resnet ? [1, resnet.in_channels, resnet.input_size, resnet.input_size] : null;
-  if (lacksGeometry(layers)) layers = withGuessedGeometry(layers, input); // TEMPORARY
   const top = layers.filter((r) => r.level === 0);
   const stemRow = top[0];
   const stageRows = top.filter((r, i) => i > 0 && r.kind === 'Sequential');
@@ -153,7 +151,6 @@ export function describeNetwork({ config, layers, inserted = [] }) {
  */
 export function describeZoo({ config, layers }) {
   const input = [1, 1, config.input_size, config.input_size];
-  if (lacksGeometry(layers)) layers = withGuessedGeometry(layers, input); // TEMPORARY
   /** @type {Map<string, LayerRow[]>} */
   const children = new Map();
   for (const r of layers) {
