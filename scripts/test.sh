@@ -9,8 +9,9 @@ source scripts/env.sh
 start=$(date +%s)
 step() { printf '\n\033[1m== %s (at %ds)\033[0m\n' "$*" $(( $(date +%s) - start )); }
 
-step "1/4 the page's pure modules: tsc --noEmit (the // @ts-check modules), node --test tests/unit/"
+step "1/4 the page's pure modules: tsc --noEmit (the // @ts-check modules), sizes (files <= 400 lines, functions <= 80: scripts/check-sizes.mjs), node --test tests/unit/"
 npx tsc -p tsconfig.json
+node scripts/check-sizes.mjs
 node --test tests/unit/
 
 step "2/4 native: cargo fmt --check, cargo test (CPU backend)"
