@@ -258,7 +258,7 @@ export function renderDiagram(svg, net, { selected = null, interactive = true, o
   if (net.head.length) drawHead(rows, net, last, lastShape);
   const { width, height } = rows.size();
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  // CSS scales it (style.css, .diagram): never below a readable minimum (its box scrolls sideways), at most 1.3x.
+  // CSS scales it (architecture.css, .diagram): never below a readable minimum (its box scrolls sideways), at most 1.3x.
   svg.style.setProperty('--diagram-width', `${width}px`);
   svg.dataset.blocks = String(net.blocks.length);
 }

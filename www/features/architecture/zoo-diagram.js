@@ -141,7 +141,7 @@ export function renderZooDiagram(svg, net, { title = '' } = {}) {
   const width = Math.ceil(Math.max(maxX, textWidth(caption, 15)) + ZOO_LAYOUT.pad);
   const height = Math.ceil(top + ZOO_LAYOUT.pad - 20);
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  // CSS scales it (style.css, .diagram): never below a readable minimum (its box scrolls sideways), at most 1.3x.
+  // CSS scales it (architecture.css, .diagram): never below a readable minimum (its box scrolls sideways), at most 1.3x.
   svg.style.setProperty('--diagram-width', `${width}px`);
   svg.dataset.blocks = '0';
   svg.dataset.inceptions = String(net.inceptions);
