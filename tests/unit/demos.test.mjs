@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { blockKindText, checkText, checksPlaceholder, diffText, explainIdentity, fmtDiff, zooIdentityText } from '../../www/features/identity/view.js';
 import { insertingText, insertionText, stageText, zooNestedText } from '../../www/features/insertion/view.js';
 import { galleryHint, loadingText, noPredictionsText, summaryText } from '../../www/features/predictions/view.js';
-import { MB, idxKind, idxOrder, ownDataText, sourceText } from '../../www/features/weights/view.js';
+import { MB } from '../../www/core/format.js';
+import { idxKind, idxOrder, ownDataText, sourceText } from '../../www/features/weights/view.js';
 import { comparisonRows, measuredRun } from '../../www/features/zoo/controller.js';
 
 const identityBlock = { label: 'b3.1', stage: 1, block: 1, stride: 1, inShape: [1, 32, 14, 14], outShape: [1, 32, 14, 14] };

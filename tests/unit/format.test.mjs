@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { chw, exact, formatCount, pct } from '../../www/core/format.js';
+import { MB, chw, exact, formatCount, pct } from '../../www/core/format.js';
 
 test('formatCount: grouped digits below 10 k, then k, M and G', () => {
   assert.equal(formatCount(0), '0');
@@ -33,4 +33,10 @@ test('pct: one decimal and a space before the sign', () => {
   assert.equal(pct(0.9123), '91.2 %');
   assert.equal(pct(0), '0.0 %');
   assert.equal(pct(1), '100.0 %');
+});
+
+test('MB: megabytes with one decimal, without the unit', () => {
+  assert.equal(MB(0), '0.0');
+  assert.equal(MB(31_457_280), '31.5');
+  assert.equal(MB(1_000_000), '1.0');
 });

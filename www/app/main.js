@@ -20,8 +20,7 @@ import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
 import { initLesson } from '../features/lesson/controller.js';
 import { initLayout } from '../features/layout/controller.js';
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from '../dom/elements.js';
 
 const store = new Store(initialState());
 /** @type {ReturnType<typeof initTraining>} */

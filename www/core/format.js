@@ -26,3 +26,6 @@ export const chw = (shape) => shape.slice(1).join('\u00d7');
 
 /** A fraction as a percentage with one decimal: 0.9123 -> "91.2 %". @param {number} x */
 export const pct = (x) => `${(x * 100).toFixed(1)} %`;
+
+/** Bytes as megabytes with one decimal, without the unit: 31457280 -> "31.5". @param {number} bytes */
+export const MB = (bytes) => (bytes / 1e6).toFixed(1);

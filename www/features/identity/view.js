@@ -6,6 +6,7 @@
 
 import { chw } from '../../core/format.js';
 import { renderFeatureMaps } from './feature-maps.js';
+import { $ } from '../../dom/elements.js';
 
 /**
  * A residual block as describeNetwork() lists it.
@@ -68,8 +69,6 @@ export const zooIdentityText = (/** @type {string} */ name) =>
 
 /** The checks table's one line while there are no checks. @param {{training: boolean, ready: boolean}} s */
 export const checksPlaceholder = ({ training, ready }) => (training ? 'Computed when training stops.' : ready ? 'Computing\u2026' : 'Waiting for the network\u2026');
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 /** The demo's elements. */
 export function identityElements() {

@@ -4,6 +4,7 @@
 
 import { pct } from '../../core/format.js';
 import { capitalise } from '../../core/models.js';
+import { $ } from '../../dom/elements.js';
 
 /**
  * The worker's answer to `insert` (Rust's InsertionCheck).
@@ -30,8 +31,6 @@ export const zooNestedText = (/** @type {string} */ name) =>
 
 /** A stage's option: 'b3 (32 channels, 2 blocks)'. @param {{label: string, row: {shape: number[]}, blocks: unknown[]}} s */
 export const stageText = (s) => `${s.label} (${s.row.shape[1]} channels, ${s.blocks.length} block${s.blocks.length === 1 ? '' : 's'})`;
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 export function insertionElements() {
   return {

@@ -5,7 +5,8 @@
 
 import { Chart, registerables } from 'chart.js';
 import { lineOptions } from '../training/chart.js';
-import { DEFAULT_DEPTH, pct } from './race.js';
+import { pct } from '../../core/format.js';
+import { DEFAULT_DEPTH } from './race.js';
 
 Chart.register(...registerables);
 

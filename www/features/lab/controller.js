@@ -8,10 +8,11 @@
 // first network (`network: false`); they are kept from race to race unless one breaks or the
 // backend changes.
 
+import { exact } from '../../core/format.js';
 import { Store } from '../../core/store.js';
 import { WorkerClient } from '../../worker/client.js';
 import {
-  TWINS, exact, failure, faulted, liveCounts, newRace, raceActive, raceOverText, raceStartText, trainRequest, twinActive, twinEvent, twinsText,
+  TWINS, failure, faulted, liveCounts, newRace, raceActive, raceOverText, raceStartText, trainRequest, twinActive, twinEvent, twinsText,
   withTwin,
 } from './race.js';
 import { lesionSeries } from './series.js';

@@ -4,6 +4,7 @@
 // wasm), unit-tested in tests/unit/lab.test.mjs.
 
 import { checkNumber, refusals } from '../../core/fields.js';
+import { exact, pct } from '../../core/format.js';
 import { FULL, LAB_SETTINGS, validDepth } from '../../core/settings.js';
 
 /**
@@ -49,8 +50,6 @@ const ACTIVE = new Set(['loading', 'running', 'paused']);
 /** The form's number fields (every lab setting but depth, a select, and zero-gamma, a box). */
 export const NUMBER_FIELDS = /** @type {NumberSetting[]} */ (LAB_SETTINGS.filter((s) => s.kind === 'number' && s.key !== 'lab-depth'));
 
-export const pct = (/** @type {number} */ x) => (x * 100).toFixed(1) + ' %';
-export const exact = (/** @type {number} */ n) => n.toLocaleString('en-US');
 const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "plain-20", "ResNet-56". */
@@ -141,7 +140,7 @@ export const raceActive = (/** @type {Race | null} */ race) => Boolean(race && O
 export const withTwin = (race, t) => ({ ...race, twins: { ...race.twins, [t.key]: t } });
 
 /**
- * One twin's run after one of its worker's events (see www/worker.js); unchanged for events that
+ * One twin's run after one of its worker's events (www/worker/protocol.js); unchanged for events that
  * are the main page's business (gallery, predictions, data_ready...).
  * @param {TwinRun} t @param {any} event @returns {TwinRun}
  */

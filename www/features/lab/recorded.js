@@ -4,7 +4,8 @@
 // as the page opens, before any live race. Pure (no DOM, no Chart.js): the file checked, its
 // chart series and its caption, unit-tested in tests/unit/recorded-race.test.mjs.
 
-import { TWINS, pct } from './race.js';
+import { pct } from '../../core/format.js';
+import { TWINS } from './race.js';
 import { epochAxis } from './series.js';
 
 /**

@@ -4,7 +4,8 @@
 // counts the page and its tests read. Plain objects in Chart.js's dataset shape; pure (no DOM,
 // no Chart.js), unit-tested in tests/unit/lab.test.mjs.
 
-import { TWINS, pct, raceActive, twinName } from './race.js';
+import { pct } from '../../core/format.js';
+import { TWINS, raceActive, twinName } from './race.js';
 
 /**
  * @typedef {import('./race.js').Race} Race

@@ -3,8 +3,7 @@
 
 import { STEPS } from './steps.js';
 import { drawClasses } from './figure.js';
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from '../../dom/elements.js';
 
 export function lessonView() {
   const ui = {

@@ -7,6 +7,7 @@ import { FULL } from '../../core/settings.js';
 import { pct } from '../../core/format.js';
 import { renderConfusion } from './confusion.js';
 import { renderGallery } from './gallery.js';
+import { $ } from '../../dom/elements.js';
 
 /**
  * @typedef {{accuracy: number, confusion: number[][], per_class: (number | null)[],
@@ -37,8 +38,6 @@ export const galleryHint = (predicted) =>
 
 /** The summary before any predictions. @param {boolean} gallery */
 export const noPredictionsText = (gallery) => (gallery ? 'Predictions appear when a network is loaded or trained.' : 'No predictions yet.');
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 export function predictionElements() {
   return {

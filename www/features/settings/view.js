@@ -1,7 +1,7 @@
 // @ts-check
 // The training form's elements, and the model picker filled from Rust's catalogue.
 
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from '../../dom/elements.js';
 
 /** The form's elements, by what they hold. */
 export function inputs() {

@@ -11,110 +11,23 @@ import { trainingView } from './view.js';
 /** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
 
 /**
- * @param {{store: PageStore, connection: import('../../app/connection.js').Connection,
- *   settings: {check(): Record<string, any> | null, writeHash(): void}}} deps
+ * @typedef {{store: PageStore, connection: import('../../app/connection.js').Connection,
+ *   settings: {check(): Record<string, any> | null, writeHash(): void}}} TrainingDeps
+ * @typedef {TrainingDeps & {view: ReturnType<typeof trainingView>, chart: ReturnType<typeof createTrainingChart>}} TrainingContext
  */
+
+/** @param {TrainingDeps} deps */
 export function initTraining({ store, connection, settings }) {
   const view = trainingView();
   const chart = createTrainingChart(/** @type {HTMLElement} */ (document.getElementById('chart')));
+  /** @type {TrainingContext} */
+  const ctx = { store, connection, settings, view, chart };
   /** @type {Map<string, {loaded: number, total: number}>} */
   let files = new Map();
-  const run = () => /** @type {import('./run.js').Run | null} */ (store.get().run);
+  const render = () => renderState(ctx);
+  const warmUp = () => warmUpGpu(ctx);
 
-  function render() {
-    const s = store.get();
-    const active = isActive(s);
-    const text = statusText({
-      runState: s.runState,
-      run: run(),
-      wasm: Boolean(s.wasm),
-      opened: s.opened,
-      workerStarted: s.workerId > 0,
-      warmUp: s.warmUp?.state ?? null,
-      pauseRequested: s.pauseRequested,
-      stopping: s.stopping,
-      onGpu: s.backend?.backend === 'wgpu',
-    });
-    view.showState(s.runState, { active, ready: Boolean(s.wasm), pauseRequested: s.pauseRequested, text });
-    view.showResumable(s.resumable, active || !s.wasm);
-  }
-
-  /** Starts a run: a new network from the form (`fresh`) or the network in memory trained further. */
-  function start(fresh = true) {
-    const values = settings.check();
-    const s = store.get();
-    const config = fresh ? s.selectedConfig : s.memory?.config;
-    if (!values || !config) {
-      /** @type {HTMLElement | null} */ (document.querySelector('#settings [aria-invalid="true"]'))?.focus();
-      view.showError(values ? 'There is no network in memory to keep training.' : `Some settings are not valid. ${s.settingsProblems}`);
-      return;
-    }
-    settings.writeHash();
-    const request = trainingRequest(values, config);
-    const label = runLabel(s.models, { fresh, config, preset: values.preset, memory: s.memory });
-    const runId = s.runId + 1;
-    const caption = fresh
-      ? `Run ${runId}: a new ${zooName(s.models, config) ?? values.preset} network, trained from scratch.`
-      : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
-    begin(runId, newRun(values, { fresh, request }), caption, fresh);
-    // Keep training needs the worker that holds the network, whatever the backend setting says now.
-    const backend = fresh || !connection.client ? values.backend : connection.backend;
-    connection.ensure(backend).post({ type: 'start', run: runId, request, backend, fresh, label });
-  }
-
-  /** Goes on with the saved unfinished run: its weights, settings and chart, the remaining epochs. */
-  function resumeSaved() {
-    const values = settings.check();
-    const s = store.get();
-    if (!values || !s.resumable) return;
-    const runId = s.runId + 1;
-    begin(runId, newRun(values, { fresh: false, resumed: true }), `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${s.resumable.done}.`, false);
-    connection.ensure(values.backend).post({ type: 'start', run: runId, request: null, backend: values.backend, fresh: false, resume: true });
-  }
-
-  function begin(/** @type {number} */ runId, /** @type {import('./run.js').Run} */ r, /** @type {string} */ caption, /** @type {boolean} */ fresh) {
-    view.reset(caption, fresh);
-    chart.reset(r.settings.epochs);
-    // This run's checkpoints replace the saved unfinished one.
-    store.set({ runId, run: r, pauseRequested: false, stopping: false, resumable: null, runState: 'loading' });
-  }
-
-  function togglePause() {
-    if (!connection.client || !isActive(store.get())) return;
-    const pauseRequested = !store.get().pauseRequested;
-    connection.client.post({ type: pauseRequested ? 'pause' : 'resume' });
-    store.set({ pauseRequested }); // the new button label at once; the worker confirms between batches
-  }
-
-  function stop() {
-    if (!connection.client || !isActive(store.get())) return;
-    connection.client.post({ type: 'stop' });
-    store.set({ stopping: true });
-  }
-
-  /**
-   * On WebGPU, a throwaway run (3 steps) of the form's set-up once the demos are ready: the GPU
-   * kernels then compile while the user reads, not in the first batch after Start (about 10 s on
-   * a software adapter). Start simply queues behind it.
-   */
-  async function warmUpGpu() {
-    const s = store.get();
-    if (s.backend?.backend !== 'wgpu' || s.warmUp || isActive(s)) return;
-    const values = settings.check();
-    if (!values || !s.selectedConfig) return;
-    const workerId = s.workerId;
-    store.set({ warmUp: { state: 'running' } });
-    const t0 = performance.now();
-    try {
-      await connection.call('warmUp', { request: trainingRequest(values, s.selectedConfig) });
-    } catch (e) {
-      const err = /** @type {any} */ (e);
-      if (!err.busy && !err.replaced) console.warn('[ResNet Explorer] warming the GPU kernels up failed:', err.message);
-    }
-    if (store.get().workerId === workerId) store.set({ warmUp: { state: 'done', seconds: (performance.now() - t0) / 1000 } });
-  }
-
-  routeRunEvents({ store, connection, view, chart, render, warmUpGpu, files: () => files });
+  routeRunEvents({ store, connection, view, chart, render, warmUpGpu: warmUp, files: () => files });
   store.subscribe(['workerId'], () => (files = new Map()));
   store.subscribe(['runState', 'run', 'wasm', 'opened', 'warmUp', 'pauseRequested', 'stopping', 'backend', 'resumable', 'workerId'], render);
   store.subscribe(['backend', 'adapter'], (s) => s.backend && view.showBackend(s.backend, s.adapter));
@@ -124,14 +37,118 @@ export function initTraining({ store, connection, settings }) {
   const form = /** @type {HTMLFormElement} */ (document.getElementById('settings'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    start(true);
+    start(ctx, true);
   });
-  view.ui.pause.addEventListener('click', togglePause);
-  view.ui.stop.addEventListener('click', stop);
-  view.ui.resumeRun.addEventListener('click', resumeSaved);
-  document.getElementById('keep-training')?.addEventListener('click', () => start(false));
+  view.ui.pause.addEventListener('click', () => togglePause(ctx));
+  view.ui.stop.addEventListener('click', () => stop(ctx));
+  view.ui.resumeRun.addEventListener('click', () => resumeSaved(ctx));
+  document.getElementById('keep-training')?.addEventListener('click', () => start(ctx, false));
   render();
-  return { chart, showError: view.showError, warmUpGpu };
+  return { chart, showError: view.showError, warmUpGpu: warmUp };
+}
+
+const currentRun = (/** @type {PageStore} */ store) => /** @type {import('./run.js').Run | null} */ (store.get().run);
+
+/** The buttons, the status line and the resume offer for the store's run state. @param {TrainingContext} ctx */
+function renderState({ store, view }) {
+  const s = store.get();
+  const active = isActive(s);
+  const text = statusText({
+    runState: s.runState,
+    run: currentRun(store),
+    wasm: Boolean(s.wasm),
+    opened: s.opened,
+    workerStarted: s.workerId > 0,
+    warmUp: s.warmUp?.state ?? null,
+    pauseRequested: s.pauseRequested,
+    stopping: s.stopping,
+    onGpu: s.backend?.backend === 'wgpu',
+  });
+  view.showState(s.runState, { active, ready: Boolean(s.wasm), pauseRequested: s.pauseRequested, text });
+  view.showResumable(s.resumable, active || !s.wasm);
+}
+
+/** Starts a run: a new network from the form (`fresh`) or the network in memory trained further. @param {TrainingContext} ctx */
+function start(ctx, fresh = true) {
+  const { store, connection, settings, view } = ctx;
+  const values = settings.check();
+  const s = store.get();
+  const config = fresh ? s.selectedConfig : s.memory?.config;
+  if (!values || !config) {
+    /** @type {HTMLElement | null} */ (document.querySelector('#settings [aria-invalid="true"]'))?.focus();
+    view.showError(values ? 'There is no network in memory to keep training.' : `Some settings are not valid. ${s.settingsProblems}`);
+    return;
+  }
+  settings.writeHash();
+  const request = trainingRequest(values, config);
+  const label = runLabel(s.models, { fresh, config, preset: values.preset, memory: s.memory });
+  const runId = s.runId + 1;
+  const caption = fresh
+    ? `Run ${runId}: a new ${zooName(s.models, config) ?? values.preset} network, trained from scratch.`
+    : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
+  begin(ctx, runId, newRun(values, { fresh, request }), caption, fresh);
+  // Keep training needs the worker that holds the network, whatever the backend setting says now.
+  const backend = fresh || !connection.client ? values.backend : connection.backend;
+  connection.ensure(backend).post({ type: 'start', run: runId, request, backend, fresh, label });
+}
+
+/** Goes on with the saved unfinished run: its weights, settings and chart, the remaining epochs. @param {TrainingContext} ctx */
+function resumeSaved(ctx) {
+  const values = ctx.settings.check();
+  const s = ctx.store.get();
+  if (!values || !s.resumable) return;
+  const runId = s.runId + 1;
+  begin(ctx, runId, newRun(values, { fresh: false, resumed: true }), `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${s.resumable.done}.`, false);
+  ctx.connection.ensure(values.backend).post({ type: 'start', run: runId, request: null, backend: values.backend, fresh: false, resume: true });
+}
+
+/**
+ * @param {TrainingContext} ctx @param {number} runId @param {import('./run.js').Run} r
+ * @param {string} caption @param {boolean} fresh
+ */
+function begin({ store, view, chart }, runId, r, caption, fresh) {
+  view.reset(caption, fresh);
+  chart.reset(r.settings.epochs);
+  // This run's checkpoints replace the saved unfinished one.
+  store.set({ runId, run: r, pauseRequested: false, stopping: false, resumable: null, runState: 'loading' });
+}
+
+/** @param {TrainingContext} ctx */
+function togglePause({ store, connection }) {
+  if (!connection.client || !isActive(store.get())) return;
+  const pauseRequested = !store.get().pauseRequested;
+  connection.client.post({ type: pauseRequested ? 'pause' : 'resume' });
+  store.set({ pauseRequested }); // the new button label at once; the worker confirms between batches
+}
+
+/** @param {TrainingContext} ctx */
+function stop({ store, connection }) {
+  if (!connection.client || !isActive(store.get())) return;
+  connection.client.post({ type: 'stop' });
+  store.set({ stopping: true });
+}
+
+/**
+ * On WebGPU, a throwaway run (3 steps) of the form's set-up once the demos are ready: the GPU
+ * kernels then compile while the user reads, not in the first batch after Start (about 10 s on
+ * a software adapter). Start simply queues behind it.
+ * @param {TrainingContext} ctx
+ */
+async function warmUpGpu({ store, connection, settings }) {
+  const s = store.get();
+  if (s.backend?.backend !== 'wgpu' || s.warmUp || isActive(s)) return;
+  const values = settings.check();
+  if (!values || !s.selectedConfig) return;
+  const workerId = s.workerId;
+  store.set({ warmUp: { state: 'running' } });
+  const t0 = performance.now();
+  try {
+    await connection.call('warmUp', { request: trainingRequest(values, s.selectedConfig) });
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    if (!err.busy && !err.replaced) console.warn('[ResNet Explorer] warming the GPU kernels up failed:', err.message);
+  }
+  if (store.get().workerId === workerId) store.set({ warmUp: { state: 'done', seconds: (performance.now() - t0) / 1000 } });
 }
 
 /**
@@ -140,9 +157,9 @@ export function initTraining({ store, connection, settings }) {
  *   chart: ReturnType<typeof createTrainingChart>, render: () => void, warmUpGpu: () => Promise<void>,
  *   files: () => Map<string, {loaded: number, total: number}>}} deps
  */
-function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, files }) {
-  const on = connection.on.bind(connection);
-  const run = () => /** @type {import('./run.js').Run | null} */ (store.get().run);
+function routeRunEvents(deps) {
+  const { store, render } = deps;
+  const run = () => currentRun(store);
   const setPhase = (/** @type {string} */ phase) => {
     const r = run();
     if (r && store.get().runState === 'loading') {
@@ -150,6 +167,21 @@ function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, fil
       render();
     }
   };
+  /** @type {RunEventContext} */
+  const ctx = { ...deps, on: deps.connection.on.bind(deps.connection), run, setPhase };
+  routeStateEvents(ctx);
+  routeDataEvents(ctx);
+  routeProgressEvents(ctx);
+  routeFailures(ctx);
+}
+
+/**
+ * @typedef {Parameters<typeof routeRunEvents>[0] & {on: import('../../app/connection.js').Connection['on'],
+ *   run: () => import('./run.js').Run | null, setPhase: (phase: string) => void}} RunEventContext
+ */
+
+/** The run's state (loading, running, paused, finished, ...): the store's flags and what ends a run. @param {RunEventContext} ctx */
+function routeStateEvents({ store, connection, on, run }) {
   on('state', (event) => {
     const s = store.get();
     const r = run();
@@ -167,6 +199,10 @@ function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, fil
       store.set({ demoRequest: { n: store.get().demoRequest.n + 1, evaluate: event.state !== 'finished' } });
     }
   });
+}
+
+/** Downloading and decoding the data; once the demos are ready, the GPU kernels warm up. @param {RunEventContext} ctx */
+function routeDataEvents({ store, view, on, run, setPhase, warmUpGpu, files }) {
   on('backend', () => setPhase('Downloading Fashion-MNIST'));
   on('data_progress', (event) => {
     files().set(event.file, event);
@@ -186,6 +222,10 @@ function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, fil
   store.subscribe(['checks', 'predictions'], (s) => {
     if (s.checks || (s.memoryNet?.zoo && s.predictions)) warmUpGpu();
   });
+}
+
+/** Batches, reports and epochs on the chart and in the log; a divergence; a saved run's chart. @param {RunEventContext} ctx */
+function routeProgressEvents({ store, view, chart, render, on, run }) {
   on('step', (event) => {
     const r = run();
     if (!r) return;
@@ -230,6 +270,10 @@ function routeRunEvents({ store, connection, view, chart, render, warmUpGpu, fil
     }
     view.appendLog(`restored the chart of the saved run (${event.events.filter((/** @type {any} */ e) => e.kind === 'epoch').length} epochs)`);
   });
+}
+
+/** A lost GPU device and the worker's errors. @param {RunEventContext} ctx */
+function routeFailures({ store, connection, view, on, run }) {
   on('device_lost', (event) => {
     // The device is gone for good: a fresh worker (and device) resumes from the checkpoint its
     // run kept at the last epoch end.

@@ -2,6 +2,7 @@
 // A training run's bookkeeping and the sentences about it: pure, unit-tested in
 // tests/unit/training.test.mjs.
 
+import { pct } from '../../core/format.js';
 import { FULL } from '../../core/settings.js';
 import { LiveSpeed } from '../../core/speed.js';
 
@@ -55,7 +56,6 @@ export function trainingRequest(/** @type {Record<string, any>} */ settings, /**
   };
 }
 
-const pct = (/** @type {number} */ x) => (x * 100).toFixed(1) + ' %';
 
 /**
  * The status line.

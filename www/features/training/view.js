@@ -3,14 +3,13 @@
 // line and the offer to resume a saved run. Renders what it is given; no state of its own.
 
 import { adapterName, cpuBackendLine } from '../../core/backend.js';
+import { MB, pct } from '../../core/format.js';
 import { formatSpeed } from '../../core/speed.js';
+import { $ } from '../../dom/elements.js';
 
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
-const MB = (/** @type {number} */ bytes) => (bytes / 1e6).toFixed(1);
-const pct = (/** @type {number} */ x) => (x * 100).toFixed(1) + ' %';
-
-export function trainingView() {
-  const ui = {
+/** The panel's elements. */
+function trainingElements() {
+  return {
     start: $('start'),
     pause: $('pause'),
     stop: $('stop'),
@@ -34,8 +33,18 @@ export function trainingView() {
     log: $('log'),
     chartCaption: $('chart-caption'),
   };
+}
+
+/** @typedef {ReturnType<typeof trainingElements>} TrainingElements */
+
+export function trainingView() {
+  const ui = trainingElements();
+  return { ui, ...runControls(ui), ...figures(ui), ...dataAndBackend(ui) };
+}
+
+/** The buttons, the status line, the error box, the log and the resume offer. @param {TrainingElements} ui */
+function runControls(ui) {
   return {
-    ui,
     /** The buttons and the status line for a run state. */
     showState(/** @type {string} */ state, /** @type {{active: boolean, ready: boolean, pauseRequested: boolean, text: string}} */ s) {
       document.body.dataset.state = state;
@@ -70,6 +79,18 @@ export function trainingView() {
       ui.log.hidden = false;
       ui.log.textContent += line + '\n';
     },
+    /** Shows (or, with null, hides) the offer to resume the unfinished run saved in this browser. */
+    showResumable(/** @type {{done: number, epochs: number} | null} */ saved, /** @type {boolean} */ disabled) {
+      ui.resumeBox.hidden = !saved;
+      if (saved) ui.resumeMessage.textContent = `An unfinished run is saved in this browser: ${saved.done} of ${saved.epochs} epochs done.`;
+      ui.resumeRun.disabled = disabled;
+    },
+  };
+}
+
+/** The progress bar and the live figures of a run. @param {TrainingElements} ui */
+function figures(ui) {
+  return {
     showSpeed(/** @type {number | null} */ value) {
       if (value !== null && Number.isFinite(value)) ui.speed.textContent = formatSpeed(value);
     },
@@ -83,6 +104,12 @@ export function trainingView() {
       ui.trainAcc.textContent = pct(e.train_acc);
       if (e.kind === 'epoch') ui.testAcc.textContent = pct(e.test_acc);
     },
+  };
+}
+
+/** The data line (download progress, then the image counts) and the backend line. @param {TrainingElements} ui */
+function dataAndBackend(ui) {
+  return {
     /** @param {{loaded: number, total: number, known: boolean}} p */
     showDataProgress(p) {
       if (p.known) {
@@ -115,12 +142,6 @@ export function trainingView() {
         ui.cpuReason.textContent = info.fallback_reason ?? 'WebGPU could not be used.';
         ui.cpuBanner.hidden = false;
       }
-    },
-    /** Shows (or, with null, hides) the offer to resume the unfinished run saved in this browser. */
-    showResumable(/** @type {{done: number, epochs: number} | null} */ saved, /** @type {boolean} */ disabled) {
-      ui.resumeBox.hidden = !saved;
-      if (saved) ui.resumeMessage.textContent = `An unfinished run is saved in this browser: ${saved.done} of ${saved.epochs} epochs done.`;
-      ui.resumeRun.disabled = disabled;
     },
   };
 }

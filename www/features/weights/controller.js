@@ -5,9 +5,10 @@
 // hands the worker's `notice` events (a network that could not be kept, ...) to `notice`.
 
 import { demoReady, isActive } from '../../app/state.js';
+import { MB } from '../../core/format.js';
 import { basePreset } from '../../core/models.js';
 import { downloadNote } from '../../core/networks.js';
-import { MB, idxKind, idxOrder, ownDataText, renderSource, saveFile, weightsElements } from './view.js';
+import { idxKind, idxOrder, ownDataText, renderSource, saveFile, weightsElements } from './view.js';
 
 /**
  * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore

@@ -3,6 +3,8 @@
 // user's own IDX files told apart by their headers and names. The texts and the file ordering
 // are pure (tests/unit/demos.test.mjs).
 
+import { $ } from '../../dom/elements.js';
+
 /** @typedef {import('../../app/state.js').NetworkSource} NetworkSource */
 
 /** Where the network in memory came from, in one line. @param {NetworkSource | null} s */
@@ -22,9 +24,6 @@ export function sourceText(s) {
       return 'Loading the pretrained network\u2026';
   }
 }
-
-/** Megabytes with one decimal. */
-export const MB = (/** @type {number} */ bytes) => (bytes / 1e6).toFixed(1);
 
 /**
  * What an IDX file holds, from its first 4 bytes: 3 for images, 1 for labels. A gzipped file
@@ -59,8 +58,6 @@ export function ownDataText(name, sizes, files) {
   const held = files === 2 ? ' (the last sixth of the file, held out)' : '';
   return `Your data: ${name}, ${sizes.train.toLocaleString('en-US')} training and ${sizes.test.toLocaleString('en-US')} test images${held}. Reload the page to go back to Fashion-MNIST.`;
 }
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 export function weightsElements() {
   return {
