@@ -1,4 +1,4 @@
-//! The thin `wasm_bindgen` layer the browser worker (`www/worker.js`) drives: it converts
+//! The thin `wasm_bindgen` layer the browser worker (`www/worker/worker.js`) drives: it converts
 //! JavaScript values to Rust ones and back and calls the [`crate::session`]; nothing in the core
 //! knows about the browser.
 

@@ -1,4 +1,4 @@
-// End-to-end test of the nested-function-classes lab (www/lab.js): the degradation race of a
+// End-to-end test of the nested-function-classes lab (www/features/lab/): the degradation race of a
 // plain network and its residual twin, each in a worker of its own, on the CPU backend.
 //
 //   source scripts/env.sh; node --test tests/e2e/lab.test.mjs

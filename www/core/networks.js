@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{id: number, name: string, note: string, savedAt: string, epochs: number | null,
- *   done: number | null}} SavedEntry  as the worker lists them (www/idb.js's listSaved)
+ *   done: number | null}} SavedEntry  as the worker lists them (www/worker/persistence.js's listSaved)
  */
 
 /** "1 Dec 2026, 20:30" (the same on every machine: tests and screenshots compare it). */

@@ -5,7 +5,7 @@
 //
 // Page -> worker: one `open` per worker, then training runs (`start`, `pause`, `resume`, `stop`,
 // handled in order) and demo requests (`call`, each answered by one `reply`).
-// Worker -> page: the events produced by Rust (src/web/protocol.rs's `WorkerEvent`, forwarded
+// Worker -> page: the events produced by Rust (src/session/protocol.rs's `WorkerEvent`, forwarded
 // unchanged) and the worker's own events in the same style. Those of a training run carry `run`,
 // the id its `start` gave.
 
@@ -71,7 +71,7 @@
  */
 
 // ---------------------------------------------------------------------------------------------
-// Worker -> page: Rust's events (src/web/protocol.rs)
+// Worker -> page: Rust's events (src/session/protocol.rs)
 
 /**
  * @typedef {{type: 'backend', backend: 'wgpu' | 'cpu', label: string, fallback_reason: string | null,

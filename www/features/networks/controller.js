@@ -1,7 +1,7 @@
 // @ts-check
 // The networks kept in this browser: maps the page's state to the list (./view.js) and the
-// list's actions to worker requests (loadSaved, loadShipped, renameSaved, deleteSaved in
-// www/worker.js). The worker answers with `saved_list` and `network` events, which the page
+// list's actions to worker requests (loadSaved, loadShipped, renameSaved, deleteSaved: typed in
+// www/worker/protocol.js, handled in www/worker/networks.js). The worker answers with `saved_list` and `network` events, which the page
 // stores and hands back through `render`.
 
 import { renderSavedNetworks } from './view.js';

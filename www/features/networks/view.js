@@ -1,7 +1,7 @@
 // @ts-check
 // The networks kept in this browser, under "Network in memory": the shipped pretrained network
 // first (never stored, never overwritten), then one entry per trained run, each with Load,
-// Rename and Delete. Rendered from plain data; the actions go to the worker (www/main.js).
+// Rename and Delete. Rendered from plain data; the actions go to the worker (./controller.js).
 
 import { cleanName, entryDetails } from '../../core/networks.js';
 
