@@ -4,6 +4,7 @@
 // index.html's (and the e2e test's).
 
 import { LAB_SETTINGS, defaults } from '../../core/settings.js';
+import { fillSlot, numberField } from '../../dom/fields.js';
 import { NUMBER_FIELDS, TWINS, depthLabel, statusText } from './race.js';
 
 /**
@@ -14,10 +15,43 @@ import { NUMBER_FIELDS, TWINS, depthLabel, statusText } from './race.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-/** The lab's elements; null when the page has no lab. */
+/** @type {Record<string, string>} labels that say more than the schema's (which the refusals use) */
+const LABELS = { 'lab-width': 'Width (first stage)' };
+
+/**
+ * The form's number fields, in the schema's order, where index.html's #lab-numbers is (between
+ * the depth and the zero-gamma box); id and name are the schema's key, the bounds its range.
+ */
+function renderNumberFields() {
+  fillSlot('lab-numbers', () =>
+    NUMBER_FIELDS.map((s) => numberField(s, { id: s.key, label: LABELS[s.key] })),
+  );
+}
+
+/** A status line for each twin, in index.html's #lab-status: its name, then what it is doing. */
+function renderStatusLines() {
+  const list = document.getElementById('lab-status');
+  if (!list || list.children.length) return;
+  list.replaceChildren(
+    ...TWINS.map((twin) => {
+      const line = document.createElement('li');
+      line.id = `lab-status-${twin.key}`;
+      line.className = `lab-status-${twin.key}`;
+      line.dataset.state = 'idle';
+      const name = Object.assign(document.createElement('span'), { className: 'lab-status-name', textContent: twin.title });
+      const text = Object.assign(document.createElement('span'), { className: 'lab-status-text', textContent: statusText(undefined, null) });
+      line.append(name, ' ', text);
+      return line;
+    }),
+  );
+}
+
+/** The lab's elements (its number fields and status lines made first); null when the page has no lab. */
 export function labElements() {
   const root = document.getElementById('lab');
   if (!root) return null;
+  renderNumberFields();
+  renderStatusLines();
   return {
     root,
     form: /** @type {HTMLFormElement} */ ($('lab-settings')),
