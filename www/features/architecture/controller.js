@@ -9,6 +9,7 @@ import { INPUT_SIZE } from '../../core/settings.js';
 import { renderDiagram } from './diagram.js';
 import { renderLayerTable } from './layer-table.js';
 import { networkNote, summaryText } from './notes.js';
+import { LEGENDS, fillLegend } from './legend.js';
 import { $ } from '../../dom/elements.js';
 
 /** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
@@ -35,6 +36,8 @@ function architectureElements() {
 
 export function initArchitecture(/** @type {{store: PageStore}} */ { store }) {
   const ui = architectureElements();
+  fillLegend(ui.resnetLegend, LEGENDS.resnet);
+  fillLegend(ui.zooLegend, LEGENDS.zoo);
   /** @type {ArchitectureContext} */
   const ctx = { store, ui, resnetLabel: ui.diagram.getAttribute('aria-label'), table: { shown: null, kind: null, collapsed: new Set(), seen: new Set() } };
   const table = ctx.table;

@@ -52,6 +52,9 @@ export function labElements() {
   if (!root) return null;
   renderNumberFields();
   renderStatusLines();
+  // He et al.'s depths; a link may add another 6n + 2 (fillForm).
+  const depth = /** @type {HTMLSelectElement} */ ($('lab-depth'));
+  depth.replaceChildren(...[20, 32, 56].map((d) => new Option(depthLabel(d), String(d))));
   return {
     root,
     form: /** @type {HTMLFormElement} */ ($('lab-settings')),

@@ -5,7 +5,30 @@ import { STEPS } from './steps.js';
 import { drawClasses } from './figure.js';
 import { $ } from '../../dom/elements.js';
 
+/** The panel's inside, built once (index.html holds the empty <aside>). */
+function buildPanel(/** @type {HTMLElement} */ panel) {
+  panel.innerHTML = `
+    <div class="lesson-head">
+      <span id="lesson-counter" class="lesson-counter"></span>
+      <h2 id="lesson-title"></h2>
+      <button type="button" id="lesson-close" class="small" aria-label="Leave the lesson">Leave the lesson</button>
+    </div>
+    <div class="lesson-body">
+      <div id="lesson-text" class="lesson-text"></div>
+      <figure id="lesson-figure-box" class="lesson-figure" hidden>
+        <svg id="lesson-figure" role="img" aria-label="Function classes"></svg>
+      </figure>
+    </div>
+    <div class="lesson-controls">
+      <button type="button" id="lesson-prev" aria-keyshortcuts="ArrowLeft">\u2190 Back</button>
+      <div id="lesson-actions" class="lesson-actions" role="group" aria-label="Try this"></div>
+      <button type="button" id="lesson-next" class="primary" aria-keyshortcuts="ArrowRight">Next \u2192</button>
+    </div>
+    <p id="lesson-message" class="demo-message" aria-live="polite"></p>`;
+}
+
 export function lessonView() {
+  buildPanel($('lesson'));
   const ui = {
     panel: $('lesson'),
     counter: $('lesson-counter'),

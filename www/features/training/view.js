@@ -7,8 +7,23 @@ import { MB, pct } from '../../core/format.js';
 import { formatSpeed } from '../../core/speed.js';
 import { $ } from '../../dom/elements.js';
 
-/** The panel's elements. */
+/** The live figures under the status line: their ids and names. */
+const STATS = [
+  ['stat-speed', 'Examples / sec'],
+  ['stat-loss', 'Train loss'],
+  ['stat-train-acc', 'Train acc'],
+  ['stat-test-acc', 'Test acc'],
+];
+
+/** The panel's elements (the figures' <dl> filled first). */
 function trainingElements() {
+  $('stats').replaceChildren(
+    ...STATS.map(([id, name]) => {
+      const item = document.createElement('div');
+      item.append(Object.assign(document.createElement('dt'), { textContent: name }), Object.assign(document.createElement('dd'), { id, textContent: '\u2013' }));
+      return item;
+    }),
+  );
   return {
     start: $('start'),
     pause: $('pause'),
