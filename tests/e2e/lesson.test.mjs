@@ -54,6 +54,14 @@ test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 *
       assert.match(await page.evaluate(() => location.hash), new RegExp(`lesson=${id}`));
       const target = await page.evaluate(() => document.querySelector('.lesson-target')?.id ?? null);
       assert.ok(target, `step ${id} points at a view`);
+      // The view it points at comes into sight between the navigation bar and the lesson's panel.
+      await page.waitForFunction(() => {
+        const target = document.querySelector('.lesson-target');
+        if (target.closest('#lesson')) return true; // the lesson's own figure
+        const t = target.getBoundingClientRect();
+        const nav = document.getElementById('section-nav').getBoundingClientRect().bottom;
+        return t.top >= nav - 1 && t.top < document.getElementById('lesson').getBoundingClientRect().top - 40;
+      }, null, { timeout: 10_000 });
       log(`step ${id}: points at #${target}`);
       if (id === 'block') {
         await pressAction(page, 'selectIdentityBlock');
@@ -68,6 +76,10 @@ test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 *
         assert.notEqual(await page.getAttribute('#identity-diff', 'data-value'), '0', 'conv2 alone is not the identity');
         await pressAction(page, 'zeroBranch');
         await page.waitForFunction(() => document.getElementById('identity-result').dataset.mode === 'branch' && document.getElementById('identity-result').dataset.state === 'done', null, { timeout: MINUTE });
+      }
+      if (id === 'race') {
+        await page.waitForFunction(() => document.getElementById('lab-recorded').dataset.state === 'drawn', null, { timeout: MINUTE });
+        assert.equal(await page.getAttribute('#lab-recorded', 'data-series'), '4', 'plain and ResNet at two depths');
       }
       if (id === 'nested') {
         await pressAction(page, 'insertIdentity');

@@ -68,9 +68,9 @@ export const STEPS = [
       'Deeper plain networks train worse than shallower ones: not overfitting, they fit even the training data worse. Their residual twins, the same layers plus shortcuts, do not degrade.',
       'The recorded race shows it at two depths; race a plain network against its twin live below.',
     ],
-    target: '#lab',
+    target: '#lab-recorded',
     actions: [{ label: 'Race them live', run: 'raceLive' }],
-    shows: 'the plain and residual training curves',
+    shows: 'the recorded training curves of plain and residual networks at two depths',
   },
   {
     id: 'gradients',

@@ -82,7 +82,7 @@ export function lessonView() {
       ui.message.textContent = '';
       target = document.querySelector(step.target);
       target?.classList.add('lesson-target');
-      if (scroll && target && step.target !== '#lesson-figure') target.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      if (scroll && target && step.target !== '#lesson-figure') target.scrollIntoView({ block: 'start', behavior: 'smooth' });
     },
     toggleFigure() {
       nested = !nested;
