@@ -67,10 +67,32 @@ pub fn init_native(kind: BackendKind) -> Result<Device, String> {
     }
 }
 
+/// Runs the wasm module's static constructors, once per instance: the `inventory` registrations
+/// cubecl's IR (and pliron) need, 4,892 of them with the WebGPU backend, none without it. Rust
+/// runs no constructors on wasm32-unknown-unknown; wasm-ld gathers them in `__wasm_call_ctors`,
+/// and if no code calls that function it links the module as a "command" and makes every export
+/// run them all first: about 640 µs per call into the module and per JavaScript value handed to
+/// it (bench/RESULTS.md, "Static constructors on every export call"). Calling it here ends that.
+/// The page's module runs it from its start function (`web::start`), at instantiation; test
+/// binaries run no start function, so the WebGPU initialisation runs it too. The threaded
+/// module's workers share one memory, and so the one run.
+#[cfg(target_family = "wasm")]
+pub fn run_static_constructors() {
+    unsafe extern "C" {
+        fn __wasm_call_ctors();
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: the linker-made function only calls the constructors it gathered, and `ONCE`
+    // keeps that to one run per instance (each is idempotent anyway: inventory guards its nodes).
+    ONCE.call_once(|| unsafe { __wasm_call_ctors() });
+}
+
 /// Initialises WebGPU (or the native GPU) asynchronously, as browsers require. burn refuses a
 /// second initialisation of the same adapter, so the device is kept and handed out again.
 #[cfg(feature = "wgpu")]
 pub async fn init_wgpu_async() -> Result<Device, String> {
+    #[cfg(target_family = "wasm")]
+    run_static_constructors();
     thread_local! {
         static WGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
     }

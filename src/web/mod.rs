@@ -22,5 +22,6 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    crate::backend::run_static_constructors();
     console_error_panic_hook::set_once();
 }
