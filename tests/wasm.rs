@@ -166,3 +166,59 @@ async fn cpu_batch_norm_matches_burn_and_finite_differences() {
     }
     norm_check::against_finite_differences([4, 3, 5, 5], 0).await.unwrap();
 }
+
+/// The gallery's images and the feature maps cross as typed arrays with the right values, each
+/// on its own `ArrayBuffer` (not the module's memory, so the worker can transfer it), the other
+/// fields as JSON gives them.
+#[wasm_bindgen_test]
+fn bulk_numbers_cross_as_typed_arrays() {
+    use js_sys::{Array, Float32Array, Reflect, Uint8Array};
+    use resnet_explorer::session::protocol::WorkerEvent;
+    use resnet_explorer::web::convert::event_to_js;
+    use wasm_bindgen::{JsCast, JsValue};
+    let get = |o: &JsValue, key: &str| Reflect::get(o, &key.into()).unwrap();
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+    let own_buffer = |buffer: JsValue| buffer.is_instance_of::<js_sys::ArrayBuffer>() && buffer != memory;
+
+    let images: Vec<Vec<u8>> = (0..3).map(|i| (0..784).map(|p| ((i * 31 + p) % 256) as u8).collect()).collect();
+    let gallery = WorkerEvent::Gallery {
+        side: 28,
+        images: images.clone(),
+        labels: vec![9, 2, 1],
+        class_names: (0..10).map(|i| format!("class {i}")).collect(),
+    };
+    let js = event_to_js(&gallery).unwrap();
+    assert_eq!(get(&js, "type"), "gallery");
+    assert_eq!(get(&js, "side").as_f64(), Some(28.0));
+    assert_eq!(Array::from(&get(&js, "labels")).get(0).as_f64(), Some(9.0));
+    assert_eq!(Array::from(&get(&js, "class_names")).length(), 10);
+    let js_images = Array::from(&get(&js, "images"));
+    assert_eq!(js_images.length(), 3);
+    for (i, bytes) in images.iter().enumerate() {
+        let image = js_images.get(i as u32).dyn_into::<Uint8Array>().unwrap();
+        assert_eq!(&image.to_vec(), bytes);
+        assert!(own_buffer(image.buffer().into()));
+    }
+
+    let input: Vec<f32> = (0..2 * 36).map(|i| i as f32 * 0.5).collect();
+    let output: Vec<f32> = (0..2 * 9).map(|i| -(i as f32)).collect();
+    let maps = WorkerEvent::FeatureMaps {
+        label: "b2.0".into(),
+        channels: 2,
+        side_in: 6,
+        side_out: 3,
+        input: input.clone(),
+        output: output.clone(),
+        max_abs_diff: None,
+    };
+    let js = event_to_js(&maps).unwrap();
+    assert_eq!(get(&js, "type"), "feature_maps");
+    assert_eq!(get(&js, "label"), "b2.0");
+    assert_eq!(get(&js, "side_out").as_f64(), Some(3.0));
+    assert!(get(&js, "max_abs_diff").is_null());
+    for (key, values) in [("input", &input), ("output", &output)] {
+        let array = get(&js, key).dyn_into::<Float32Array>().unwrap();
+        assert_eq!(&array.to_vec(), values);
+        assert!(own_buffer(array.buffer().into()));
+    }
+}

@@ -1,9 +1,10 @@
-//! Rust values to JavaScript values and back, as one JSON string parsed on the other side
-//! (`JSON.parse` / `JSON.stringify` with serde_json). `tests/wasm_bench.rs` measures this
-//! against serde-wasm-bindgen (one JS value per field and element) and the bulk numbers as typed
-//! arrays ([`event_to_js`]): one JSON string was the fastest for every message kind, because
-//! every JS value an export call creates costs about 0.7 ms in this module (bench/RESULTS.md,
-//! "serde-wasm-bindgen vs JSON strings").
+//! Rust values to JavaScript values and back: as one JSON string parsed on the other side
+//! (`JSON.parse` / `JSON.stringify` with serde_json), except the bulk numbers of two events, the
+//! gallery's images and the feature maps, which cross as typed arrays ([`event_to_js`]).
+//! `tests/wasm_bench.rs` measures each message kind against serde-wasm-bindgen (one JS value per
+//! field and element) and the bulk numbers as typed arrays against JSON arrays: JSON strings win
+//! every kind against serde-wasm-bindgen, typed arrays win the bulk numbers against JSON
+//! (bench/RESULTS.md, "serde-wasm-bindgen vs JSON strings").
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,10 +25,10 @@ pub fn json_from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
 }
 
 /// An event whose bulk numbers cross as typed arrays: the gallery's images as `Uint8Array`s,
-/// feature maps as `Float32Array`s (one copy each, never element by element); the rest as
-/// [`json_to_js`] builds it. Other events as [`json_to_js`]. Measured slower than
-/// [`json_to_js`] while each JS value costs an export call's constructors (see the module
-/// note); kept for the benchmark, and for the day that cost is gone.
+/// feature maps as `Float32Array`s (one copy each out of wasm memory, never element by element,
+/// each with its own `ArrayBuffer`, which the worker transfers to the page); the rest as
+/// [`json_to_js`] builds it. Other events as [`json_to_js`]. Measured 4-11x faster than JSON
+/// arrays for these two events (bench/RESULTS.md).
 pub fn event_to_js(event: &WorkerEvent) -> Result<JsValue, JsError> {
     let set = |object: &JsValue, key: &str, value: &JsValue| {
         js_sys::Reflect::set(object, &key.into(), value).map_err(|_| JsError::new("could not build an event"))

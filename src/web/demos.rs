@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::json_to_js as to_js;
+use super::convert::{event_to_js, json_to_js as to_js};
 use super::explorer::Explorer;
 use crate::explore::Insertion;
 use crate::model::ZeroMode;
@@ -20,8 +20,8 @@ impl Explorer {
         to_js(&self.session.identity_checks(images).await?)
     }
 
-    /// Input and output feature maps of one block for one test image; `mode` is `"none"`,
-    /// `"branch"` or `"conv2"`.
+    /// Input and output feature maps of one block for one test image (`input` and `output` as
+    /// `Float32Array`s); `mode` is `"none"`, `"branch"` or `"conv2"`.
     #[wasm_bindgen(js_name = featureMaps)]
     pub async fn feature_maps(
         &mut self,
@@ -37,7 +37,7 @@ impl Explorer {
             "conv2" => Some(ZeroMode::Conv2),
             other => return Err(JsError::new(&format!("unknown zeroing mode {other:?}"))),
         };
-        to_js(&self.session.feature_maps(stage, block, mode, image, max_channels).await?)
+        event_to_js(&self.session.feature_maps(stage, block, mode, image, max_channels).await?)
     }
 
     /// Inserts a block (`"identity"` or `"plain"`) at the end of `stage`; compares test

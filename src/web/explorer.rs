@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{json_from_js as from_js, json_to_js as to_js};
+use super::convert::{event_to_js, json_from_js as from_js, json_to_js as to_js};
 use super::device;
 use crate::data::{Dataset, Split};
 use crate::model::catalogue::{self, Family};
@@ -40,9 +40,10 @@ impl Explorer {
         Ok(Explorer { session: Session::new(devices, train, test) })
     }
 
-    /// The first `n` test images (28x28 bytes) with their labels and the class names.
+    /// The first `n` test images (28x28 bytes, each a `Uint8Array`) with their labels and the
+    /// class names.
     pub fn gallery(&self, n: usize) -> Result<JsValue, JsError> {
-        to_js(&self.session.gallery(n))
+        event_to_js(&self.session.gallery(n))
     }
 
     /// Replaces the data with IDX files the user chose (see [`Session::use_data`]). Returns

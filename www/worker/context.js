@@ -18,7 +18,7 @@
  * What the worker uses of the Explorer (src/web/explorer.rs, demos.rs, lab.rs). The wasm package
  * is built without typings, so they are written here.
  * @typedef {object} Explorer
- * @property {(n: number) => WorkerEvent} gallery
+ * @property {(n: number) => import('./protocol.js').GalleryEvent} gallery  images as `Uint8Array`s
  * @property {(limit: number | null) => void} setTestLimit
  * @property {(bytes: Uint8Array) => WorkerEvent[]} loadWeights  a `model` event first
  * @property {(note: string) => Promise<Uint8Array>} saveWeights
@@ -28,7 +28,7 @@
  * @property {() => void} stopTraining
  * @property {() => Promise<WorkerEvent & {accuracy: number}>} evaluate
  * @property {(images: number) => Promise<any>} identityChecks
- * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<any>} featureMaps
+ * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps
  * @property {(insertion: string, stage: number) => Promise<WorkerEvent[]>} insert
  * @property {() => WorkerEvent[]} restore
  * @property {() => Promise<any>} labProbe
@@ -73,6 +73,25 @@ export function explorer() {
 
 /** Sends a message to the page. @param {WorkerMessage} msg @param {Transferable[]} [transfer] */
 export const post = (msg, transfer) => /** @type {MessageTarget} */ (/** @type {unknown} */ (self)).postMessage(msg, transfer ?? []);
+
+/**
+ * The buffers to transfer (not copy) when posting `value`: a bytes result's, the gallery's images'
+ * and the feature maps'. The Explorer copies each typed array out of wasm memory into its own
+ * `ArrayBuffer`, so none of them is the module's memory (a `SharedArrayBuffer` is never listed).
+ * @param {unknown} value @returns {ArrayBuffer[]}
+ */
+export function buffersOf(value) {
+  const event = /** @type {{type?: string, images?: Uint8Array[], input?: Float32Array, output?: Float32Array}} */ (value);
+  const arrays = value instanceof Uint8Array ? [value]
+    : event?.type === 'gallery' ? event.images ?? []
+    : event?.type === 'feature_maps' ? [event.input, event.output]
+    : [];
+  const buffers = arrays.map((a) => a?.buffer).filter(/** @returns {b is ArrayBuffer} */ (b) => b instanceof ArrayBuffer);
+  return [...new Set(buffers)];
+}
+
+/** Posts an event from the Explorer, its typed arrays transferred. @param {WorkerMessage} event */
+export const postEvent = (event) => post(event, buffersOf(event));
 
 /** Sends one of a run's events, tagged with the run's id. @param {Run} run @param {WorkerEvent} event */
 export const postRun = (run, event) => post({ ...event, run: run.id });

@@ -2,7 +2,7 @@
 // Opening the worker: the device, the data, the one Explorer, its gallery and its first network.
 // Once per worker (again if it failed): the `open` message and every `start` wait for it.
 
-import { post, session } from './context.js';
+import { post, postEvent, session } from './context.js';
 import { gunzip, loadData } from './data.js';
 import { chooseBackend } from './device.js';
 import { loadFirstNetwork } from './networks.js';
@@ -31,7 +31,7 @@ async function open(choice, testLimit) {
     const wasm = /** @type {import('./context.js').Wasm} */ (session.wasm);
     const explorer = wasm.module.Explorer.create(trainImages, trainLabels, testImages, testLabels);
     session.explorer = explorer;
-    post(explorer.gallery(GALLERY_SIZE));
+    postEvent(explorer.gallery(GALLERY_SIZE)); // the images' buffers transferred
     explorer.setTestLimit(testLimit ?? null);
     if (session.firstNetwork) await loadFirstNetwork();
   }

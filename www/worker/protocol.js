@@ -66,7 +66,8 @@
  * }} Methods
  *   evaluate posts its `predictions` event; insert, restore, loadWeights, loadSaved, loadShipped
  *   and deleteSaved post `model` (and `network`, `saved_list`) events; useData posts
- *   `data_ready` and `gallery`; saveWeights answers the weights file (transferred).
+ *   `data_ready` and `gallery`; saveWeights answers the weights file and featureMaps its typed
+ *   arrays (their buffers transferred).
  * @typedef {keyof Methods} MethodName
  */
 
@@ -89,10 +90,12 @@
  * @typedef {{type: 'predictions', accuracy: number, confusion: number[][], per_class: number[],
  *   samples: {index: number, label: number, predicted: number}[]}} PredictionsEvent
  * @typedef {{type: 'finished', examples_per_sec: number}} FinishedEvent
- * @typedef {{type: 'gallery', side: number, images: number[][], labels: number[],
- *   class_names: string[]}} GalleryEvent
+ * @typedef {{type: 'gallery', side: number, images: Uint8Array[], labels: number[],
+ *   class_names: string[]}} GalleryEvent  images: side x side grey bytes each, every one with its own
+ *   buffer (transferred to the page, not copied)
  * @typedef {{type: 'feature_maps', label: string, channels: number, side_in: number,
- *   side_out: number, input: number[], output: number[], max_abs_diff: number | null}} FeatureMapsEvent
+ *   side_out: number, input: Float32Array, output: Float32Array, max_abs_diff: number | null}} FeatureMapsEvent
+ *   input/output: `channels` maps of side x side floats one after another (buffers transferred)
  * @typedef {{type: 'insertion', insertion: string, stage: number, accuracy_before: number,
  *   accuracy_after: number, changed_predictions: number, images: number}} InsertionEvent
  * @typedef {{type: 'diverged', epoch: number, loss: number, kept_epoch: number, message: string}} DivergedEvent

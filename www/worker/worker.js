@@ -18,7 +18,7 @@
 //                keeps track of which is which, persistence.js stores them in IndexedDB)
 //   context.js   the shared session, posting to the page, the Explorer call queue
 
-import { describeError, exclusive, explorer, post, serialQueue, session } from './context.js';
+import { buffersOf, describeError, exclusive, explorer, post, postEvent, serialQueue, session } from './context.js';
 import { gunzip } from './data.js';
 import { watchDeviceLoss } from './device.js';
 import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
@@ -87,7 +87,7 @@ const METHODS = {
       bytes[3],
     );
     post(sizes);
-    post(explorer().gallery(GALLERY_SIZE));
+    postEvent(explorer().gallery(GALLERY_SIZE));
     return sizes;
   },
   /** For the soak benchmark: wasm memory only grows, so a leak shows as growth here. */
@@ -141,8 +141,7 @@ async function handleCall({ id, method, args }) {
     if (active() && !WHILE_TRAINING.has(method)) return reply({ ok: false, busy: true, error: BUSY });
     const run = /** @type {(args: any) => unknown} */ (METHODS[method]);
     const result = await exclusive(() => run(args ?? {}));
-    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
-    reply({ ok: true, result }, transfer);
+    reply({ ok: true, result }, buffersOf(result)); // a weights file's or the feature maps' buffers
   } catch (e) {
     reply({ ok: false, busy: active(), error: active() ? BUSY : describeError(e) });
   }

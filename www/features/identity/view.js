@@ -15,7 +15,8 @@ import { $ } from '../../dom/elements.js';
  * @typedef {{label: string, projection?: boolean, zero_branch?: number | null, zero_conv2?: number | null}} Check
  *   one row of the worker's `identityChecks` (Rust's None arrives as undefined)
  * @typedef {{max_abs_diff?: number | null, side_in: number, side_out: number, input: ArrayLike<number>,
- *   output: ArrayLike<number>, channels: number}} Maps  the worker's `featureMaps`
+ *   output: ArrayLike<number>, channels: number}} Maps  the worker's `featureMaps` (input and output
+ *   `Float32Array`s)
  */
 
 export const CHECK_IMAGES = 16; // test images for the table of identity checks

@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{images: ArrayLike<number>[], labels: number[], class_names: string[], side: number}} Gallery
- *   the worker's gallery: `images[i]` holds side x side grey bytes
+ *   the worker's gallery: `images[i]` holds side x side grey bytes (a `Uint8Array` from the worker)
  * @typedef {{index: number, predicted: number}} Sample
  * @typedef {{samples?: Sample[], confusion: number[][], per_class: (number | null)[]}} Predictions
  *   the worker's predictions on the gallery's images (confusion: rows true class, columns predicted)
