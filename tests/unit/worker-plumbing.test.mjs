@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAll } from '../../www/worker/data.js';
-import { serialQueue } from '../../www/worker/context.js';
+import { buffersOf, serialQueue } from '../../www/worker/context.js';
 
 /** A stream reader of `chunks`, advancing a fake clock by `ms` per chunk. */
 function fakeReader(chunks, clock, ms) {
@@ -54,4 +54,20 @@ test('the queue runs one call at a time, in order, and goes on after a failure',
   await assert.rejects(failing, /b failed/);
   assert.equal(await after, 'c');
   assert.deepEqual(log, ['a start', 'a end', 'b', 'c']);
+});
+
+test('the buffers handed over with a message: bytes, a gallery, feature maps; nothing else, never shared memory', () => {
+  const images = [new Uint8Array(4), new Uint8Array(4)];
+  assert.deepEqual(buffersOf({ type: 'gallery', images }), images.map((a) => a.buffer));
+  const input = new Float32Array(2);
+  const output = new Float32Array(input.buffer); // one buffer listed once
+  assert.deepEqual(buffersOf({ type: 'feature_maps', input, output }), [input.buffer]);
+  const bytes = new Uint8Array(3);
+  assert.deepEqual(buffersOf(bytes), [bytes.buffer]);
+  assert.deepEqual(buffersOf({ type: 'model', layers: [] }), []);
+  assert.deepEqual(buffersOf(new Uint8Array(new SharedArrayBuffer(8))), []);
+  // Handed over, the originals are detached (no copy).
+  const moved = structuredClone({ type: 'gallery', images }, { transfer: buffersOf({ type: 'gallery', images }) });
+  assert.equal(moved.images[0].length, 4);
+  assert.equal(images[0].length, 0);
 });
