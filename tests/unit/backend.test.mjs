@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { adapterName, cpuBackendLine, decideBackend, isSoftwareAdapter, parseBackendChoice } from '../../www/core/backend.js';
+import { adapterName, cpuBackendLine, decideBackend, isSoftwareAdapter } from '../../www/core/backend.js';
 
 const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', fallback: true };
 const nvidia = { vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3060', fallback: false };
@@ -38,13 +38,6 @@ test('the CPU choice and a missing adapter give the CPU with a reason', () => {
   assert.match(decideBackend('auto', null).reason ?? '', /No WebGPU adapter/);
 });
 
-test('choices parse strictly', () => {
-  assert.equal(parseBackendChoice('wgpu'), 'wgpu');
-  assert.equal(parseBackendChoice('cpu'), 'cpu');
-  assert.equal(parseBackendChoice('auto'), 'auto');
-  assert.equal(parseBackendChoice('gpu'), null);
-  assert.equal(parseBackendChoice(null), null);
-});
 
 test('adapter names join the known fields', () => {
   assert.equal(adapterName(swiftshader), 'google swiftshader');

@@ -12,13 +12,8 @@
  *   reason: why the CPU trains (for the banner); null when WebGPU does
  */
 
-/** @type {readonly BackendChoice[]} */
+/** What the Backend setting takes (the settings schema checks links against it). @type {readonly BackendChoice[]} */
 export const BACKEND_CHOICES = ['auto', 'wgpu', 'cpu'];
-
-/** Reads a choice from a link or a form; anything unknown is `null` (the caller reports it). */
-export function parseBackendChoice(/** @type {string | null | undefined} */ value) {
-  return BACKEND_CHOICES.find((c) => c === value) ?? null;
-}
 
 // Software renderers behind WebGPU: Chromium's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe,
 // Windows' WARP ("Microsoft Basic Render Driver"). They run shaders on the CPU, far slower than

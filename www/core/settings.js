@@ -5,6 +5,7 @@
 // tests/unit/settings.test.mjs.
 
 import { checkLinkNumber, rangeText } from './fields.js';
+import { BACKEND_CHOICES } from './backend.js';
 
 /**
  * @typedef {import('./fields.js').NumberSpec & {kind: 'number', default: number | null,
@@ -18,7 +19,6 @@ import { checkLinkNumber, rangeText } from './fields.js';
 
 export const FULL = { train: 60000, test: 10000 };
 export const GALLERY_SIZE = 24; // the worker sends (and Rust predicts) the first 24 test images
-export const BACKENDS = /** @type {const} */ (['auto', 'wgpu', 'cpu']);
 
 /**
  * @param {string} key @param {string} label @param {number} min @param {number} max
@@ -51,7 +51,7 @@ export function pageSettings(presets) {
     { kind: 'choice', key: 'preset', label: 'Model', values: presets, default: presets[0] },
     INPUT_SIZE,
     ...TRAINING,
-    { kind: 'choice', key: 'backend', label: 'Backend', values: BACKENDS, default: 'auto' },
+    { kind: 'choice', key: 'backend', label: 'Backend', values: BACKEND_CHOICES, default: 'auto' },
     { kind: 'pattern', key: 'block', label: 'Selected block', pattern: /^b\d+\.\d+$/, default: null },
     { kind: 'choice', key: 'mode', label: 'Identity demo', values: ['branch', 'conv2'], default: 'branch' },
     number('image', 'Test image', 0, GALLERY_SIZE - 1, true, 0),
