@@ -11,11 +11,31 @@ import { lessonView } from './view.js';
 
 const click = (/** @type {string} */ id) => /** @type {HTMLButtonElement | null} */ (document.getElementById(id))?.click();
 
+/**
+ * Runs `fn` once the demos can ask the worker (it may still be loading the network).
+ * @param {PageStore} store @param {{say(text: string): void}} view @param {() => void} fn
+ */
+function whenReady(store, view, fn) {
+  if (store.get().memoryNet?.zoo) {
+    view.say('The network in memory has no residual blocks: press \u201cLoad the pretrained fast ResNet\u201d in the Identity section first.');
+    return;
+  }
+  if (demoReady(store.get())) return fn();
+  view.say('Waiting for the network in memory\u2026');
+  const off = store.subscribe(null, (s) => {
+    if (!demoReady(s)) return;
+    off();
+    view.say('');
+    fn();
+  });
+}
+
 export function initLesson(/** @type {{store: PageStore}} */ { store }) {
   const view = lessonView();
   /** @type {string | null} */
   let step = null;
 
+  const ready = (/** @type {() => void} */ fn) => whenReady(store, view, fn);
   /** What a step's action does: the page's own controls, once they can act. */
   const ACTIONS = /** @type {Record<string, () => void>} */ ({
     toggleFigure: () => view.toggleFigure(),
@@ -24,11 +44,11 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
       if (block) store.set({ block: block.label });
       else view.say('The network in memory has no residual block with an identity shortcut: load the pretrained ResNet first.');
     },
-    zeroBranch: () => whenReady(() => click('zero-branch')),
-    zeroConv2: () => whenReady(() => click('zero-conv2')),
-    insertIdentity: () => whenReady(() => click('insert-identity')),
-    insertPlain: () => whenReady(() => click('insert-plain')),
-    restore: () => whenReady(() => click('restore')),
+    zeroBranch: () => ready(() => click('zero-branch')),
+    zeroConv2: () => ready(() => click('zero-conv2')),
+    insertIdentity: () => ready(() => click('insert-identity')),
+    insertPlain: () => ready(() => click('insert-plain')),
+    restore: () => ready(() => click('restore')),
     raceLive: () => {
       document.getElementById('lab-start')?.scrollIntoView({ block: 'center' });
       click('lab-start');
@@ -40,18 +60,6 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
       /** @type {HTMLElement | null} */ (document.getElementById('preset'))?.focus();
     },
   });
-
-  /** Runs `fn` once the demos can ask the worker (it may still be loading the network). */
-  function whenReady(/** @type {() => void} */ fn) {
-    if (demoReady(store.get())) return fn();
-    view.say('Waiting for the network in memory\u2026');
-    const off = store.subscribe(null, (s) => {
-      if (!demoReady(s)) return;
-      off();
-      view.say('');
-      fn();
-    });
-  }
 
   /** Shows `next` (null: leaves the lesson) and keeps the hash in step. */
   function go(/** @type {string | null} */ next, scroll = true) {
