@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use web_time::{Duration, Instant};
 
 use crate::data::{Batch, BatchOrder, Dataset};
-use crate::model::{Classifier, ConfigError, ModelConfig, Network};
+use crate::model::{Classifier, ConfigError, ModelConfig, Network, parallel};
 
 /// Optimiser and schedule settings, d2l's defaults for ResNet on Fashion-MNIST.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -301,7 +301,8 @@ impl Trainer {
     /// One SGD step; its metrics are added to the running sums.
     fn train_batch(&mut self, batch: &Batch) {
         let model = self.model.take().expect("model present between steps");
-        let (model, loss, correct) = sgd_step(model, &mut self.optim, batch, self.config.lr, &self.device);
+        let (optim, lr, device) = (&mut self.optim, self.config.lr, &self.device);
+        let (model, loss, correct) = parallel::on_pool(|| sgd_step(model, optim, batch, lr, device));
         self.model = Some(model);
         self.in_flight.push_back(loss.clone());
         let loss_sum = loss.mul_scalar(batch.len() as f32);

@@ -8,7 +8,7 @@ mod cpu_tensor;
 mod init;
 mod network;
 pub mod norm;
-mod parallel;
+pub(crate) mod parallel;
 mod residual;
 mod resnet;
 mod shapes;
