@@ -69,25 +69,6 @@ impl Geometry {
         if threads > 1 { fit.min(spread) } else { fit.min(self.batch) }
     }
 
-    /// For each kernel position (ki, kj) and output pixel (oh, ow), the input pixel it reads,
-    /// ih * w + iw, or `usize::MAX` where that falls in the padding: the map im2col gathers
-    /// through and col2im scatters back through, computed once per call.
-    pub fn source_pixels(&self) -> Vec<usize> {
-        let [kh, kw] = self.kernel;
-        let [ho, wo] = self.out_size;
-        let inside = |o: usize, k: usize, axis: usize| {
-            (o * self.stride[axis] + k).checked_sub(self.padding[axis]).filter(|&i| i < self.in_size[axis])
-        };
-        let mut map = Vec::with_capacity(kh * kw * ho * wo);
-        for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
-            for (oh, ow) in (0..ho).flat_map(|oh| (0..wo).map(move |ow| (oh, ow))) {
-                let pixel = inside(oh, ki, 0).zip(inside(ow, kj, 1)).map(|(ih, iw)| ih * self.in_size[1] + iw);
-                map.push(pixel.unwrap_or(usize::MAX));
-            }
-        }
-        map
-    }
-
     /// The batch cut into consecutive ranges of `images_per_chunk` images (the last may be short).
     pub fn chunks(&self, images_per_chunk: usize) -> Vec<Range<usize>> {
         (0..self.batch).step_by(images_per_chunk).map(|s| s..(s + images_per_chunk).min(self.batch)).collect()
@@ -106,21 +87,6 @@ mod tests {
         assert_eq!(g.out_size, [3, 4]);
         assert!(Geometry::new([1, 3, 2, 2], [1, 3, 5, 5], [1, 1], [0, 0]).is_none());
         assert!(Geometry::new([1, 3, 8, 8], [1, 2, 3, 3], [1, 1], [1, 1]).is_none());
-    }
-
-    #[test]
-    fn source_pixels_point_inside_the_image_or_at_the_padding() {
-        // 3x3 input, 2x2 kernel, stride 2, padding 1: outputs 2x2.
-        let g = Geometry::new([1, 1, 3, 3], [1, 1, 2, 2], [2, 2], [1, 1]).unwrap();
-        let pad = usize::MAX;
-        #[rustfmt::skip]
-        let want = [
-            pad, pad, pad, 4, // (ki, kj) = (0, 0): only output (1, 1) reads inside, pixel (1, 1)
-            pad, pad, 3, 5,   // (0, 1)
-            pad, 1, pad, 7,   // (1, 0)
-            0, 2, 6, 8,       // (1, 1)
-        ];
-        assert_eq!(g.source_pixels(), want);
     }
 
     #[test]

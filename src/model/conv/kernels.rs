@@ -1,15 +1,16 @@
-//! A 2-D convolution and its gradients on the CPU, NCHW in and out, as im2col plus one gemm per
-//! chunk of images.
+//! A 2-D convolution and its gradients on the CPU, NCHW in and out, as im2col plus matrix
+//! products per chunk of images and per [`TapClass`] of output pixels.
 //!
 //! Why not burn flex's own op: flex converts every input to NHWC and every weight to OHWI before
 //! its forward gemm, computes the input gradient as a transposed convolution (one gemm per image
 //! and scalar col2im loops) and the weight gradient as a convolution over swapped axes (one gemm
-//! per input channel, N = 9). Here the three products read NCHW and OIHW as they are: the weight
-//! is already the [out channels, in channels x kh x kw] matrix, and im2col's rows (channel, kernel
-//! row, kernel column) match it. A chunk of images makes one product whose N dimension is
-//! images x output pixels, which keeps gemm efficient at ResNet's 7x7..1x1 stages.
+//! per input channel, N = 9). Here the three products read NCHW as it is, and each tap class's
+//! columns hold only the taps that read the image (see [`super::taps`]). A chunk of images makes
+//! one product per class whose N dimension is images x the class's pixels, which keeps gemm
+//! efficient at ResNet's 7x7..1x1 stages.
 
 use super::geometry::Geometry;
+use super::taps::TapClass;
 use crate::model::parallel;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -19,8 +20,8 @@ use std::ops::Range;
 /// builds them again rather than hold that much memory for the whole step.
 const KEEP_COLUMNS_FLOATS: usize = 16 << 20;
 
-/// The forward pass's column matrices, one per chunk of images, for [`backward`].
-pub struct Columns(Vec<Vec<f32>>);
+/// The forward pass's column matrices, per chunk of images and per tap class, for [`backward`].
+pub struct Columns(Vec<Vec<Vec<f32>>>);
 
 impl std::fmt::Debug for Columns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,33 +36,50 @@ pub struct Gradients {
     pub bias: Option<Vec<f32>>,
 }
 
+/// The tap classes that read the image at all, with their packed weights. (Outputs whose every
+/// tap is padding are the bias alone, and pass no gradient to the input or weight.)
+fn classes(g: &Geometry, weight: &[f32]) -> Vec<(TapClass, Vec<f32>)> {
+    let classes = g.tap_classes().into_iter().filter(|c| c.col_rows(g) > 0);
+    classes.map(|c| (c.clone(), c.pack_weight(g, weight))).collect()
+}
+
 /// y = conv(x, weight) + bias, with `x`, `weight` and `bias` contiguous NCHW / OIHW / O. With
 /// `keep`, also the column matrices (when they fit [`KEEP_COLUMNS_FLOATS`]), which spare the
 /// backward pass a second im2col.
 pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], keep: bool) -> (Vec<f32>, Option<Columns>) {
     let keep = keep && g.col_rows() * g.batch * g.out_pixels() <= KEEP_COLUMNS_FLOATS;
     let per_chunk = g.images_per_chunk(parallel::threads());
-    let chunks = g.chunks(per_chunk);
     let out_image = g.out_channels * g.out_pixels();
+    let in_image = g.in_channels * g.in_pixels();
+    let classes = classes(g, weight);
     let mut y = vec![0.0; g.batch * out_image];
-    let sources = g.source_pixels();
     let cols = parallel::for_each_chunk_map(&mut y, per_chunk * out_image, |i, y_chunk| {
-        let images = chunks[i].clone();
-        let cols = images.len() * g.out_pixels();
-        let col = im2col(g, &sources, x, images.clone());
-        // product[Cout, cols] = weight[Cout, K] . col[K, cols]
-        let mut product = vec![0.0; g.out_channels * cols];
-        let k = g.col_rows();
-        gemm(g.out_channels, cols, k, &mut product, cols, false, (weight, k, 1), (&col, cols, 1));
-        scatter_add_bias(g, &product, bias, images.len(), y_chunk);
-        keep.then_some(col)
+        let images = y_chunk.len() / out_image;
+        let x_chunk = &x[i * per_chunk * in_image..][..images * in_image];
+        // Every output starts as its bias; the products add the taps that read the image.
+        for (plane, y) in y_chunk.chunks_exact_mut(g.out_pixels()).enumerate() {
+            y.fill(bias[plane % g.out_channels]);
+        }
+        let mut kept = Vec::new();
+        for (class, packed) in &classes {
+            let col = im2col(g, class, x_chunk, images);
+            // product[Cout, cols] = weight[Cout, K] . col[K, cols]
+            let (k, n) = (class.col_rows(g), images * class.pixels());
+            let mut product = vec![0.0; g.out_channels * n];
+            gemm(g.out_channels, n, k, &mut product, n, false, (packed, k, 1), (&col, n, 1));
+            scatter_add(g, class, &product, images, y_chunk);
+            if keep {
+                kept.push(col);
+            }
+        }
+        kept
     });
-    (y, keep.then(|| Columns(cols.into_iter().flatten().collect())))
+    (y, keep.then_some(Columns(cols)))
 }
 
 /// Gradients of the loss with respect to the input, weight and bias, from the gradient `dy` of
-/// the output. The input gradient is W^T . dy then col2im; the weight gradient is dy . col^T
-/// summed over chunks; the bias gradient is dy summed over images and pixels.
+/// the output. Per class, the input gradient is W^T . dy then col2im, the weight gradient
+/// dy . col^T summed over chunks; the bias gradient is dy summed over images and pixels.
 /// `kept`: the forward pass's column matrices, if it kept them.
 pub fn backward(
     g: &Geometry,
@@ -75,36 +93,48 @@ pub fn backward(
     let per_chunk = g.images_per_chunk(parallel::threads());
     let chunks = g.chunks(per_chunk);
     let in_image = g.in_channels * g.in_pixels();
-    let k = g.col_rows();
+    let classes = classes(g, weight);
     let mut dx = if want_x { vec![0.0; g.batch * in_image] } else { Vec::new() };
     let chunk_len = if want_x { per_chunk * in_image } else { 0 };
-    let sources = g.source_pixels();
-    // Each chunk returns its share of the weight and bias gradients; they are summed after.
+    // Each chunk returns its share of the weight (per class, packed) and bias gradients; they
+    // are summed after.
     let partials = parallel::map_chunks(&mut dx, chunk_len, chunks.len(), |i, dx_chunk| {
         let images = chunks[i].clone();
-        let cols = images.len() * g.out_pixels();
-        let dy_cols = gather(g, dy, images.clone());
-        if want_x {
-            // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
-            let mut dcol = vec![0.0; k * cols];
-            gemm(k, cols, g.out_channels, &mut dcol, cols, false, (weight, 1, k), (&dy_cols, cols, 1));
-            col2im(g, &sources, &dcol, images.len(), dx_chunk);
+        let x_chunk = &x[images.start * in_image..images.end * in_image];
+        let mut dw = want_w.then(Vec::new);
+        for (c, (class, packed)) in classes.iter().enumerate() {
+            let (k, n) = (class.col_rows(g), images.len() * class.pixels());
+            let dy_cols = gather(g, class, dy, images.clone());
+            if want_x {
+                // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
+                let mut dcol = vec![0.0; k * n];
+                gemm(k, n, g.out_channels, &mut dcol, n, false, (packed, 1, k), (&dy_cols, n, 1));
+                col2im(g, class, &dcol, images.len(), dx_chunk);
+            }
+            if let Some(dw) = &mut dw {
+                // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
+                let col = match kept {
+                    Some(Columns(cols)) => Cow::Borrowed(&cols[i][c]),
+                    None => Cow::Owned(im2col(g, class, x_chunk, images.len())),
+                };
+                let mut dw_class = vec![0.0; g.out_channels * k];
+                gemm(g.out_channels, k, n, &mut dw_class, k, false, (&dy_cols, n, 1), (&col, 1, n));
+                dw.push(dw_class);
+            }
         }
-        let dw = want_w.then(|| {
-            // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
-            let col = match kept {
-                Some(Columns(cols)) => Cow::Borrowed(&cols[i]),
-                None => Cow::Owned(im2col(g, &sources, x, images.clone())),
-            };
-            let mut dw = vec![0.0; g.out_channels * k];
-            gemm(g.out_channels, k, cols, &mut dw, k, false, (&dy_cols, cols, 1), (&col, 1, cols));
-            dw
-        });
-        let db = want_b.then(|| dy_cols.chunks_exact(cols).map(|row| row.iter().sum::<f32>()).collect::<Vec<_>>());
-        (dw, db)
+        (dw, want_b.then(|| bias_gradient(g, dy, images)))
     });
     let (dws, dbs): (Vec<_>, Vec<_>) = partials.into_iter().unzip();
-    Gradients { x: want_x.then_some(dx), weight: sum_all(dws), bias: sum_all(dbs) }
+    let weight = want_w.then(|| {
+        let mut dw = vec![0.0; weight.len()];
+        let mut per_chunk: Vec<_> = dws.into_iter().flatten().map(Vec::into_iter).collect();
+        for (class, _) in &classes {
+            let parts = per_chunk.iter_mut().map(|chunk| Some(chunk.next().expect("one per class")));
+            class.unpack_add(g, &sum_all(parts.collect()).expect("at least one chunk"), &mut dw);
+        }
+        dw
+    });
+    Gradients { x: want_x.then_some(dx), weight, bias: sum_all(dbs) }
 }
 
 fn sum_all(parts: Vec<Option<Vec<f32>>>) -> Option<Vec<f32>> {
@@ -114,64 +144,71 @@ fn sum_all(parts: Vec<Option<Vec<f32>>>) -> Option<Vec<f32>> {
     })
 }
 
-/// The column matrix [K, images x out pixels] of the given images: row (c, ki, kj), column
-/// (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], or 0 in the padding.
-/// `sources` is [`Geometry::source_pixels`]: one gather per row and image, no bounds arithmetic.
-fn im2col(g: &Geometry, sources: &[usize], x: &[f32], images: Range<usize>) -> Vec<f32> {
-    let (pixels, kernel_positions) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
-    let mut col = vec![0.0; g.col_rows() * images.len() * pixels];
-    for (row, dst_row) in col.chunks_exact_mut(images.len() * pixels).enumerate() {
-        let (channel, kernel_pos) = (row / kernel_positions, row % kernel_positions);
-        let map = &sources[kernel_pos * pixels..][..pixels];
-        for (image, dst) in images.clone().zip(dst_row.chunks_exact_mut(pixels)) {
-            let src = &x[(image * g.in_channels + channel) * g.in_pixels()..][..g.in_pixels()];
-            dst.iter_mut().zip(map).for_each(|(d, &i)| *d = src.get(i).copied().unwrap_or(0.0));
+/// dy summed over the given images' pixels, per out channel.
+fn bias_gradient(g: &Geometry, dy: &[f32], images: Range<usize>) -> Vec<f32> {
+    let mut db = vec![0.0; g.out_channels];
+    let planes = dy[images.start * g.out_channels * g.out_pixels()..].chunks_exact(g.out_pixels());
+    for (plane, values) in planes.take(images.len() * g.out_channels).enumerate() {
+        db[plane % g.out_channels] += values.iter().sum::<f32>();
+    }
+    db
+}
+
+// The four moves between NCHW tensors and a class's [rows, images x pixels] matrices below run
+// image by image, so that each touches one image's planes at a time (a cache-sized piece) rather
+// than striding across the whole chunk for every row.
+
+/// The class's column matrix [K, images x pixels] of a chunk's images `x`: row (c, ki, kj),
+/// column (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], always inside.
+fn im2col(g: &Geometry, class: &TapClass, x: &[f32], images: usize) -> Vec<f32> {
+    let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
+    let (pixels, n) = (sources.len(), images * sources.len());
+    let mut col = vec![0.0; rows.len() * n];
+    for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
+        for (r, &offset) in rows.iter().enumerate() {
+            let (dst, x) = (&mut col[r * n + image * pixels..][..pixels], &x[offset..]);
+            dst.iter_mut().zip(&sources).for_each(|(d, &s)| *d = x[s]);
         }
     }
     col
 }
 
 /// The adjoint of [`im2col`]: adds each column entry back into the input pixel it was read
-/// from, into `dx` (the chunk's images, zeroed by the caller).
-fn col2im(g: &Geometry, sources: &[usize], dcol: &[f32], images: usize, dx: &mut [f32]) {
-    let (pixels, kernel_positions) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
-    let cols = images * pixels;
-    for (plane, dx_plane) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
-        let (image, channel) = (plane / g.in_channels, plane % g.in_channels);
-        for kernel_pos in 0..kernel_positions {
-            let row = channel * kernel_positions + kernel_pos;
-            let src = &dcol[row * cols + image * pixels..][..pixels];
-            let map = &sources[kernel_pos * pixels..][..pixels];
-            for (s, &i) in src.iter().zip(map) {
-                if let Some(d) = dx_plane.get_mut(i) {
-                    *d += s;
-                }
-            }
+/// from, into `dx` (the chunk's images).
+fn col2im(g: &Geometry, class: &TapClass, dcol: &[f32], images: usize, dx: &mut [f32]) {
+    let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
+    let (pixels, n) = (sources.len(), images * sources.len());
+    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
+        for (r, &offset) in rows.iter().enumerate() {
+            let (src, dx) = (&dcol[r * n + image * pixels..][..pixels], &mut dx[offset..]);
+            src.iter().zip(&sources).for_each(|(v, &s)| dx[s] += v);
         }
     }
 }
 
-/// product[Cout, images x pixels] -> y[image, Cout, pixels] + bias.
-fn scatter_add_bias(g: &Geometry, product: &[f32], bias: &[f32], images: usize, y: &mut [f32]) {
-    let pixels = g.out_pixels();
-    let cols = images * pixels;
-    for (i, y_image) in y.chunks_exact_mut(g.out_channels * pixels).enumerate() {
-        for (c, y_plane) in y_image.chunks_exact_mut(pixels).enumerate() {
-            let src = &product[c * cols + i * pixels..][..pixels];
-            y_plane.iter_mut().zip(src).for_each(|(y, p)| *y = p + bias[c]);
+/// Adds the class's product [Cout, images x pixels] into the chunk's NCHW output `y`.
+fn scatter_add(g: &Geometry, class: &TapClass, product: &[f32], images: usize, y: &mut [f32]) {
+    let outputs = class.pixel_outputs(g);
+    let (pixels, n) = (outputs.len(), images * outputs.len());
+    for (image, y) in y.chunks_exact_mut(g.out_channels * g.out_pixels()).enumerate() {
+        for (c, y) in y.chunks_exact_mut(g.out_pixels()).enumerate() {
+            let src = &product[c * n + image * pixels..][..pixels];
+            src.iter().zip(&outputs).for_each(|(v, &o)| y[o] += v);
         }
     }
 }
 
-/// dy[image, Cout, pixels] of the given images -> [Cout, images x pixels], the layout of a product.
-fn gather(g: &Geometry, dy: &[f32], images: Range<usize>) -> Vec<f32> {
-    let pixels = g.out_pixels();
-    let cols = images.len() * pixels;
-    let mut out = vec![0.0; g.out_channels * cols];
-    for (i, image) in images.enumerate() {
-        for c in 0..g.out_channels {
-            let src = &dy[(image * g.out_channels + c) * pixels..][..pixels];
-            out[c * cols + i * pixels..][..pixels].copy_from_slice(src);
+/// The class's pixels of dy[image, Cout, pixels] for the given images, as [Cout, images x
+/// pixels], the layout of a product.
+fn gather(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>) -> Vec<f32> {
+    let outputs = class.pixel_outputs(g);
+    let (pixels, n) = (outputs.len(), images.len() * outputs.len());
+    let out_image = g.out_channels * g.out_pixels();
+    let mut out = vec![0.0; g.out_channels * n];
+    for (image, dy) in dy[images.start * out_image..images.end * out_image].chunks_exact(out_image).enumerate() {
+        for (c, dy) in dy.chunks_exact(g.out_pixels()).enumerate() {
+            let dst = &mut out[c * n + image * pixels..][..pixels];
+            dst.iter_mut().zip(&outputs).for_each(|(d, &o)| *d = dy[o]);
         }
     }
     out

@@ -6,6 +6,7 @@
 mod extension;
 mod geometry;
 mod kernels;
+mod taps;
 #[cfg(test)]
 mod tests;
 

@@ -65,6 +65,8 @@ fn forward_and_gradients_match_the_definition() {
         ([2, 4, 1, 1], [2, 4, 3, 3], [1, 1], [1, 1]),
         ([2, 3, 6, 8], [2, 3, 3, 2], [1, 2], [0, 1]),
         ([9, 2, 3, 3], [3, 2, 3, 3], [3, 3], [0, 0]),
+        ([2, 3, 2, 2], [2, 3, 1, 1], [1, 1], [2, 2]), // outputs that read only padding: the bias
+        ([64, 8, 2, 2], [16, 8, 3, 3], [1, 1], [1, 1]), // a 2x2 plane: four corner classes
     ];
     for (i, (xs, ws, stride, padding)) in cases.into_iter().enumerate() {
         let g = Geometry::new(xs, ws, stride, padding).unwrap();
