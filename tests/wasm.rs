@@ -17,6 +17,7 @@ use wasm_bindgen_test::*;
 
 mod conv_check;
 mod norm_check;
+mod pool_check;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -165,6 +166,14 @@ async fn cpu_batch_norm_matches_burn_and_finite_differences() {
         norm_check::against_burn(shape, seed as u64).await.unwrap();
     }
     norm_check::against_finite_differences([4, 3, 5, 5], 0).await.unwrap();
+}
+
+/// The CPU max-pool against burn's op, as in tests/pool_gradients.rs.
+#[wasm_bindgen_test]
+async fn cpu_max_pool_matches_burn() {
+    for (seed, case) in pool_check::CASES.into_iter().enumerate() {
+        pool_check::against_burn(case, seed as u64).await.unwrap();
+    }
 }
 
 /// The gallery's images and the feature maps cross as typed arrays with the right values, each

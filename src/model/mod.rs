@@ -9,6 +9,7 @@ mod init;
 mod network;
 pub mod norm;
 pub(crate) mod parallel;
+pub mod pool;
 mod residual;
 mod resnet;
 mod shapes;

@@ -7,7 +7,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, Relu};
 use burn::prelude::*;
 
-use super::{conv, init, norm};
+use super::{conv, init, norm, pool};
 
 /// Constructor arguments, named as in d2l's `Residual(input_channels, num_channels, use_1x1conv, strides)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +96,7 @@ impl Residual {
             return conv::forward(conv3, x);
         }
         let x = match &self.subsample {
-            Some(pool) => pool.forward(x),
+            Some(subsample) => pool::max(subsample, x),
             None => x,
         };
         if self.pad_channels == 0 {

@@ -7,7 +7,7 @@ use burn::prelude::*;
 
 use super::config::{ResNetConfig, StemConfig};
 use super::residual::{Residual, ResidualConfig};
-use super::{conv, init, norm};
+use super::{conv, init, norm, pool};
 
 /// d2l's `b1`: conv -> BN -> ReLU -> max-pool.
 #[derive(Module, Debug)]
@@ -33,7 +33,7 @@ impl Stem {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.pool.forward(self.relu.forward(norm::forward(&self.bn, conv::forward(&self.conv, x))))
+        pool::max(&self.pool, self.relu.forward(norm::forward(&self.bn, conv::forward(&self.conv, x))))
     }
 }
 

@@ -11,7 +11,7 @@ use burn::prelude::*;
 
 use super::batch_norm::ScratchBatchNorm;
 use super::googlenet::Inception;
-use crate::model::{conv, init, norm};
+use crate::model::{conv, init, norm, pool};
 
 /// One layer, as data. `Linear { inputs: 0, .. }` is PyTorch's `LazyLinear`: its input width is
 /// filled in from the input size, so AlexNet and VGG work at any size, not only 224.
@@ -195,7 +195,7 @@ impl Layer {
             Layer::ScratchBatchNorm(bn) => x.each(|t| bn.forward(t), |t| bn.forward(t)),
             Layer::Relu(relu) => x.each(|t| relu.forward(t), |t| relu.forward(t)),
             Layer::Sigmoid(sigmoid) => x.each(|t| sigmoid.forward(t), |t| sigmoid.forward(t)),
-            Layer::MaxPool(pool) => Map(pool.forward(x.into_map())),
+            Layer::MaxPool(max) => Map(pool::max(max, x.into_map())),
             Layer::AvgPool(pool) => Map(pool.forward(x.into_map())),
             Layer::GlobalAvgPool(pool) => Map(pool.forward(x.into_map())),
             Layer::Dropout(dropout) => x.each(|t| dropout.forward(t), |t| dropout.forward(t)),
