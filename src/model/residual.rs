@@ -81,7 +81,7 @@ impl Residual {
 
     /// The residual branch F(x): conv -> BN -> ReLU -> conv -> BN, before the addition.
     pub fn branch(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = self.relu.forward(norm::forward(&self.bn1, conv::forward(&self.conv1, x)));
+        let y = norm::forward_relu(&self.bn1, conv::forward(&self.conv1, x));
         norm::forward(&self.bn2, conv::forward(&self.conv2, y))
     }
 

@@ -33,7 +33,7 @@ impl Stem {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        pool::max(&self.pool, self.relu.forward(norm::forward(&self.bn, conv::forward(&self.conv, x))))
+        pool::max(&self.pool, norm::forward_relu(&self.bn, conv::forward(&self.conv, x)))
     }
 }
 

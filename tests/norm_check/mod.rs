@@ -5,7 +5,7 @@
 use burn::module::Param;
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::prelude::*;
-use burn::tensor::Distribution;
+use burn::tensor::{Distribution, activation};
 use resnet_explorer::model::norm;
 
 /// [batch, channels, h, w] shapes: the fast preset's, odd sizes, one image, one pixel.
@@ -24,9 +24,15 @@ fn layer(channels: usize, device: &Device) -> BatchNorm {
     bn
 }
 
-/// Output, input/gamma/beta gradients of `sum(bn(x) * r)`, then the running mean and variance.
-async fn run(bn: &BatchNorm, x: &Tensor<4>, r: &Tensor<4>, ours: bool) -> [Vec<f32>; 6] {
-    let y = if ours { norm::forward(bn, x.clone()) } else { bn.forward(x.clone()) };
+/// Output, input/gamma/beta gradients of `sum(bn(x) * r)` (with `relu`, `sum(relu(bn(x)) * r)`),
+/// then the running mean and variance.
+async fn run(bn: &BatchNorm, x: &Tensor<4>, r: &Tensor<4>, ours: bool, relu: bool) -> [Vec<f32>; 6] {
+    let y = match (ours, relu) {
+        (true, false) => norm::forward(bn, x.clone()),
+        (true, true) => norm::forward_relu(bn, x.clone()),
+        (false, false) => bn.forward(x.clone()),
+        (false, true) => activation::relu(bn.forward(x.clone())),
+    };
     let grads = (y.clone() * r.clone()).sum().backward();
     [
         floats(y).await,
@@ -38,8 +44,16 @@ async fn run(bn: &BatchNorm, x: &Tensor<4>, r: &Tensor<4>, ours: bool) -> [Vec<f
     ]
 }
 
-/// Compares the CPU op with burn's on one shape; `Err` names the first mismatch.
+/// Compares the CPU op with burn's on one shape, with and without the ReLU after it; `Err`
+/// names the first mismatch.
 pub async fn against_burn(shape: [usize; 4], seed: u64) -> Result<(), String> {
+    for relu in [false, true] {
+        against_burn_once(shape, seed, relu).await?;
+    }
+    Ok(())
+}
+
+async fn against_burn_once(shape: [usize; 4], seed: u64, relu: bool) -> Result<(), String> {
     let device = Device::flex().autodiff();
     device.seed(seed);
     let x = Tensor::<4>::random(shape, Distribution::Normal(1.0, 2.0), &device).require_grad();
@@ -49,13 +63,13 @@ pub async fn against_burn(shape: [usize; 4], seed: u64) -> Result<(), String> {
     let mut ours = BatchNormConfig::new(shape[1]).init(&device);
     ours.gamma = Param::from_tensor(theirs.gamma.val().detach());
     ours.beta = Param::from_tensor(theirs.beta.val().detach());
-    let want = run(&theirs, &x, &r, false).await;
-    let got = run(&ours, &x, &r, true).await;
+    let want = run(&theirs, &x, &r, false, relu).await;
+    let got = run(&ours, &x, &r, true, relu).await;
     let names = ["output", "input gradient", "gamma gradient", "beta gradient", "running mean", "running variance"];
     for ((name, a), b) in names.iter().zip(&got).zip(&want) {
         let scale = b.iter().fold(1.0f32, |m, v| m.max(v.abs()));
         if let Some((i, (p, q))) = a.iter().zip(b).enumerate().find(|(_, (p, q))| (*p - *q).abs() > 2e-4 * scale) {
-            return Err(format!("{shape:?}: {name}[{i}] is {p}, burn gives {q}"));
+            return Err(format!("{shape:?} (relu {relu}): {name}[{i}] is {p}, burn gives {q}"));
         }
     }
     Ok(())
@@ -69,7 +83,7 @@ pub async fn against_finite_differences(shape: [usize; 4], seed: u64) -> Result<
     let bn = layer(shape[1], &device);
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device).require_grad();
     let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
-    let [_, dx, dgamma, dbeta, _, _] = run(&bn, &x, &r, true).await;
+    let [_, dx, dgamma, dbeta, _, _] = run(&bn, &x, &r, true, false).await;
     let values = [floats(x.clone()).await, floats(bn.gamma.val()).await, floats(bn.beta.val()).await];
     let r_values = floats(r.clone()).await;
     let [n, c, h, w] = shape;

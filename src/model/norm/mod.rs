@@ -10,21 +10,33 @@ mod tests;
 
 use burn::nn::BatchNorm;
 use burn::prelude::*;
+use burn::tensor::activation;
 
 use crate::backend;
 use extension::CpuBatchNorm;
 
 /// `bn.forward(x)`, computed by the CPU op where it applies.
 pub fn forward(bn: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    forward_then(bn, x, false)
+}
+
+/// `relu(bn.forward(x))`, in one op where the CPU op applies.
+pub fn forward_relu(bn: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    forward_then(bn, x, true)
+}
+
+fn forward_then(bn: &BatchNorm, x: Tensor<4>, relu: bool) -> Tensor<4> {
     let device = x.device();
     if !(device.is_autodiff() && bn.training.is_enabled() && backend::is_cpu(&device)) {
-        return bn.forward(x);
+        let y = bn.forward(x);
+        return if relu { activation::relu(y) } else { y };
     }
     let r = <burn::backend::Dispatch as CpuBatchNorm>::cpu_batch_norm_train(
         x.into_dispatch(),
         bn.gamma.val().into_dispatch(),
         bn.beta.val().into_dispatch(),
         bn.epsilon,
+        relu,
     );
     let (mean, variance) = (Tensor::<1>::from_dispatch(r.mean), Tensor::<1>::from_dispatch(r.variance));
     // burn's running averages: momentum towards the batch's statistics (biased variance).
