@@ -15,7 +15,7 @@ use burn::tensor::{DType, Shape};
 use super::geometry::Geometry;
 use crate::model::cpu_tensor::{floats, tensor};
 
-use super::kernels::{self, Columns};
+use super::kernels::{self, Saved};
 use std::sync::Arc;
 
 #[backend_extension(Flex, Autodiff)]
@@ -42,24 +42,24 @@ impl CpuConv for Flex {
     }
 }
 
-/// The forward pass, and with `keep` the column matrices for the backward pass (when the
-/// kernels ran and the matrices are small enough to keep).
+/// The forward pass, and with `save` what the kernels keep for the backward pass (when they
+/// ran: packed weights, and the column matrices when small enough).
 fn conv_forward(
     x: FlexTensor,
     weight: FlexTensor,
     bias: FlexTensor,
     stride: [usize; 2],
     padding: [usize; 2],
-    keep: bool,
-) -> (FlexTensor, Option<Arc<Columns>>) {
+    save: bool,
+) -> (FlexTensor, Option<Arc<Saved>>) {
     let Some(g) = geometry(&x, &weight, stride, padding) else {
         // Not f32 or not a convolution: burn's op computes it or reports what is wrong.
         let options = ConvOptions::new(stride, padding, [1, 1], 1);
         return (<Flex as ModuleOps<Flex>>::conv2d(x, weight, Some(bias), options), None);
     };
     let (x, weight, bias) = (x.to_contiguous(), weight.to_contiguous(), bias.to_contiguous());
-    let (y, cols) = kernels::forward(&g, floats(&x), floats(&weight), floats(&bias), keep);
-    (tensor(y, g.out_shape()), cols.map(Arc::new))
+    let (y, saved) = kernels::forward(&g, floats(&x), floats(&weight), floats(&bias), save);
+    (tensor(y, g.out_shape()), saved.map(Arc::new))
 }
 
 impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
@@ -74,7 +74,7 @@ impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
         match prepared {
             OpsKind::Tracked(mut prep) => {
                 let (x_id, weight_id) = (prep.checkpoint(&x), prep.checkpoint(&weight));
-                let (y, cols) = conv_forward(
+                let (y, saved) = conv_forward(
                     x.into_primitive(),
                     weight.into_primitive(),
                     bias.into_primitive(),
@@ -82,7 +82,7 @@ impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
                     padding,
                     true,
                 );
-                prep.finish((x_id, weight_id, stride, padding, cols), y)
+                prep.finish((x_id, weight_id, stride, padding, saved), y)
             }
             OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_conv2d(
                 x.into_primitive(),
@@ -99,17 +99,17 @@ impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
 struct ConvBackward;
 
 impl Backward<Flex, 3> for ConvBackward {
-    /// The input and weight (as checkpointed nodes), stride, padding, the forward's columns.
-    type State = (NodeId, NodeId, [usize; 2], [usize; 2], Option<Arc<Columns>>);
+    /// The input and weight (as checkpointed nodes), stride, padding, what the forward saved.
+    type State = (NodeId, NodeId, [usize; 2], [usize; 2], Option<Arc<Saved>>);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
         let [node_x, node_weight, node_bias] = ops.parents;
         let dy = grads.consume::<Flex>(&ops.node);
-        let (x_id, weight_id, stride, padding, cols) = ops.state;
+        let (x_id, weight_id, stride, padding, saved) = ops.state;
         let x = checkpointer.retrieve_node_output::<FlexTensor>(x_id);
         let weight = checkpointer.retrieve_node_output::<FlexTensor>(weight_id);
         let want = [node_x.is_some(), node_weight.is_some(), node_bias.is_some()];
-        let [dx, dw, db] = conv_grads(x, weight, dy, stride, padding, want, cols.as_deref());
+        let [dx, dw, db] = conv_grads(x, weight, dy, stride, padding, want, saved.as_deref());
         for (node, grad) in [(node_x, dx), (node_weight, dw), (node_bias, db)] {
             if let (Some(node), Some(grad)) = (node, grad) {
                 grads.register::<Flex>(node.id, grad);
@@ -127,7 +127,7 @@ fn conv_grads(
     stride: [usize; 2],
     padding: [usize; 2],
     want: [bool; 3],
-    kept: Option<&Columns>,
+    saved: Option<&Saved>,
 ) -> [Option<FlexTensor>; 3] {
     let Some(g) = geometry(&x, &weight, stride, padding) else {
         let options = ConvOptions::new(stride, padding, [1, 1], 1);
@@ -143,7 +143,7 @@ fn conv_grads(
         ];
     };
     let (x, weight, dy) = (x.to_contiguous(), weight.to_contiguous(), dy.to_contiguous());
-    let grads = kernels::backward(&g, floats(&x), floats(&weight), floats(&dy), want, kept);
+    let grads = kernels::backward(&g, floats(&x), floats(&weight), floats(&dy), want, saved);
     let weight_shape = [g.out_channels, g.in_channels, g.kernel[0], g.kernel[1]];
     [
         grads.x.map(|d| tensor(d, [g.batch, g.in_channels, g.in_size[0], g.in_size[1]])),

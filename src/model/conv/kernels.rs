@@ -20,12 +20,17 @@ use std::ops::Range;
 /// builds them again rather than hold that much memory for the whole step.
 const KEEP_COLUMNS_FLOATS: usize = 16 << 20;
 
-/// The forward pass's column matrices, per chunk of images and per tap class, for [`backward`].
-pub struct Columns(Vec<Vec<Vec<f32>>>);
+/// What the forward pass keeps for [`backward`]: each tap class with its packed weight, and the
+/// column matrices per chunk of images and class (when they fit [`KEEP_COLUMNS_FLOATS`]).
+pub struct Saved {
+    classes: Vec<(TapClass, Vec<f32>)>,
+    columns: Option<Vec<Vec<Vec<f32>>>>,
+}
 
-impl std::fmt::Debug for Columns {
+impl std::fmt::Debug for Saved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Columns({} chunks)", self.0.len())
+        let chunks = self.columns.as_ref().map(Vec::len);
+        write!(f, "Saved({} classes, columns of {chunks:?} chunks)", self.classes.len())
     }
 }
 
@@ -44,10 +49,10 @@ fn classes(g: &Geometry, weight: &[f32]) -> Vec<(TapClass, Vec<f32>)> {
 }
 
 /// y = conv(x, weight) + bias, with `x`, `weight` and `bias` contiguous NCHW / OIHW / O. With
-/// `keep`, also the column matrices (when they fit [`KEEP_COLUMNS_FLOATS`]), which spare the
-/// backward pass a second im2col.
-pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], keep: bool) -> (Vec<f32>, Option<Columns>) {
-    let keep = keep && g.col_rows() * g.batch * g.out_pixels() <= KEEP_COLUMNS_FLOATS;
+/// `save`, also what spares the backward pass packing the weights again and, when the column
+/// matrices fit [`KEEP_COLUMNS_FLOATS`], a second im2col.
+pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], save: bool) -> (Vec<f32>, Option<Saved>) {
+    let keep = save && g.col_rows() * g.batch * g.out_pixels() <= KEEP_COLUMNS_FLOATS;
     let per_chunk = g.images_per_chunk(parallel::threads());
     let out_image = g.out_channels * g.out_pixels();
     let in_image = g.in_channels * g.in_pixels();
@@ -74,26 +79,33 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], keep: bool
         }
         kept
     });
-    (y, keep.then_some(Columns(cols)))
+    (y, save.then(|| Saved { classes, columns: keep.then_some(cols) }))
 }
 
 /// Gradients of the loss with respect to the input, weight and bias, from the gradient `dy` of
 /// the output. Per class, the input gradient is W^T . dy then col2im, the weight gradient
 /// dy . col^T summed over chunks; the bias gradient is dy summed over images and pixels.
-/// `kept`: the forward pass's column matrices, if it kept them.
+/// `saved`: what the forward pass saved, if it did.
 pub fn backward(
     g: &Geometry,
     x: &[f32],
     weight: &[f32],
     dy: &[f32],
     want: [bool; 3],
-    kept: Option<&Columns>,
+    saved: Option<&Saved>,
 ) -> Gradients {
     let [want_x, want_w, want_b] = want;
     let per_chunk = g.images_per_chunk(parallel::threads());
     let chunks = g.chunks(per_chunk);
     let in_image = g.in_channels * g.in_pixels();
-    let classes = classes(g, weight);
+    let packed_here;
+    let classes = match saved {
+        Some(saved) => &saved.classes,
+        None => {
+            packed_here = classes(g, weight);
+            &packed_here
+        }
+    };
     let mut dx = if want_x { vec![0.0; g.batch * in_image] } else { Vec::new() };
     let chunk_len = if want_x { per_chunk * in_image } else { 0 };
     // Each chunk returns its share of the weight (per class, packed) and bias gradients; they
@@ -113,8 +125,8 @@ pub fn backward(
             }
             if let Some(dw) = &mut dw {
                 // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
-                let col = match kept {
-                    Some(Columns(cols)) => Cow::Borrowed(&cols[i][c]),
+                let col = match saved.and_then(|s| s.columns.as_ref()) {
+                    Some(cols) => Cow::Borrowed(&cols[i][c]),
                     None => Cow::Owned(im2col(g, class, x_chunk, images.len())),
                 };
                 let mut dw_class = vec![0.0; g.out_channels * k];
@@ -128,7 +140,7 @@ pub fn backward(
     let weight = want_w.then(|| {
         let mut dw = vec![0.0; weight.len()];
         let mut per_chunk: Vec<_> = dws.into_iter().flatten().map(Vec::into_iter).collect();
-        for (class, _) in &classes {
+        for (class, _) in classes {
             let parts = per_chunk.iter_mut().map(|chunk| Some(chunk.next().expect("one per class")));
             class.unpack_add(g, &sum_all(parts.collect()).expect("at least one chunk"), &mut dw);
         }

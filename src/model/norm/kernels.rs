@@ -48,7 +48,9 @@ pub fn forward(d: Dims, x: &[f32], gamma: &[f32], beta: &[f32], epsilon: f64, re
     });
     let mut output = affine(d, x, None, |c| [0.0, stats[c].2 as f32, stats[c].0 as f32, beta[c]]);
     if relu {
-        output.iter_mut().for_each(|y| *y = y.max(0.0));
+        // A comparison, not f32::max: in wasm that is a call to libm's fmaxf per value (4 % of
+        // a step). NaN becomes 0 either way.
+        output.iter_mut().for_each(|y| *y = if *y > 0.0 { *y } else { 0.0 });
     }
     Forward {
         output,

@@ -51,23 +51,24 @@ pub fn forward(g: &Geometry, x: &[f32]) -> (Vec<f32>, Vec<u32>) {
     let (in_plane, out_plane) = (g.in_size[0] * g.in_size[1], g.out_size[0] * g.out_size[1]);
     let per_chunk = g.planes.div_ceil(2 * parallel::threads()).max(1);
     let mut y = vec![0.0; g.planes * out_plane];
+    let columns: Vec<_> = (0..g.out_size[1]).map(|ow| g.window(ow, 1)).collect();
     let argmax = parallel::for_each_chunk_map(&mut y, per_chunk * out_plane, |i, y| {
         let mut argmax = Vec::with_capacity(y.len());
         for (p, y) in y.chunks_exact_mut(out_plane).enumerate() {
             let x = &x[(i * per_chunk + p) * in_plane..][..in_plane];
             for (oh, y) in y.chunks_exact_mut(g.out_size[1]).enumerate() {
                 let rows = g.window(oh, 0);
-                for (ow, y) in y.iter_mut().enumerate() {
-                    let (mut best, mut at) = (f32::NEG_INFINITY, usize::MAX);
+                for (y, cols) in y.iter_mut().zip(&columns) {
+                    // The window's first input, then any larger one (or a NaN) replaces it.
+                    let mut at = rows.start * g.in_size[1] + cols.start;
                     for ih in rows.clone() {
-                        for iw in g.window(ow, 1) {
-                            let v = x[ih * g.in_size[1] + iw];
-                            if v > best || v.is_nan() || at == usize::MAX {
-                                (best, at) = (v, ih * g.in_size[1] + iw);
+                        for i in cols.clone().map(|iw| ih * g.in_size[1] + iw) {
+                            if x[i] > x[at] || x[i].is_nan() && !x[at].is_nan() {
+                                at = i;
                             }
                         }
                     }
-                    *y = best;
+                    *y = x[at];
                     argmax.push(at as u32);
                 }
             }
