@@ -44,7 +44,7 @@ pub struct Gradients {
 /// The tap classes that read the image at all, with their packed weights. (Outputs whose every
 /// tap is padding are the bias alone, and pass no gradient to the input or weight.)
 fn classes(g: &Geometry, weight: &[f32]) -> Vec<(TapClass, Vec<f32>)> {
-    let classes = g.tap_classes().into_iter().filter(|c| c.col_rows(g) > 0);
+    let classes = g.product_classes().into_iter().filter(|c| c.col_rows(g) > 0);
     classes.map(|c| (c.clone(), c.pack_weight(g, weight))).collect()
 }
 
@@ -112,7 +112,6 @@ pub fn backward(
     // are summed after.
     let partials = parallel::map_chunks(&mut dx, chunk_len, chunks.len(), |i, dx_chunk| {
         let images = chunks[i].clone();
-        let x_chunk = &x[images.start * in_image..images.end * in_image];
         let mut dw = want_w.then(Vec::new);
         for (c, (class, packed)) in classes.iter().enumerate() {
             let (k, n) = (class.col_rows(g), images.len() * class.pixels());
@@ -127,7 +126,9 @@ pub fn backward(
                 // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K]
                 let col = match saved.and_then(|s| s.columns.as_ref()) {
                     Some(cols) => Cow::Borrowed(&cols[i][c]),
-                    None => Cow::Owned(im2col(g, class, x_chunk, images.len())),
+                    None => {
+                        Cow::Owned(im2col(g, class, &x[images.start * in_image..images.end * in_image], images.len()))
+                    }
                 };
                 let mut dw_class = vec![0.0; g.out_channels * k];
                 gemm(g.out_channels, k, n, &mut dw_class, k, false, (&dy_cols, n, 1), (&col, 1, n));
@@ -173,6 +174,9 @@ fn bias_gradient(g: &Geometry, dy: &[f32], images: Range<usize>) -> Vec<f32> {
 /// The class's column matrix [K, images x pixels] of a chunk's images `x`: row (c, ki, kj),
 /// column (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], always inside.
 fn im2col(g: &Geometry, class: &TapClass, x: &[f32], images: usize) -> Vec<f32> {
+    if class.padded {
+        return im2col_padded(g, x, images);
+    }
     let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
     let (pixels, n) = (sources.len(), images * sources.len());
     let mut col = vec![0.0; rows.len() * n];
@@ -188,12 +192,50 @@ fn im2col(g: &Geometry, class: &TapClass, x: &[f32], images: usize) -> Vec<f32> 
 /// The adjoint of [`im2col`]: adds each column entry back into the input pixel it was read
 /// from, into `dx` (the chunk's images).
 fn col2im(g: &Geometry, class: &TapClass, dcol: &[f32], images: usize, dx: &mut [f32]) {
+    if class.padded {
+        return col2im_padded(g, dcol, images, dx);
+    }
     let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
     let (pixels, n) = (sources.len(), images * sources.len());
     for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
         for (r, &offset) in rows.iter().enumerate() {
             let (src, dx) = (&dcol[r * n + image * pixels..][..pixels], &mut dx[offset..]);
             src.iter().zip(&sources).for_each(|(v, &s)| dx[s] += v);
+        }
+    }
+}
+
+/// [`im2col`] of a padded class (every output, every tap): through [`Geometry::source_pixels`],
+/// 0 in the padding.
+fn im2col_padded(g: &Geometry, x: &[f32], images: usize) -> Vec<f32> {
+    let (sources, pixels, kernel) = (g.source_pixels(), g.out_pixels(), g.kernel[0] * g.kernel[1]);
+    let n = images * pixels;
+    let mut col = vec![0.0; g.col_rows() * n];
+    for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
+        for (channel, x) in x.chunks_exact(g.in_pixels()).enumerate() {
+            for (tap, map) in sources.chunks_exact(pixels).enumerate() {
+                let dst = &mut col[(channel * kernel + tap) * n + image * pixels..][..pixels];
+                dst.iter_mut().zip(map).for_each(|(d, &i)| *d = x.get(i).copied().unwrap_or(0.0));
+            }
+        }
+    }
+    col
+}
+
+/// The adjoint of [`im2col_padded`].
+fn col2im_padded(g: &Geometry, dcol: &[f32], images: usize, dx: &mut [f32]) {
+    let (sources, pixels, kernel) = (g.source_pixels(), g.out_pixels(), g.kernel[0] * g.kernel[1]);
+    let n = images * pixels;
+    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate().take(images) {
+        for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
+            for (tap, map) in sources.chunks_exact(pixels).enumerate() {
+                let src = &dcol[(channel * kernel + tap) * n + image * pixels..][..pixels];
+                for (v, &i) in src.iter().zip(map) {
+                    if let Some(d) = dx.get_mut(i) {
+                        *d += v;
+                    }
+                }
+            }
         }
     }
 }

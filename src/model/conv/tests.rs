@@ -67,6 +67,8 @@ fn forward_and_gradients_match_the_definition() {
         ([9, 2, 3, 3], [3, 2, 3, 3], [3, 3], [0, 0]),
         ([2, 3, 2, 2], [2, 3, 1, 1], [1, 1], [2, 2]), // outputs that read only padding: the bias
         ([64, 8, 2, 2], [16, 8, 3, 3], [1, 1], [1, 1]), // a 2x2 plane: four corner classes
+        ([3, 4, 12, 11], [5, 4, 3, 3], [1, 1], [1, 1]), // padded beforehand (large plane)
+        ([2, 3, 16, 16], [4, 3, 3, 3], [2, 2], [1, 1]), // padded beforehand, stride 2
     ];
     for (i, (xs, ws, stride, padding)) in cases.into_iter().enumerate() {
         let g = Geometry::new(xs, ws, stride, padding).unwrap();
