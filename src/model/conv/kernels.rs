@@ -71,7 +71,7 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], save: bool
             // product[Cout, cols] = weight[Cout, K] . col[K, cols]
             let (k, n) = (class.col_rows(g), images * class.pixels());
             let mut product = vec![0.0; g.out_channels * n];
-            gemm(g.out_channels, n, k, &mut product, n, false, (packed, k, 1), (&col, n, 1));
+            gemm(g.out_channels, n, k, (&mut product, n, 1), (packed, k, 1), (&col, n, 1));
             scatter_add(g, class, &product, images, y_chunk);
             if keep {
                 kept.push(col);
@@ -115,11 +115,13 @@ pub fn backward(
         let mut dw = want_w.then(Vec::new);
         for (c, (class, packed)) in classes.iter().enumerate() {
             let (k, n) = (class.col_rows(g), images.len() * class.pixels());
-            let dy_cols = gather(g, class, dy, images.clone());
+            // dy's columns as [cols, Cout]: read in place (no packing) as the weight gradient's
+            // left operand, where the column matrix would otherwise be packed for every product.
+            let dy_t = gather_transposed(g, class, dy, images.clone());
             if want_x {
                 // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
                 let mut dcol = vec![0.0; k * n];
-                gemm(k, n, g.out_channels, &mut dcol, n, false, (packed, 1, k), (&dy_cols, n, 1));
+                gemm(k, n, g.out_channels, (&mut dcol, n, 1), (packed, 1, k), (&dy_t, 1, g.out_channels));
                 col2im(g, class, &dcol, images.len(), dx_chunk);
             }
             if let Some(dw) = &mut dw {
@@ -130,8 +132,10 @@ pub fn backward(
                         Cow::Owned(im2col(g, class, &x[images.start * in_image..images.end * in_image], images.len()))
                     }
                 };
+                // dw[Cout, K] = dy[Cout, cols] . col^T[cols, K], written as [K, Cout]
                 let mut dw_class = vec![0.0; g.out_channels * k];
-                gemm(g.out_channels, k, n, &mut dw_class, k, false, (&dy_cols, n, 1), (&col, 1, n));
+                let cout = g.out_channels;
+                gemm(cout, k, n, (&mut dw_class, 1, cout), (&dy_t, 1, cout), (&col, 1, n));
                 dw.push(dw_class);
             }
         }
@@ -143,7 +147,7 @@ pub fn backward(
         let mut per_chunk: Vec<_> = dws.into_iter().flatten().map(Vec::into_iter).collect();
         for (class, _) in classes {
             let parts = per_chunk.iter_mut().map(|chunk| Some(chunk.next().expect("one per class")));
-            class.unpack_add(g, &sum_all(parts.collect()).expect("at least one chunk"), &mut dw);
+            class.unpack_add_transposed(g, &sum_all(parts.collect()).expect("at least one chunk"), &mut dw);
         }
         dw
     });
@@ -252,39 +256,36 @@ fn scatter_add(g: &Geometry, class: &TapClass, product: &[f32], images: usize, y
     }
 }
 
-/// The class's pixels of dy[image, Cout, pixels] for the given images, as [Cout, images x
-/// pixels], the layout of a product.
-fn gather(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>) -> Vec<f32> {
+/// The class's pixels of dy[image, Cout, pixels] for the given images, as [images x pixels,
+/// Cout]: the transpose of a product's layout.
+fn gather_transposed(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>) -> Vec<f32> {
     let outputs = class.pixel_outputs(g);
-    let (pixels, n) = (outputs.len(), images.len() * outputs.len());
-    let out_image = g.out_channels * g.out_pixels();
-    let mut out = vec![0.0; g.out_channels * n];
-    for (image, dy) in dy[images.start * out_image..images.end * out_image].chunks_exact(out_image).enumerate() {
-        for (c, dy) in dy.chunks_exact(g.out_pixels()).enumerate() {
-            let dst = &mut out[c * n + image * pixels..][..pixels];
-            dst.iter_mut().zip(&outputs).for_each(|(d, &o)| *d = dy[o]);
+    let (pixels, cout) = (outputs.len(), g.out_channels);
+    let out_image = cout * g.out_pixels();
+    let mut out = vec![0.0; images.len() * pixels * cout];
+    let dy = &dy[images.start * out_image..images.end * out_image];
+    for (dy, out) in dy.chunks_exact(out_image).zip(out.chunks_exact_mut(pixels * cout)) {
+        for (&o, out) in outputs.iter().zip(out.chunks_exact_mut(cout)) {
+            out.iter_mut().zip(dy[o..].iter().step_by(g.out_pixels())).for_each(|(d, v)| *d = *v);
         }
     }
     out
 }
 
-/// dst[m, n] = lhs[m, k] . rhs[k, n]; `dst` is row-major with row stride `dst_rs`, and each
-/// operand is given as (data, row stride, column stride), so a transpose is only a swap of
-/// strides. Single-threaded: the chunks are the parallelism.
-#[allow(clippy::too_many_arguments)]
+/// dst[m, n] = lhs[m, k] . rhs[k, n]; each matrix is given as (data, row stride, column
+/// stride), so a transpose is only a swap of strides. Single-threaded: the chunks are the
+/// parallelism.
 fn gemm(
     m: usize,
     n: usize,
     k: usize,
-    dst: &mut [f32],
-    dst_rs: usize,
-    accumulate: bool,
+    dst: (&mut [f32], usize, usize),
     lhs: (&[f32], usize, usize),
     rhs: (&[f32], usize, usize),
 ) {
     let extent = |rows: usize, cols: usize, rs: usize, cs: usize| (rows - 1) * rs + (cols - 1) * cs + 1;
     assert!(m > 0 && n > 0 && k > 0, "empty product");
-    assert!(dst.len() >= extent(m, n, dst_rs, 1));
+    assert!(dst.0.len() >= extent(m, n, dst.1, dst.2));
     assert!(lhs.0.len() >= extent(m, k, lhs.1, lhs.2));
     assert!(rhs.0.len() >= extent(k, n, rhs.1, rhs.2));
     // SAFETY: the asserts above keep every index the strides reach inside its slice, and `dst`
@@ -294,10 +295,10 @@ fn gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
-            1,
-            dst_rs as isize,
-            accumulate,
+            dst.0.as_mut_ptr(),
+            dst.2 as isize,
+            dst.1 as isize,
+            false, // dst is written, not read
             lhs.0.as_ptr(),
             lhs.2 as isize,
             lhs.1 as isize,

@@ -86,16 +86,18 @@ impl TapClass {
         packed
     }
 
-    /// Adds a packed [Cout, Cin x taps] weight gradient into the full [Cout, Cin, kh, kw] one.
-    pub fn unpack_add(&self, g: &Geometry, packed: &[f32], dw: &mut [f32]) {
-        if self.all_taps(g) {
-            dw.iter_mut().zip(packed).for_each(|(d, p)| *d += p);
-            return;
-        }
+    /// Adds a weight gradient laid out [Cin x taps, Cout] (the packed matrix transposed, as the
+    /// weight-gradient product writes it) into the full [Cout, Cin, kh, kw] one.
+    pub fn unpack_add_transposed(&self, g: &Geometry, packed_t: &[f32], dw: &mut [f32]) {
         let taps = self.kernel_taps(g);
         let kernel = g.kernel[0] * g.kernel[1];
-        for (dw, packed) in dw.chunks_exact_mut(kernel).zip(packed.chunks_exact(taps.len())) {
-            taps.iter().zip(packed).for_each(|(&t, p)| dw[t] += p);
+        let cout = g.out_channels;
+        for (ci, rows) in packed_t.chunks_exact(taps.len() * cout).enumerate() {
+            for (&t, row) in taps.iter().zip(rows.chunks_exact(cout)) {
+                for (o, v) in row.iter().enumerate() {
+                    dw[(o * g.in_channels + ci) * kernel + t] += v;
+                }
+            }
         }
     }
 }
