@@ -51,31 +51,46 @@ pub fn forward(g: &Geometry, x: &[f32]) -> (Vec<f32>, Vec<u32>) {
     let (in_plane, out_plane) = (g.in_size[0] * g.in_size[1], g.out_size[0] * g.out_size[1]);
     let per_chunk = g.planes.div_ceil(2 * parallel::threads()).max(1);
     let mut y = vec![0.0; g.planes * out_plane];
-    let columns: Vec<_> = (0..g.out_size[1]).map(|ow| g.window(ow, 1)).collect();
+    let (inputs, starts) = window_inputs(g);
     let argmax = parallel::for_each_chunk_map(&mut y, per_chunk * out_plane, |i, y| {
         let mut argmax = Vec::with_capacity(y.len());
         for (p, y) in y.chunks_exact_mut(out_plane).enumerate() {
             let x = &x[(i * per_chunk + p) * in_plane..][..in_plane];
-            for (oh, y) in y.chunks_exact_mut(g.out_size[1]).enumerate() {
-                let rows = g.window(oh, 0);
-                for (y, cols) in y.iter_mut().zip(&columns) {
-                    // The window's first input, then any larger one (or a NaN) replaces it.
-                    let mut at = rows.start * g.in_size[1] + cols.start;
-                    for ih in rows.clone() {
-                        for i in cols.clone().map(|iw| ih * g.in_size[1] + iw) {
-                            if x[i] > x[at] || x[i].is_nan() && !x[at].is_nan() {
-                                at = i;
-                            }
-                        }
-                    }
-                    *y = x[at];
-                    argmax.push(at as u32);
+            for (o, y) in y.iter_mut().enumerate() {
+                // The window's first input, then any larger one (or a NaN) replaces it: selects,
+                // not a branch (which input wins is data).
+                let window = &inputs[starts[o]..starts[o + 1]];
+                let (mut at, mut best) = (window[0], x[window[0] as usize]);
+                for &i in &window[1..] {
+                    let v = x[i as usize];
+                    let take = v > best || v.is_nan() & !best.is_nan();
+                    at = if take { i } else { at };
+                    best = if take { v } else { best };
                 }
+                *y = best;
+                argmax.push(at);
             }
         }
         argmax
     });
     (y, argmax.concat())
+}
+
+/// Each output's window as plane-relative input indices: output `o` reads
+/// `inputs[starts[o]..starts[o + 1]]` (never empty: the padding is at most half a window).
+/// Computed once per call, so the pooling loop does no clipping (it was 3.7 % of a step in wasm
+/// with the windows clipped per output).
+fn window_inputs(g: &Geometry) -> (Vec<u32>, Vec<usize>) {
+    let (mut inputs, mut starts) = (Vec::new(), vec![0]);
+    for oh in 0..g.out_size[0] {
+        for ow in 0..g.out_size[1] {
+            for ih in g.window(oh, 0) {
+                inputs.extend(g.window(ow, 1).map(|iw| (ih * g.in_size[1] + iw) as u32));
+            }
+            starts.push(inputs.len());
+        }
+    }
+    (inputs, starts)
 }
 
 /// The input gradient: each output's gradient added to the input it took.
