@@ -14,6 +14,8 @@ use super::{conv, init, norm, pool};
 pub struct Stem {
     pub conv: Conv2d,
     pub bn: BatchNorm,
+    /// Kept so the stem's record (saved networks) keeps its shape; the ReLU itself runs fused
+    /// into the BatchNorm (`norm::forward_relu`).
     relu: Relu,
     pool: MaxPool2d,
 }

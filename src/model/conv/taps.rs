@@ -68,7 +68,7 @@ impl TapClass {
     }
 
     /// Whether the class reads every tap of the kernel (its packed weight is the weight itself).
-    pub fn all_taps(&self, g: &Geometry) -> bool {
+    fn all_taps(&self, g: &Geometry) -> bool {
         self.taps[0].len() * self.taps[1].len() == g.kernel[0] * g.kernel[1]
     }
 
