@@ -23,7 +23,7 @@ const KEEP_COLUMNS_FLOATS: usize = 16 << 20;
 /// What the forward pass keeps for [`backward`]: each tap class with its packed weight, and the
 /// column matrices per chunk of images and class (when they fit [`KEEP_COLUMNS_FLOATS`]).
 pub struct Saved {
-    classes: Vec<(TapClass, Vec<f32>)>,
+    classes: Vec<Prepared>,
     columns: Option<Vec<Vec<Vec<f32>>>>,
 }
 
@@ -41,11 +41,33 @@ pub struct Gradients {
     pub bias: Option<Vec<f32>>,
 }
 
-/// The tap classes that read the image at all, with their packed weights. (Outputs whose every
-/// tap is padding are the bias alone, and pass no gradient to the input or weight.)
-fn classes(g: &Geometry, weight: &[f32]) -> Vec<(TapClass, Vec<f32>)> {
+/// A class ready for the products: its packed weight and the index maps its gathers go through,
+/// computed once per call rather than for every chunk of images.
+struct Prepared {
+    class: TapClass,
+    packed: Vec<f32>,
+    /// Where each column reads: a split class's [`TapClass::pixel_sources`] (with `rows`, its
+    /// [`TapClass::row_offsets`]), or a padded class's [`Geometry::source_pixels`].
+    sources: Vec<usize>,
+    rows: Vec<usize>,
+    /// [`TapClass::pixel_outputs`].
+    outputs: Vec<usize>,
+}
+
+/// The classes that read the image at all, prepared. (Outputs whose every tap is padding are
+/// the bias alone, and pass no gradient to the input or weight.)
+fn classes(g: &Geometry, weight: &[f32]) -> Vec<Prepared> {
     let classes = g.product_classes().into_iter().filter(|c| c.col_rows(g) > 0);
-    classes.map(|c| (c.clone(), c.pack_weight(g, weight))).collect()
+    classes
+        .map(|class| {
+            let (sources, rows) = match class.padded {
+                true => (g.source_pixels(), Vec::new()),
+                false => (class.pixel_sources(g), class.row_offsets(g)),
+            };
+            let (packed, outputs) = (class.pack_weight(g, weight), class.pixel_outputs(g));
+            Prepared { class, packed, sources, rows, outputs }
+        })
+        .collect()
 }
 
 /// y = conv(x, weight) + bias, with `x`, `weight` and `bias` contiguous NCHW / OIHW / O. With
@@ -66,13 +88,13 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], save: bool
             y.fill(bias[plane % g.out_channels]);
         }
         let mut kept = Vec::new();
-        for (class, packed) in &classes {
-            let col = im2col(g, class, x_chunk, images);
+        for p in &classes {
+            let col = im2col(g, p, x_chunk, images);
             // product[Cout, cols] = weight[Cout, K] . col[K, cols]
-            let (k, n) = (class.col_rows(g), images * class.pixels());
+            let (k, n) = (p.class.col_rows(g), images * p.class.pixels());
             let mut product = vec![0.0; g.out_channels * n];
-            gemm(g.out_channels, n, k, (&mut product, n, 1), (packed, k, 1), (&col, n, 1));
-            scatter_add(g, class, &product, images, y_chunk);
+            gemm(g.out_channels, n, k, (&mut product, n, 1), (&p.packed, k, 1), (&col, n, 1));
+            scatter_add(g, p, &product, images, y_chunk);
             if keep {
                 kept.push(col);
             }
@@ -113,23 +135,21 @@ pub fn backward(
     let partials = parallel::map_chunks(&mut dx, chunk_len, chunks.len(), |i, dx_chunk| {
         let images = chunks[i].clone();
         let mut dw = want_w.then(Vec::new);
-        for (c, (class, packed)) in classes.iter().enumerate() {
-            let (k, n) = (class.col_rows(g), images.len() * class.pixels());
+        for (c, p) in classes.iter().enumerate() {
+            let (k, n) = (p.class.col_rows(g), images.len() * p.class.pixels());
             if want_x {
-                let dy_cols = gather(g, class, dy, images.clone());
+                let dy_cols = gather(g, p, dy, images.clone());
                 // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
                 let mut dcol = vec![0.0; k * n];
-                gemm(k, n, g.out_channels, (&mut dcol, n, 1), (packed, 1, k), (&dy_cols, n, 1));
-                col2im(g, class, &dcol, images.len(), dx_chunk);
+                gemm(k, n, g.out_channels, (&mut dcol, n, 1), (&p.packed, 1, k), (&dy_cols, n, 1));
+                col2im(g, p, &dcol, images.len(), dx_chunk);
             }
             if let Some(dw) = &mut dw {
                 let col = match saved.and_then(|s| s.columns.as_ref()) {
                     Some(cols) => Cow::Borrowed(&cols[i][c]),
-                    None => {
-                        Cow::Owned(im2col(g, class, &x[images.start * in_image..images.end * in_image], images.len()))
-                    }
+                    None => Cow::Owned(im2col(g, p, &x[images.start * in_image..images.end * in_image], images.len())),
                 };
-                dw.push(weight_gradient(g, class, dy, images.clone(), &col));
+                dw.push(weight_gradient(g, p, dy, images.clone(), &col));
             }
         }
         (dw, want_b.then(|| bias_gradient(g, dy, images)))
@@ -138,10 +158,10 @@ pub fn backward(
     let weight = want_w.then(|| {
         let mut dw = vec![0.0; weight.len()];
         let mut per_chunk: Vec<_> = dws.into_iter().flatten().map(Vec::into_iter).collect();
-        for (class, _) in classes {
+        for p in classes {
             let parts = per_chunk.iter_mut().map(|chunk| Some(chunk.next().expect("one per class")));
             let sum = sum_all(parts.collect()).expect("at least one chunk");
-            class.unpack_add(g, &sum, &mut dw);
+            p.class.unpack_add(g, &sum, &mut dw);
         }
         dw
     });
@@ -152,10 +172,10 @@ pub fn backward(
 /// with dy gathered as [cols, Cout], gemm reads it in place, where the [Cout, K] product had it
 /// pack the whole column matrix (K x cols) for every product (1.06x in wasm, 1.09x natively on
 /// the fast preset).
-fn weight_gradient(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>, col: &[f32]) -> Vec<f32> {
-    let (k, n, cout) = (class.col_rows(g), images.len() * class.pixels(), g.out_channels);
+fn weight_gradient(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>, col: &[f32]) -> Vec<f32> {
+    let (k, n, cout) = (p.class.col_rows(g), images.len() * p.class.pixels(), g.out_channels);
     let mut dw = vec![0.0; cout * k];
-    let dy_t = gather_transposed(g, class, dy, images);
+    let dy_t = gather_transposed(g, p, dy, images);
     gemm(cout, k, n, (&mut dw, 1, cout), (&dy_t, 1, cout), (col, 1, n));
     dw
 }
@@ -183,17 +203,17 @@ fn bias_gradient(g: &Geometry, dy: &[f32], images: Range<usize>) -> Vec<f32> {
 
 /// The class's column matrix [K, images x pixels] of a chunk's images `x`: row (c, ki, kj),
 /// column (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], always inside.
-fn im2col(g: &Geometry, class: &TapClass, x: &[f32], images: usize) -> Vec<f32> {
-    if class.padded {
-        return im2col_padded(g, x, images);
+fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> {
+    if p.class.padded {
+        return im2col_padded(g, &p.sources, x, images);
     }
-    let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
+    let (sources, rows) = (&p.sources, &p.rows);
     let (pixels, n) = (sources.len(), images * sources.len());
     let mut col = vec![0.0; rows.len() * n];
     for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
         for (r, &offset) in rows.iter().enumerate() {
             let (dst, x) = (&mut col[r * n + image * pixels..][..pixels], &x[offset..]);
-            dst.iter_mut().zip(&sources).for_each(|(d, &s)| *d = x[s]);
+            dst.iter_mut().zip(sources).for_each(|(d, &s)| *d = x[s]);
         }
     }
     col
@@ -201,24 +221,24 @@ fn im2col(g: &Geometry, class: &TapClass, x: &[f32], images: usize) -> Vec<f32> 
 
 /// The adjoint of [`im2col`]: adds each column entry back into the input pixel it was read
 /// from, into `dx` (the chunk's images).
-fn col2im(g: &Geometry, class: &TapClass, dcol: &[f32], images: usize, dx: &mut [f32]) {
-    if class.padded {
-        return col2im_padded(g, dcol, images, dx);
+fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut [f32]) {
+    if p.class.padded {
+        return col2im_padded(g, &p.sources, dcol, images, dx);
     }
-    let (sources, rows) = (class.pixel_sources(g), class.row_offsets(g));
+    let (sources, rows) = (&p.sources, &p.rows);
     let (pixels, n) = (sources.len(), images * sources.len());
     for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
         for (r, &offset) in rows.iter().enumerate() {
             let (src, dx) = (&dcol[r * n + image * pixels..][..pixels], &mut dx[offset..]);
-            src.iter().zip(&sources).for_each(|(v, &s)| dx[s] += v);
+            src.iter().zip(sources).for_each(|(v, &s)| dx[s] += v);
         }
     }
 }
 
-/// [`im2col`] of a padded class (every output, every tap): through [`Geometry::source_pixels`],
-/// 0 in the padding.
-fn im2col_padded(g: &Geometry, x: &[f32], images: usize) -> Vec<f32> {
-    let (sources, pixels, kernel) = (g.source_pixels(), g.out_pixels(), g.kernel[0] * g.kernel[1]);
+/// [`im2col`] of a padded class (every output, every tap): through `sources`
+/// ([`Geometry::source_pixels`]), 0 in the padding.
+fn im2col_padded(g: &Geometry, sources: &[usize], x: &[f32], images: usize) -> Vec<f32> {
+    let (pixels, kernel) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
     let n = images * pixels;
     let mut col = vec![0.0; g.col_rows() * n];
     for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
@@ -233,10 +253,10 @@ fn im2col_padded(g: &Geometry, x: &[f32], images: usize) -> Vec<f32> {
 }
 
 /// The adjoint of [`im2col_padded`].
-fn col2im_padded(g: &Geometry, dcol: &[f32], images: usize, dx: &mut [f32]) {
-    let (sources, pixels, kernel) = (g.source_pixels(), g.out_pixels(), g.kernel[0] * g.kernel[1]);
+fn col2im_padded(g: &Geometry, sources: &[usize], dcol: &[f32], images: usize, dx: &mut [f32]) {
+    let (pixels, kernel) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
     let n = images * pixels;
-    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate().take(images) {
+    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
         for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
             for (tap, map) in sources.chunks_exact(pixels).enumerate() {
                 let src = &dcol[(channel * kernel + tap) * n + image * pixels..][..pixels];
@@ -251,36 +271,36 @@ fn col2im_padded(g: &Geometry, dcol: &[f32], images: usize, dx: &mut [f32]) {
 }
 
 /// Adds the class's product [Cout, images x pixels] into the chunk's NCHW output `y`.
-fn scatter_add(g: &Geometry, class: &TapClass, product: &[f32], images: usize, y: &mut [f32]) {
-    let outputs = class.pixel_outputs(g);
+fn scatter_add(g: &Geometry, p: &Prepared, product: &[f32], images: usize, y: &mut [f32]) {
+    let outputs = &p.outputs;
     let (pixels, n) = (outputs.len(), images * outputs.len());
     for (image, y) in y.chunks_exact_mut(g.out_channels * g.out_pixels()).enumerate() {
         for (c, y) in y.chunks_exact_mut(g.out_pixels()).enumerate() {
             let src = &product[c * n + image * pixels..][..pixels];
-            src.iter().zip(&outputs).for_each(|(v, &o)| y[o] += v);
+            src.iter().zip(outputs).for_each(|(v, &o)| y[o] += v);
         }
     }
 }
 
 /// The class's pixels of dy[image, Cout, pixels] for the given images, as [Cout, images x
 /// pixels], the layout of a product.
-fn gather(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>) -> Vec<f32> {
-    let outputs = class.pixel_outputs(g);
+fn gather(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>) -> Vec<f32> {
+    let outputs = &p.outputs;
     let (pixels, n) = (outputs.len(), images.len() * outputs.len());
     let out_image = g.out_channels * g.out_pixels();
     let mut out = vec![0.0; g.out_channels * n];
     for (image, dy) in dy[images.start * out_image..images.end * out_image].chunks_exact(out_image).enumerate() {
         for (c, dy) in dy.chunks_exact(g.out_pixels()).enumerate() {
             let dst = &mut out[c * n + image * pixels..][..pixels];
-            dst.iter_mut().zip(&outputs).for_each(|(d, &o)| *d = dy[o]);
+            dst.iter_mut().zip(outputs).for_each(|(d, &o)| *d = dy[o]);
         }
     }
     out
 }
 
 /// [`gather`] transposed: [images x pixels, Cout].
-fn gather_transposed(g: &Geometry, class: &TapClass, dy: &[f32], images: Range<usize>) -> Vec<f32> {
-    let outputs = class.pixel_outputs(g);
+fn gather_transposed(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>) -> Vec<f32> {
+    let outputs = &p.outputs;
     let (pixels, cout) = (outputs.len(), g.out_channels);
     let out_image = cout * g.out_pixels();
     let mut out = vec![0.0; images.len() * pixels * cout];
