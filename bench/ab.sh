@@ -5,12 +5,14 @@
 #
 #   bench/ab.sh OLD_BINARY NEW_BINARY [RUNS=7] [bench options...]
 #   RAYON_NUM_THREADS=1 bench/ab.sh /tmp/old target/release/resnet-explorer 9 --model fast --steps 100
+#   BACKEND=wgpu bench/ab.sh /tmp/old /tmp/new 3 --model fast --steps 20   (builds with --features wgpu)
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,8p "$0"; exit 2; }
 a=$1 b=$2 runs=${3:-7}
 shift $(( $# >= 3 ? 3 : 2 ))
 [ $# -gt 0 ] || set -- --model fast --steps 100
-measure() { local bin=$1; shift; "$bin" bench --backend cpu "$@" 2>&1 | awk '/^cpu/ {print $(NF-1)}'; }
+backend=${BACKEND:-cpu}
+measure() { local bin=$1; shift; "$bin" bench --backend "$backend" "$@" 2>&1 | awk -v b="$backend" '$1 == b {print $(NF-1)}'; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 ra=() rb=()
 for ((i = 1; i <= runs; i++)); do

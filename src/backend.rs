@@ -48,6 +48,19 @@ pub fn is_cpu(device: &Device) -> bool {
     }
 }
 
+/// Whether tensors on `device` live on burn's CubeCL backend (wgpu), with or without autodiff:
+/// there the model's convolution is this crate's own GPU op.
+#[cfg(feature = "wgpu")]
+pub fn is_cube(device: &Device) -> bool {
+    use burn::backend::DispatchDevice;
+    match device.as_dispatch() {
+        DispatchDevice::Cube(_) => true,
+        DispatchDevice::Autodiff(inner) => matches!(inner.clone().inner(), DispatchDevice::Cube(_)),
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
+
 /// The CPU device.
 pub fn cpu() -> Device {
     Device::flex()

@@ -150,12 +150,23 @@ fn large_mac_counts_do_not_wrap_on_wasm32() {
 /// against finite differences, as natively in tests/conv_gradients.rs.
 #[wasm_bindgen_test]
 async fn cpu_convolution_matches_burn_and_finite_differences() {
+    convolution_matches_burn_and_finite_differences(&Device::flex().autodiff()).await;
+}
+
+/// The WebGPU convolution (this crate's CubeCL kernels, through burn's fusion) likewise.
+#[wasm_bindgen_test]
+async fn webgpu_convolution_matches_burn_and_finite_differences() {
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    convolution_matches_burn_and_finite_differences(&device.autodiff()).await;
+}
+
+async fn convolution_matches_burn_and_finite_differences(device: &Device) {
     for (seed, c) in conv_check::CASES.into_iter().enumerate() {
-        conv_check::against_burn(c, seed as u64).await.unwrap();
+        conv_check::against_burn(c, seed as u64, device).await.unwrap();
     }
     let small = [conv_check::case(2, 3, [5, 7], 4, 3, 1, 1), conv_check::case(3, 2, [9, 9], 3, 3, 2, 1)];
     for (seed, c) in small.into_iter().enumerate() {
-        conv_check::against_finite_differences(c, seed as u64).await.unwrap();
+        conv_check::against_finite_differences(c, seed as u64, device).await.unwrap();
     }
 }
 

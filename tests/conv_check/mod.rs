@@ -1,6 +1,7 @@
-//! The CPU convolution (`model::conv::forward` on burn's flex backend) against burn's own
-//! `Conv2d::forward` and against finite differences: forward output and the gradients of input,
-//! weight and bias. Shared by the native tests and the wasm tests (async reads for the browser).
+//! The model's convolution (`model::conv::forward`: this crate's kernels on burn's flex backend,
+//! and its CubeCL kernels on wgpu) against burn's own `Conv2d::forward` on the same device and
+//! against finite differences: forward output and the gradients of input, weight and bias.
+//! Shared by the native tests and the wasm tests (async reads for the browser).
 
 use burn::module::Param;
 use burn::nn::PaddingConfig2d;
@@ -88,16 +89,15 @@ fn differ(got: &[f32], want: &[f32], tolerance: f32) -> Option<String> {
     (err > tolerance * scale).then(|| format!("index {i}: {} vs {} (largest |value| {scale})", got[i], want[i]))
 }
 
-/// Compares the CPU kernels with burn's op on `c`; `Err` names the first mismatch.
-pub async fn against_burn(c: Case, seed: u64) -> Result<(), String> {
-    let device = Device::flex().autodiff();
+/// Compares the kernels with burn's op on `c`, on `device` (with autodiff); `Err` names the
+/// first mismatch.
+pub async fn against_burn(c: Case, seed: u64, device: &Device) -> Result<(), String> {
     device.seed(seed);
-    let layer = layer(&c, &device);
-    let x =
-        Tensor::<4>::random([c.batch, c.in_channels, c.size[0], c.size[1]], Distribution::Normal(0.0, 1.0), &device)
-            .require_grad();
+    let layer = layer(&c, device);
+    let x = Tensor::<4>::random([c.batch, c.in_channels, c.size[0], c.size[1]], Distribution::Normal(0.0, 1.0), device)
+        .require_grad();
     let y_shape = layer.forward(x.clone()).dims();
-    let r = Tensor::<4>::random(y_shape, Distribution::Normal(0.0, 1.0), &device);
+    let r = Tensor::<4>::random(y_shape, Distribution::Normal(0.0, 1.0), device);
     let ours = run(&layer, &x, &r, true).await;
     let burn = run(&layer, &x, &r, false).await;
     for ((name, a), b) in ["output", "input gradient", "weight gradient", "bias gradient"].iter().zip(&ours).zip(&burn)
@@ -111,13 +111,12 @@ pub async fn against_burn(c: Case, seed: u64) -> Result<(), String> {
 
 /// Central differences of `sum(conv(x) * r)` in a few coordinates of the input, weight and bias
 /// against the kernels' gradients. The loss is linear in each, so the differences are exact up
-/// to rounding.
-pub async fn against_finite_differences(c: Case, seed: u64) -> Result<(), String> {
-    let device = Device::flex().autodiff();
+/// to rounding. `device` has autodiff; the differences are taken on it without gradients.
+pub async fn against_finite_differences(c: Case, seed: u64, device: &Device) -> Result<(), String> {
     device.seed(seed);
-    let trained = layer(&c, &device);
-    let x = Tensor::<4>::random(x_dims(&c), Distribution::Normal(0.0, 1.0), &device).require_grad();
-    let r = Tensor::<4>::random(trained.forward(x.clone()).dims(), Distribution::Normal(0.0, 1.0), &device);
+    let trained = layer(&c, device);
+    let x = Tensor::<4>::random(x_dims(&c), Distribution::Normal(0.0, 1.0), device).require_grad();
+    let r = Tensor::<4>::random(trained.forward(x.clone()).dims(), Distribution::Normal(0.0, 1.0), device);
     let [_, dx, dw, db] = run(&trained, &x, &r, true).await;
 
     let values = [
@@ -127,7 +126,7 @@ pub async fn against_finite_differences(c: Case, seed: u64) -> Result<(), String
     ];
     let shapes = [x_dims(&c), trained.weight.dims()];
     let loss = async |v: &[Vec<f32>; 3]| {
-        let plain = Device::flex();
+        let plain = device.clone();
         let tensor = |data: &[f32], shape: [usize; 4]| Tensor::<1>::from_floats(data, &plain).reshape(shape);
         let layer = Conv2d {
             weight: Param::from_tensor(tensor(&v[1], shapes[1])),

@@ -1,10 +1,13 @@
 //! The one convolution every model calls. On burn's CPU backend (`flex`, with or without
 //! autodiff) it runs this crate's kernels ([`kernels`]: im2col and gemm over NCHW, with their own
-//! backward); on every other backend, and for shapes the kernels do not cover, it is burn's
-//! `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so saved networks do not change.
+//! backward); on burn's CubeCL backend (wgpu) this crate's CubeCL kernels ([`gpu`]); for shapes
+//! the kernels do not cover, burn's `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so
+//! saved networks do not change.
 
 mod extension;
 mod geometry;
+#[cfg(feature = "wgpu")]
+mod gpu;
 mod kernels;
 mod taps;
 #[cfg(test)]
@@ -17,12 +20,27 @@ use burn::prelude::*;
 use crate::backend;
 
 pub use extension::CpuConv;
+#[cfg(feature = "wgpu")]
+pub use gpu::GpuConv;
 
 /// `conv.forward(x)`, computed by the CPU kernels where they apply.
 pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     match (kernel_params(conv), &conv.bias) {
         (Some((stride, padding)), Some(bias)) if backend::is_cpu(&x.device()) => {
             let y = <burn::backend::Dispatch as CpuConv>::cpu_conv2d(
+                x.into_dispatch(),
+                conv.weight.val().into_dispatch(),
+                bias.val().into_dispatch(),
+                stride,
+                padding,
+            );
+            Tensor::from_dispatch(y)
+        }
+        #[cfg(feature = "wgpu")]
+        (Some((stride, padding)), Some(bias))
+            if backend::is_cube(&x.device()) && x.dtype() == burn::tensor::DType::F32 =>
+        {
+            let y = <burn::backend::Dispatch as GpuConv>::gpu_conv2d(
                 x.into_dispatch(),
                 conv.weight.val().into_dispatch(),
                 bias.val().into_dispatch(),

@@ -1,0 +1,282 @@
+//! The GPU convolution as a burn backend extension: four ops on burn's CubeCL backend
+//! ([`super::kernels`]), deferred through burn's fusion like its own ops, and an autodiff step
+//! whose backward calls the three gradient ops.
+
+use burn::backend::autodiff::NodeId;
+use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, backend_extension};
+use burn::tensor::Shape;
+use burn_cubecl::CubeBackend;
+use burn_cubecl::kernel::into_contiguous;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::{CubeDim, calculate_cube_count_elemwise};
+
+use super::kernels::{self, ConvArgsLaunch};
+
+/// conv2d with a bias, no dilation, one group, f32, NCHW, and its three gradients.
+#[backend_extension(Cube, Fusion, Autodiff)]
+pub trait GpuConv: Backend {
+    #[fusion(dtype = x, shape = out_shape(x, weight, *stride, *padding))]
+    fn gpu_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self>;
+
+    /// The input's gradient; `in_size` is the input's height and width.
+    #[fusion(dtype = dy, shape = Shape::new([dy[0], weight[1], in_size[0], in_size[1]]))]
+    fn gpu_conv2d_input_grad(
+        dy: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        in_size: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self>;
+
+    /// The weight's gradient; `kernel` is the weight's height and width.
+    #[fusion(dtype = dy, shape = Shape::new([dy[1], x[1], kernel[0], kernel[1]]))]
+    fn gpu_conv2d_weight_grad(
+        x: FloatTensor<Self>,
+        dy: FloatTensor<Self>,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self>;
+
+    #[fusion(dtype = dy, shape = Shape::new([dy[1]]))]
+    fn gpu_conv2d_bias_grad(dy: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+/// The output's shape `[n, co, oh, ow]`.
+pub fn out_shape(x: &Shape, weight: &Shape, stride: [usize; 2], padding: [usize; 2]) -> Shape {
+    let out = |i: usize| (x[2 + i] + 2 * padding[i] - weight[2 + i]) / stride[i] + 1;
+    Shape::new([x[0], weight[0], out(0), out(1)])
+}
+
+/// Images per invocation: each value loaded from the input feeds this many output images.
+const IMAGES: usize = 4;
+
+/// Channels per invocation: 4 where the count allows.
+fn block(channels: usize) -> usize {
+    if channels.is_multiple_of(4) { 4 } else { 1 }
+}
+
+fn args(weight_hw: [usize; 2], stride: [usize; 2], padding: [usize; 2]) -> ConvArgsLaunch {
+    ConvArgsLaunch::new(stride[0], stride[1], padding[0], padding[1], weight_hw[0], weight_hw[1])
+}
+
+fn empty_like(like: &CubeTensor, shape: Shape) -> CubeTensor {
+    empty_device_dtype(like.client.clone(), like.device.clone(), shape, like.dtype)
+}
+
+/// A 1-D launch over `units` invocations.
+fn grid(like: &CubeTensor, units: usize) -> (cubecl::CubeCount, CubeDim) {
+    let dim = CubeDim::new_1d(64);
+    (calculate_cube_count_elemwise(&like.client, units, dim), dim)
+}
+
+impl GpuConv for CubeBackend {
+    fn gpu_conv2d(
+        x: CubeTensor,
+        weight: CubeTensor,
+        bias: CubeTensor,
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> CubeTensor {
+        let (x, weight, bias) = (into_contiguous(x), into_contiguous(weight), into_contiguous(bias));
+        let shape = out_shape(&x.meta.shape().clone(), &weight.meta.shape().clone(), stride, padding);
+        let y = empty_like(&x, shape.clone());
+        let cb = block(shape[1]);
+        let units = shape[2] * shape[3] * (shape[1] / cb) * shape[0].div_ceil(IMAGES);
+        let (count, dim) = grid(&x, units);
+        let hw = [weight.meta.shape()[2], weight.meta.shape()[3]];
+        // SAFETY: every index the kernel computes is inside its tensors (clamped images,
+        // checked taps), which are contiguous and of the shapes it reads.
+        unsafe {
+            kernels::forward_kernel::launch_unchecked(
+                &x.client.clone(),
+                count,
+                dim,
+                x.into_tensor_arg(),
+                weight.into_tensor_arg(),
+                bias.into_tensor_arg(),
+                y.clone().into_tensor_arg(),
+                args(hw, stride, padding),
+                IMAGES,
+                cb,
+            )
+        };
+        y
+    }
+
+    fn gpu_conv2d_input_grad(
+        dy: CubeTensor,
+        weight: CubeTensor,
+        in_size: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> CubeTensor {
+        let (dy, weight) = (into_contiguous(dy), into_contiguous(weight));
+        let ws = weight.meta.shape().clone();
+        let shape = Shape::new([dy.meta.shape()[0], ws[1], in_size[0], in_size[1]]);
+        let dx = empty_like(&dy, shape.clone());
+        let cb = block(shape[1]);
+        let units = shape[2] * shape[3] * (shape[1] / cb) * shape[0].div_ceil(IMAGES);
+        let (count, dim) = grid(&dy, units);
+        // SAFETY: every index the kernel computes is inside its tensors (clamped images,
+        // checked taps), which are contiguous and of the shapes it reads.
+        unsafe {
+            kernels::input_grad_kernel::launch_unchecked(
+                &dy.client.clone(),
+                count,
+                dim,
+                dy.into_tensor_arg(),
+                weight.into_tensor_arg(),
+                dx.clone().into_tensor_arg(),
+                args([ws[2], ws[3]], stride, padding),
+                IMAGES,
+                cb,
+            )
+        };
+        dx
+    }
+
+    fn gpu_conv2d_weight_grad(
+        x: CubeTensor,
+        dy: CubeTensor,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> CubeTensor {
+        let (x, dy) = (into_contiguous(x), into_contiguous(dy));
+        let (cout, cin) = (dy.meta.shape()[1], x.meta.shape()[1]);
+        let dw = empty_like(&dy, Shape::new([cout, cin, kernel[0], kernel[1]]));
+        let (cob, cib) = (block(cout), block(cin));
+        let units = kernel[0] * kernel[1] * (cin / cib) * (cout / cob);
+        let (count, dim) = grid(&dy, units);
+        // SAFETY: every index the kernel computes is inside its tensors (clamped images,
+        // checked taps), which are contiguous and of the shapes it reads.
+        unsafe {
+            kernels::weight_grad_kernel::launch_unchecked(
+                &dy.client.clone(),
+                count,
+                dim,
+                x.into_tensor_arg(),
+                dy.into_tensor_arg(),
+                dw.clone().into_tensor_arg(),
+                args(kernel, stride, padding),
+                cob,
+                cib,
+            )
+        };
+        dw
+    }
+
+    fn gpu_conv2d_bias_grad(dy: CubeTensor) -> CubeTensor {
+        let dy = into_contiguous(dy);
+        let cout = dy.meta.shape()[1];
+        let db = empty_like(&dy, Shape::new([cout]));
+        let (count, dim) = grid(&dy, cout);
+        // SAFETY: every index the kernel computes is inside its tensors (clamped images,
+        // checked taps), which are contiguous and of the shapes it reads.
+        unsafe {
+            kernels::bias_grad_kernel::launch_unchecked(
+                &dy.client.clone(),
+                count,
+                dim,
+                dy.into_tensor_arg(),
+                db.clone().into_tensor_arg(),
+            )
+        };
+        db
+    }
+}
+
+impl<B: Backend + GpuConv, C: CheckpointStrategy> GpuConv for Autodiff<B, C> {
+    fn gpu_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self> {
+        let prepared = ConvBackward.prepare::<C>([x.node(), weight.node(), bias.node()]);
+        match prepared.compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let (x_id, weight_id) = (prep.checkpoint(&x), prep.checkpoint(&weight));
+                let y =
+                    B::gpu_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), stride, padding);
+                prep.finish((x_id, weight_id, stride, padding), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::gpu_conv2d(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+                stride,
+                padding,
+            )),
+        }
+    }
+
+    // The gradients of gradients are not needed: training differentiates once.
+    fn gpu_conv2d_input_grad(
+        dy: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        in_size: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self> {
+        let dx = B::gpu_conv2d_input_grad(dy.into_primitive(), weight.into_primitive(), in_size, stride, padding);
+        FloatTensor::<Self>::new(dx)
+    }
+
+    fn gpu_conv2d_weight_grad(
+        x: FloatTensor<Self>,
+        dy: FloatTensor<Self>,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> FloatTensor<Self> {
+        let dw = B::gpu_conv2d_weight_grad(x.into_primitive(), dy.into_primitive(), kernel, stride, padding);
+        FloatTensor::<Self>::new(dw)
+    }
+
+    fn gpu_conv2d_bias_grad(dy: FloatTensor<Self>) -> FloatTensor<Self> {
+        FloatTensor::<Self>::new(B::gpu_conv2d_bias_grad(dy.into_primitive()))
+    }
+}
+
+#[derive(Debug)]
+struct ConvBackward;
+
+impl<B: Backend + GpuConv> Backward<B, 3> for ConvBackward {
+    /// The input and weight (as checkpointed nodes), stride, padding.
+    type State = (NodeId, NodeId, [usize; 2], [usize; 2]);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let dy = grads.consume::<B>(&ops.node);
+        let (x_id, weight_id, stride, padding) = ops.state;
+        let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_id);
+        let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_id);
+        use burn::backend::TensorMetadata;
+        let (xs, ws) = (x.shape(), weight.shape());
+        if let Some(node) = node_x {
+            let dx = B::gpu_conv2d_input_grad(dy.clone(), weight, [xs[2], xs[3]], stride, padding);
+            grads.register::<B>(node.id, dx);
+        }
+        if let Some(node) = node_weight {
+            let dw = B::gpu_conv2d_weight_grad(x, dy.clone(), [ws[2], ws[3]], stride, padding);
+            grads.register::<B>(node.id, dw);
+        }
+        if let Some(node) = node_bias {
+            grads.register::<B>(node.id, B::gpu_conv2d_bias_grad(dy));
+        }
+    }
+}
