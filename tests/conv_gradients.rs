@@ -1,6 +1,6 @@
 //! The convolution's forward pass and gradients against burn's own op and against finite
 //! differences, on the shapes of `conv_check::CASES` (the same checks run in wasm: tests/wasm.rs):
-//! on the CPU always, on wgpu (Mesa's lavapipe here) when built with `--features wgpu`.
+//! and the classifier's linear layer likewise: on the CPU always, on wgpu (Mesa's lavapipe here) when built with `--features wgpu`.
 #![cfg(not(target_family = "wasm"))]
 
 mod conv_check;
@@ -22,6 +22,7 @@ fn check_all(device: &Device) {
     for (seed, c) in SMALL.into_iter().enumerate() {
         pollster::block_on(against_finite_differences(c, seed as u64, device)).unwrap();
     }
+    pollster::block_on(conv_check::linear_against_burn(0, device)).unwrap();
 }
 
 #[test]

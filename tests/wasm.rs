@@ -168,6 +168,7 @@ async fn convolution_matches_burn_and_finite_differences(device: &Device) {
     for (seed, c) in small.into_iter().enumerate() {
         conv_check::against_finite_differences(c, seed as u64, device).await.unwrap();
     }
+    conv_check::linear_against_burn(0, device).await.unwrap();
 }
 
 /// The CPU BatchNorm against burn's op and finite differences, as in tests/norm_gradients.rs.

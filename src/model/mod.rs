@@ -6,6 +6,7 @@ mod config;
 pub mod conv;
 mod cpu_tensor;
 mod init;
+pub mod linear;
 mod network;
 pub mod norm;
 pub(crate) mod parallel;

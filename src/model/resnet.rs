@@ -7,7 +7,7 @@ use burn::prelude::*;
 
 use super::config::{ResNetConfig, StemConfig};
 use super::residual::{Residual, ResidualConfig};
-use super::{conv, init, norm, pool};
+use super::{conv, init, linear, norm, pool};
 
 /// d2l's `b1`: conv -> BN -> ReLU -> max-pool.
 #[derive(Module, Debug)]
@@ -102,7 +102,7 @@ impl ResNetConfig {
 impl ResNet {
     /// Images `[batch, channels, height, width]` to class logits `[batch, classes]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.fc.forward(self.features(x))
+        linear::forward(&self.fc, self.features(x))
     }
 
     /// Everything up to and including the flatten: `[batch, channels]`.
@@ -125,7 +125,7 @@ impl ResNet {
         out.push(("AdaptiveAvgPool2d", x.dims().to_vec()));
         let x: Tensor<2> = x.flatten(1, 3);
         out.push(("Flatten", x.dims().to_vec()));
-        let x = self.fc.forward(x);
+        let x = linear::forward(&self.fc, x);
         out.push(("Linear", x.dims().to_vec()));
         out
     }

@@ -159,3 +159,34 @@ pub async fn against_finite_differences(c: Case, seed: u64, device: &Device) -> 
 fn x_dims(c: &Case) -> [usize; 4] {
     [c.batch, c.in_channels, c.size[0], c.size[1]]
 }
+
+/// The classifier's linear layer (`model::linear::forward`: a 1x1 convolution on wgpu) against
+/// burn's `Linear::forward` on `device` (with autodiff): output and the gradients of input,
+/// weight and bias, for the fast preset's head and odd sizes.
+pub async fn linear_against_burn(seed: u64, device: &Device) -> Result<(), String> {
+    use burn::nn::LinearConfig;
+    use resnet_explorer::model::linear;
+    device.seed(seed);
+    for [batch, inputs, outputs] in [[64, 128, 10], [3, 7, 5], [1, 1, 1]] {
+        let layer = LinearConfig::new(inputs, outputs).init(device);
+        let x = Tensor::<2>::random([batch, inputs], Distribution::Normal(0.0, 1.0), device).require_grad();
+        let r = Tensor::<2>::random([batch, outputs], Distribution::Normal(0.0, 1.0), device);
+        let mut results = Vec::new();
+        for ours in [true, false] {
+            let y = if ours { linear::forward(&layer, x.clone()) } else { layer.forward(x.clone()) };
+            let grads = (y.clone() * r.clone()).sum().backward();
+            results.push([
+                floats(y).await,
+                floats(x.grad(&grads).unwrap()).await,
+                floats(layer.weight.val().grad(&grads).unwrap()).await,
+                floats(layer.bias.as_ref().unwrap().val().grad(&grads).unwrap()).await,
+            ]);
+        }
+        for (i, name) in ["output", "input gradient", "weight gradient", "bias gradient"].iter().enumerate() {
+            if let Some(why) = differ(&results[0][i], &results[1][i], 1e-4) {
+                return Err(format!("linear {batch}x{inputs}->{outputs}: {name} differs at {why}"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -40,17 +40,30 @@ pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         (Some((stride, padding)), Some(bias))
             if backend::is_cube(&x.device()) && x.dtype() == burn::tensor::DType::F32 =>
         {
-            let y = <burn::backend::Dispatch as GpuConv>::gpu_conv2d(
-                x.into_dispatch(),
-                conv.weight.val().into_dispatch(),
-                bias.val().into_dispatch(),
-                stride,
-                padding,
-            );
-            Tensor::from_dispatch(y)
+            gpu_forward(x, conv.weight.val(), bias.val(), stride, padding)
         }
         _ => conv.forward(x),
     }
+}
+
+/// The convolution of `x` by `weight` `[co, ci, kh, kw]` plus `bias` on burn's CubeCL backend,
+/// through this crate's kernels (f32 tensors on a CubeCL device).
+#[cfg(feature = "wgpu")]
+pub fn gpu_forward(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    bias: Tensor<1>,
+    stride: [usize; 2],
+    padding: [usize; 2],
+) -> Tensor<4> {
+    let y = <burn::backend::Dispatch as GpuConv>::gpu_conv2d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+        stride,
+        padding,
+    );
+    Tensor::from_dispatch(y)
 }
 
 /// Stride and symmetric padding, when the layer is one the kernels compute: one group, no

@@ -62,9 +62,9 @@ pub fn out_shape(x: &Shape, weight: &Shape, stride: [usize; 2], padding: [usize;
 /// Images per invocation: each value loaded from the input feeds this many output images.
 const IMAGES: usize = 4;
 
-/// Channels per invocation: 4 where the count allows.
+/// Channels per invocation: 4 where the count allows, else 2 (the classifier's 10 classes), else 1.
 fn block(channels: usize) -> usize {
-    if channels.is_multiple_of(4) { 4 } else { 1 }
+    [4, 2, 1].into_iter().find(|b| channels.is_multiple_of(*b)).unwrap_or(1)
 }
 
 fn args(weight_hw: [usize; 2], stride: [usize; 2], padding: [usize; 2]) -> ConvArgsLaunch {
