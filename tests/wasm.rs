@@ -174,10 +174,21 @@ async fn convolution_matches_burn_and_finite_differences(device: &Device) {
 /// The CPU BatchNorm against burn's op and finite differences, as in tests/norm_gradients.rs.
 #[wasm_bindgen_test]
 async fn cpu_batch_norm_matches_burn_and_finite_differences() {
+    batch_norm_matches_burn_and_finite_differences(&Device::flex().autodiff()).await;
+}
+
+/// The WebGPU BatchNorm (this crate's CubeCL kernels, through burn's fusion) likewise.
+#[wasm_bindgen_test]
+async fn webgpu_batch_norm_matches_burn_and_finite_differences() {
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    batch_norm_matches_burn_and_finite_differences(&device.autodiff()).await;
+}
+
+async fn batch_norm_matches_burn_and_finite_differences(device: &Device) {
     for (seed, shape) in norm_check::SHAPES.into_iter().enumerate() {
-        norm_check::against_burn(shape, seed as u64).await.unwrap();
+        norm_check::against_burn(shape, seed as u64, device).await.unwrap();
     }
-    norm_check::against_finite_differences([4, 3, 5, 5], 0).await.unwrap();
+    norm_check::against_finite_differences([4, 3, 5, 5], 0, device).await.unwrap();
 }
 
 /// The CPU max-pool against burn's op, as in tests/pool_gradients.rs.

@@ -1,6 +1,7 @@
-//! The CPU BatchNorm (`model::norm::forward` training on burn's flex backend) against burn's own
-//! `BatchNorm::forward` and against finite differences: output, running averages and the
-//! gradients of input, gamma and beta. Shared by the native and the wasm tests.
+//! The model's BatchNorm (`model::norm::forward` training: this crate's op on burn's flex
+//! backend, its CubeCL kernels on wgpu) against burn's own `BatchNorm::forward` on the same
+//! device and against finite differences: output, running averages and the gradients of input,
+//! gamma and beta. Shared by the native and the wasm tests.
 
 use burn::module::Param;
 use burn::nn::{BatchNorm, BatchNormConfig};
@@ -44,23 +45,22 @@ async fn run(bn: &BatchNorm, x: &Tensor<4>, r: &Tensor<4>, ours: bool, relu: boo
     ]
 }
 
-/// Compares the CPU op with burn's on one shape, with and without the ReLU after it; `Err`
+/// Compares the op with burn's on one shape, on `device` (with autodiff), with and without the ReLU after it; `Err`
 /// names the first mismatch.
-pub async fn against_burn(shape: [usize; 4], seed: u64) -> Result<(), String> {
+pub async fn against_burn(shape: [usize; 4], seed: u64, device: &Device) -> Result<(), String> {
     for relu in [false, true] {
-        against_burn_once(shape, seed, relu).await?;
+        against_burn_once(shape, seed, relu, device).await?;
     }
     Ok(())
 }
 
-async fn against_burn_once(shape: [usize; 4], seed: u64, relu: bool) -> Result<(), String> {
-    let device = Device::flex().autodiff();
+async fn against_burn_once(shape: [usize; 4], seed: u64, relu: bool, device: &Device) -> Result<(), String> {
     device.seed(seed);
-    let x = Tensor::<4>::random(shape, Distribution::Normal(1.0, 2.0), &device).require_grad();
-    let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
-    let theirs = layer(shape[1], &device);
+    let x = Tensor::<4>::random(shape, Distribution::Normal(1.0, 2.0), device).require_grad();
+    let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let theirs = layer(shape[1], device);
     // A separate layer with the same gamma and beta (a clone would share the running state).
-    let mut ours = BatchNormConfig::new(shape[1]).init(&device);
+    let mut ours = BatchNormConfig::new(shape[1]).init(device);
     ours.gamma = Param::from_tensor(theirs.gamma.val().detach());
     ours.beta = Param::from_tensor(theirs.beta.val().detach());
     let want = run(&theirs, &x, &r, false, relu).await;
@@ -77,12 +77,11 @@ async fn against_burn_once(shape: [usize; 4], seed: u64, relu: bool) -> Result<(
 
 /// Central differences of `sum(bn(x) * r)` in a few coordinates of x, gamma and beta, the loss
 /// computed in f64 from BatchNorm's definition.
-pub async fn against_finite_differences(shape: [usize; 4], seed: u64) -> Result<(), String> {
-    let device = Device::flex().autodiff();
+pub async fn against_finite_differences(shape: [usize; 4], seed: u64, device: &Device) -> Result<(), String> {
     device.seed(seed);
-    let bn = layer(shape[1], &device);
-    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device).require_grad();
-    let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+    let bn = layer(shape[1], device);
+    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device).require_grad();
+    let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
     let [_, dx, dgamma, dbeta, _, _] = run(&bn, &x, &r, true, false).await;
     let values = [floats(x.clone()).await, floats(bn.gamma.val()).await, floats(bn.beta.val()).await];
     let r_values = floats(r.clone()).await;
