@@ -5,6 +5,8 @@ pub mod catalogue;
 mod config;
 pub mod conv;
 mod cpu_tensor;
+#[cfg(feature = "wgpu")]
+mod cube;
 mod init;
 pub mod linear;
 mod network;

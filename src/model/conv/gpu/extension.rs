@@ -11,11 +11,10 @@ use burn::backend::{Autodiff, Backend, backend_extension};
 use burn::tensor::Shape;
 use burn_cubecl::CubeBackend;
 use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
-use cubecl::{CubeDim, calculate_cube_count_elemwise};
 
 use super::kernels::{self, ConvArgsLaunch};
+use crate::model::cube::{batch_slices, empty_like, grid, sum_slices};
 
 /// conv2d with a bias, no dilation, one group, f32, NCHW, and its three gradients.
 #[backend_extension(Cube, Fusion, Autodiff)]
@@ -69,16 +68,6 @@ fn block(channels: usize) -> usize {
 
 fn args(weight_hw: [usize; 2], stride: [usize; 2], padding: [usize; 2]) -> ConvArgsLaunch {
     ConvArgsLaunch::new(stride[0], stride[1], padding[0], padding[1], weight_hw[0], weight_hw[1])
-}
-
-fn empty_like(like: &CubeTensor, shape: Shape) -> CubeTensor {
-    empty_device_dtype(like.client.clone(), like.device.clone(), shape, like.dtype)
-}
-
-/// A 1-D launch over `units` invocations.
-fn grid(like: &CubeTensor, units: usize) -> (cubecl::CubeCount, CubeDim) {
-    let dim = CubeDim::new_1d(64);
-    (calculate_cube_count_elemwise(&like.client, units, dim), dim)
 }
 
 impl GpuConv for CubeBackend {
@@ -155,11 +144,13 @@ impl GpuConv for CubeBackend {
         padding: [usize; 2],
     ) -> CubeTensor {
         let (x, dy) = (into_contiguous(x), into_contiguous(dy));
-        let (cout, cin) = (dy.meta.shape()[1], x.meta.shape()[1]);
-        let dw = empty_like(&dy, Shape::new([cout, cin, kernel[0], kernel[1]]));
+        let (batch, cout, cin) = (x.meta.shape()[0], dy.meta.shape()[1], x.meta.shape()[1]);
         let (cob, cib) = (block(cout), block(cin));
         let units = kernel[0] * kernel[1] * (cin / cib) * (cout / cob);
-        let (count, dim) = grid(&dy, units);
+        let slices = batch_slices(units, batch);
+        let shape = Shape::new([cout, cin, kernel[0], kernel[1]]);
+        let partial = empty_like(&dy, Shape::new([slices, cout, cin, kernel[0], kernel[1]]));
+        let (count, dim) = grid(&dy, units * slices);
         // SAFETY: every index the kernel computes is inside its tensors (clamped images,
         // checked taps), which are contiguous and of the shapes it reads.
         unsafe {
@@ -169,13 +160,13 @@ impl GpuConv for CubeBackend {
                 dim,
                 x.into_tensor_arg(),
                 dy.into_tensor_arg(),
-                dw.clone().into_tensor_arg(),
+                partial.clone().into_tensor_arg(),
                 args(kernel, stride, padding),
                 cob,
                 cib,
             )
         };
-        dw
+        if slices == 1 { burn_cubecl::ops::reshape(partial, shape) } else { sum_slices(partial, shape) }
     }
 
     fn gpu_conv2d_bias_grad(dy: CubeTensor) -> CubeTensor {

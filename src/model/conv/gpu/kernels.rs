@@ -205,8 +205,10 @@ pub fn input_grad_kernel(
 }
 
 /// `dw[co, ci, kh, kw] = Σ dy[n, co, oh, ow] · x[n, ci, oh·s + kh - p, ow·s + kw - p]`.
-/// One invocation: one tap, `cib` input channels, `cob` output channels, summed over the batch
-/// and over the output pixels at which the tap reads inside the input.
+/// One invocation: one tap, `cib` input channels, `cob` output channels, summed over one slice
+/// of the batch and the output pixels at which the tap reads inside the input; `dw` is
+/// `[slices, co, ci, kh, kw]`, one partial sum per slice (summed afterwards), so that layers
+/// with few channels and taps still run on every core.
 #[cube(launch_unchecked)]
 pub fn weight_grad_kernel(
     x: &Tensor<f32>,
@@ -220,13 +222,19 @@ pub fn weight_grad_kernel(
     let (cout, out_h, out_w) = (dy.shape(1), dy.shape(2), dy.shape(3));
     let taps = args.kernel_h * args.kernel_w;
     let ci_blocks = cin / cib;
-    if ABSOLUTE_POS >= taps * ci_blocks * (cout / cob) {
+    let units = taps * ci_blocks * (cout / cob);
+    let slices = dw.shape(0);
+    if ABSOLUTE_POS >= units * slices {
         terminate!();
     }
+    let slice = ABSOLUTE_POS / units;
+    let per = batch.div_ceil(slices);
+    let (first, end) = (slice * per, clamp_max(slice * per + per, batch));
     // Neighbouring invocations share the tap (and so their loops' bounds) and the output
     // channels (so their `dy` reads), and differ in the input channels.
-    let ci0 = (ABSOLUTE_POS % ci_blocks) * cib;
-    let rest = ABSOLUTE_POS / ci_blocks;
+    let pos = ABSOLUTE_POS % units;
+    let ci0 = (pos % ci_blocks) * cib;
+    let rest = pos / ci_blocks;
     let t = rest % taps;
     let co0 = (rest / taps) * cob;
     let (kh, kw) = (t / args.kernel_w, t % args.kernel_w);
@@ -244,9 +252,10 @@ pub fn weight_grad_kernel(
     for oh in oh_lo..oh_hi {
         for ow in ow_lo..ow_hi {
             let mut at_x =
-                ci0 * plane + (oh * args.stride_h + kh - args.pad_h) * w + ow * args.stride_w + kw - args.pad_w;
-            let mut at_dy = co0 * pixels + oh * out_w + ow;
-            for _n in 0..batch {
+                (first * cin + ci0) * plane + (oh * args.stride_h + kh - args.pad_h) * w + ow * args.stride_w + kw
+                    - args.pad_w;
+            let mut at_dy = (first * cout + co0) * pixels + oh * out_w + ow;
+            for _n in first..end {
                 #[unroll]
                 for i in 0..cib {
                     xs[i] = x[at_x + i * plane];
@@ -268,7 +277,7 @@ pub fn weight_grad_kernel(
     for c in 0..cob {
         #[unroll]
         for i in 0..cib {
-            dw[((co0 + c) * cin + ci0 + i) * taps + t] = acc[c * cib + i];
+            dw[slice * cout * cin * taps + ((co0 + c) * cin + ci0 + i) * taps + t] = acc[c * cib + i];
         }
     }
 }

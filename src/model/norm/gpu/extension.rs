@@ -11,11 +11,10 @@ use burn::backend::{Autodiff, Backend, TensorMetadata, backend_extension};
 use burn::tensor::{Shape, Slice};
 use burn_cubecl::CubeBackend;
 use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
-use cubecl::{CubeDim, calculate_cube_count_elemwise};
 
 use super::kernels;
+use crate::model::cube::{batch_slices, empty_like, grid, sum_slices};
 
 /// BatchNorm in training, over f32 `[batch, channels, h, w]`.
 #[backend_extension(Cube, Fusion, Autodiff)]
@@ -62,21 +61,10 @@ pub trait GpuBatchNorm: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// Slices of the batch per channel for the per-channel sums: about 1024 invocations in all, so
-/// that layers with few channels still fill the cores (or a real GPU's lanes).
+/// Slices of the batch per channel for the per-channel sums, so that layers with few channels
+/// still fill the cores (or a real GPU's lanes).
 fn slices(x: &CubeTensor) -> usize {
-    let [batch, channels] = [x.meta.shape()[0], x.meta.shape()[1]];
-    1024usize.div_ceil(channels).clamp(1, batch.max(1))
-}
-
-fn empty_like(like: &CubeTensor, shape: Shape) -> CubeTensor {
-    empty_device_dtype(like.client.clone(), like.device.clone(), shape, like.dtype)
-}
-
-/// A 1-D launch over `units` invocations.
-fn grid(like: &CubeTensor, units: usize) -> (cubecl::CubeCount, CubeDim) {
-    let dim = CubeDim::new_1d(64);
-    (calculate_cube_count_elemwise(&like.client, units, dim), dim)
+    batch_slices(x.meta.shape()[1], x.meta.shape()[0])
 }
 
 impl GpuBatchNorm for CubeBackend {
@@ -150,10 +138,8 @@ impl GpuBatchNorm for CubeBackend {
         let [x, stats, dy, y] = [x, stats, dy, y].map(into_contiguous);
         let (channels, slices) = (x.meta.shape()[1], slices(&x));
         let partial = empty_like(&x, Shape::new([slices, 2, channels]));
-        let sums = empty_like(&x, Shape::new([2, channels]));
         let client = x.client.clone();
         let (cubes, dim) = grid(&x, channels * slices);
-        let (sum_cubes, sum_dim) = grid(&x, 2 * channels);
         // SAFETY: as above.
         unsafe {
             kernels::grad_sums_kernel::launch_unchecked(
@@ -168,15 +154,8 @@ impl GpuBatchNorm for CubeBackend {
                 epsilon as f32,
                 relu,
             );
-            kernels::sum_slices_kernel::launch_unchecked(
-                &client,
-                sum_cubes,
-                sum_dim,
-                partial.into_tensor_arg(),
-                sums.clone().into_tensor_arg(),
-            );
         }
-        sums
+        sum_slices(partial, Shape::new([2, channels]))
     }
 
     fn gpu_batch_norm_grad_input(

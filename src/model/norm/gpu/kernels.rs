@@ -131,20 +131,6 @@ pub fn grad_sums_kernel(
     partial[at + channels] = projected;
 }
 
-/// `sums[r, c] = Σ_s partial[s, r, c]`, one invocation per value of `sums`.
-#[cube(launch_unchecked)]
-pub fn sum_slices_kernel(partial: &Tensor<f32>, sums: &mut Tensor<f32>) {
-    let size = sums.len();
-    if ABSOLUTE_POS >= size {
-        terminate!();
-    }
-    let mut sum = 0.0f32;
-    for s in 0..partial.shape(0) {
-        sum += partial[s * size + ABSOLUTE_POS];
-    }
-    sums[ABSOLUTE_POS] = sum;
-}
-
 /// `dx = gamma / σ · (dy' - Σdy'/m - x̂ · Σ(dy'·x̂)/m)`, one invocation per value.
 #[cube(launch_unchecked)]
 pub fn grad_input_kernel(
