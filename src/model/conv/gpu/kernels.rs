@@ -32,6 +32,48 @@ fn reach(k: usize, size: usize, out: usize, stride: usize, pad: usize) -> (usize
     (lo, hi)
 }
 
+/// `acc[j·cb + c] += src[image[j] + at] · weight[tap + c·step]` for the block's `nb` images
+/// and `cb` channels: each value loaded feeds `cb` (or `nb`) multiply-adds.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+fn multiply_add(
+    acc: &mut Array<f32>,
+    src: &Tensor<f32>,
+    image: &Array<usize>,
+    at: usize,
+    weight: &Tensor<f32>,
+    tap: usize,
+    step: usize,
+    #[comptime] nb: usize,
+    #[comptime] cb: usize,
+) {
+    let mut vals = Array::<f32>::new(nb);
+    #[unroll]
+    for j in 0..nb {
+        vals[j] = src[image[j] + at];
+    }
+    #[unroll]
+    for c in 0..cb {
+        let wv = weight[tap + c * step];
+        #[unroll]
+        for j in 0..nb {
+            acc[j * cb + c] += vals[j] * wv;
+        }
+    }
+}
+
+/// Where each of the block's `nb` images starts in a tensor of `size` values per image. Past
+/// the batch's end a block reads the last image again (and writes nothing).
+#[cube]
+fn image_starts(n0: usize, batch: usize, size: usize, #[comptime] nb: usize) -> Array<usize> {
+    let mut image = Array::<usize>::new(nb);
+    #[unroll]
+    for j in 0..nb {
+        image[j] = clamp_max(n0 + j, batch - 1) * size;
+    }
+    image
+}
+
 /// `y[n, co, oh, ow] = bias[co] + Σ x[n, ci, oh·s + kh - p, ow·s + kw - p] · w[co, ci, kh, kw]`.
 /// One invocation: one output pixel, `cb` output channels, `nb` images; the taps that fall in
 /// the padding are skipped before the loop over input channels.
@@ -65,13 +107,7 @@ pub fn forward_kernel(
     for i in 0..nb * cb {
         acc[i] = 0.0;
     }
-    let mut vals = Array::<f32>::new(nb);
-    // Past the batch's end a block reads the last image again and writes nothing.
-    let mut image = Array::<usize>::new(nb);
-    #[unroll]
-    for j in 0..nb {
-        image[j] = clamp_max(n0 + j, batch - 1) * cin * plane;
-    }
+    let image = image_starts(n0, batch, cin * plane, nb);
     for kh in 0..args.kernel_h {
         let ihp = oh * args.stride_h + kh;
         if ihp >= args.pad_h && ihp < h + args.pad_h {
@@ -81,18 +117,7 @@ pub fn forward_kernel(
                     let mut at = (ihp - args.pad_h) * w + iwp - args.pad_w;
                     let mut tap = co0 * per_co + kh * args.kernel_w + kw;
                     for _ci in 0..cin {
-                        #[unroll]
-                        for j in 0..nb {
-                            vals[j] = x[image[j] + at];
-                        }
-                        #[unroll]
-                        for c in 0..cb {
-                            let wv = weight[tap + c * per_co];
-                            #[unroll]
-                            for j in 0..nb {
-                                acc[j * cb + c] += vals[j] * wv;
-                            }
-                        }
+                        multiply_add(&mut acc, x, &image, at, weight, tap, per_co, nb, cb);
                         at += plane;
                         tap += taps;
                     }
@@ -144,12 +169,7 @@ pub fn input_grad_kernel(
     for i in 0..nb * cb {
         acc[i] = 0.0;
     }
-    let mut vals = Array::<f32>::new(nb);
-    let mut image = Array::<usize>::new(nb);
-    #[unroll]
-    for j in 0..nb {
-        image[j] = clamp_max(n0 + j, batch - 1) * cout * pixels;
-    }
+    let image = image_starts(n0, batch, cout * pixels, nb);
     // Tap `kh = first_h + m·s` reaches output row `last_h - m`.
     let (first_h, last_h) = ((ih + args.pad_h) % args.stride_h, (ih + args.pad_h) / args.stride_h);
     let (first_w, last_w) = ((iw + args.pad_w) % args.stride_w, (iw + args.pad_w) / args.stride_w);
@@ -164,18 +184,7 @@ pub fn input_grad_kernel(
                     let mut at = oh * out_w + ow;
                     let mut tap = ci0 * taps + kh * args.kernel_w + kw;
                     for _co in 0..cout {
-                        #[unroll]
-                        for j in 0..nb {
-                            vals[j] = dy[image[j] + at];
-                        }
-                        #[unroll]
-                        for c in 0..cb {
-                            let wv = weight[tap + c * taps];
-                            #[unroll]
-                            for j in 0..nb {
-                                acc[j * cb + c] += vals[j] * wv;
-                            }
-                        }
+                        multiply_add(&mut acc, dy, &image, at, weight, tap, taps, nb, cb);
                         at += pixels;
                         tap += per_co;
                     }
