@@ -12,6 +12,7 @@ use burn::tensor::Shape;
 use burn_cubecl::CubeBackend;
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::tensor::CubeTensor;
+use cubecl::{CubeCount, CubeDim};
 
 use super::kernels::{self, ConvArgsLaunch};
 use crate::model::cube::{batch_slices, empty_like, grid, sum_slices};
@@ -70,6 +71,19 @@ fn args(weight_hw: [usize; 2], stride: [usize; 2], padding: [usize; 2]) -> ConvA
     ConvArgsLaunch::new(stride[0], stride[1], padding[0], padding[1], weight_hw[0], weight_hw[1])
 }
 
+/// Channels per invocation where they are the workgroup's (loaded once for all its
+/// invocations): 8 where the count allows, else as [`block`].
+fn wide_block(channels: usize) -> usize {
+    if channels.is_multiple_of(8) { 8 } else { block(channels) }
+}
+
+/// `units` invocations (pixels x blocks of images) for each of `blocks` blocks of channels, one
+/// block per row of workgroups.
+fn channel_grid(units: usize, blocks: usize) -> (CubeCount, CubeDim) {
+    let dim = CubeDim::new_1d(64);
+    (CubeCount::Static(units.div_ceil(64) as u32, blocks as u32, 1), dim)
+}
+
 impl GpuConv for CubeBackend {
     fn gpu_conv2d(
         x: CubeTensor,
@@ -81,9 +95,8 @@ impl GpuConv for CubeBackend {
         let (x, weight, bias) = (into_contiguous(x), into_contiguous(weight), into_contiguous(bias));
         let shape = out_shape(&x.meta.shape().clone(), &weight.meta.shape().clone(), stride, padding);
         let y = empty_like(&x, shape.clone());
-        let cb = block(shape[1]);
-        let units = shape[2] * shape[3] * (shape[1] / cb) * shape[0].div_ceil(IMAGES);
-        let (count, dim) = grid(&x, units);
+        let cb = wide_block(shape[1]);
+        let (count, dim) = channel_grid(shape[2] * shape[3] * shape[0].div_ceil(IMAGES), shape[1] / cb);
         let hw = [weight.meta.shape()[2], weight.meta.shape()[3]];
         // SAFETY: every index the kernel computes is inside its tensors (clamped images,
         // checked taps), which are contiguous and of the shapes it reads.
@@ -115,9 +128,8 @@ impl GpuConv for CubeBackend {
         let ws = weight.meta.shape().clone();
         let shape = Shape::new([dy.meta.shape()[0], ws[1], in_size[0], in_size[1]]);
         let dx = empty_like(&dy, shape.clone());
-        let cb = block(shape[1]);
-        let units = shape[2] * shape[3] * (shape[1] / cb) * shape[0].div_ceil(IMAGES);
-        let (count, dim) = grid(&dy, units);
+        let cb = wide_block(shape[1]);
+        let (count, dim) = channel_grid(shape[2] * shape[3] * shape[0].div_ceil(IMAGES), shape[1] / cb);
         // SAFETY: every index the kernel computes is inside its tensors (clamped images,
         // checked taps), which are contiguous and of the shapes it reads.
         unsafe {

@@ -90,14 +90,15 @@ pub fn forward_kernel(
     let (batch, cout, out_h, out_w) = (y.shape(0), y.shape(1), y.shape(2), y.shape(3));
     let (cin, h, w) = (x.shape(1), x.shape(2), x.shape(3));
     let pixels = out_h * out_w;
-    let co_blocks = cout / cb;
-    if ABSOLUTE_POS >= pixels * co_blocks * batch.div_ceil(nb) {
+    // The block of output channels is the workgroup's (its `y`), so the weights' addresses
+    // are the same in every invocation of it: software GPUs then load them once, not per lane.
+    let co0 = CUBE_POS_Y as usize * cb;
+    let pos = ABSOLUTE_POS_X as usize;
+    if pos >= pixels * batch.div_ceil(nb) {
         terminate!();
     }
-    let p = ABSOLUTE_POS % pixels;
-    let rest = ABSOLUTE_POS / pixels;
-    let co0 = (rest % co_blocks) * cb;
-    let n0 = (rest / co_blocks) * nb;
+    let p = pos % pixels;
+    let n0 = (pos / pixels) * nb;
     let (oh, ow) = (p / out_w, p % out_w);
 
     let (plane, taps) = (h * w, args.kernel_h * args.kernel_w);
@@ -152,14 +153,14 @@ pub fn input_grad_kernel(
     let (batch, cin, h, w) = (dx.shape(0), dx.shape(1), dx.shape(2), dx.shape(3));
     let (cout, out_h, out_w) = (dy.shape(1), dy.shape(2), dy.shape(3));
     let plane = h * w;
-    let ci_blocks = cin / cb;
-    if ABSOLUTE_POS >= plane * ci_blocks * batch.div_ceil(nb) {
+    // The block of input channels is the workgroup's, as in the forward kernel.
+    let ci0 = CUBE_POS_Y as usize * cb;
+    let pos = ABSOLUTE_POS_X as usize;
+    if pos >= plane * batch.div_ceil(nb) {
         terminate!();
     }
-    let q = ABSOLUTE_POS % plane;
-    let rest = ABSOLUTE_POS / plane;
-    let ci0 = (rest % ci_blocks) * cb;
-    let n0 = (rest / ci_blocks) * nb;
+    let q = pos % plane;
+    let n0 = (pos / plane) * nb;
     let (ih, iw) = (q / w, q % w);
 
     let (pixels, taps) = (out_h * out_w, args.kernel_h * args.kernel_w);
