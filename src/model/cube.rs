@@ -44,6 +44,14 @@ pub fn sum_slices(partial: CubeTensor, shape: Shape) -> CubeTensor {
     out
 }
 
+/// The images `first..end` of slice `slice` when `batch` images are cut into `slices` equal
+/// slices (the last may be shorter or empty).
+#[cube]
+pub fn batch_range(slice: usize, slices: usize, batch: usize) -> (usize, usize) {
+    let per = batch.div_ceil(slices);
+    (slice * per, clamp_max(slice * per + per, batch))
+}
+
 #[cube(launch_unchecked)]
 fn sum_slices_kernel(partial: &Tensor<f32>, out: &mut Tensor<f32>) {
     let size = out.len();

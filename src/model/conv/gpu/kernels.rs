@@ -11,6 +11,8 @@
 
 use cubecl::prelude::*;
 
+use crate::model::cube::batch_range;
+
 /// The convolution's geometry, beside the tensors' own shapes.
 #[derive(CubeLaunch, CubeType)]
 pub struct ConvArgs {
@@ -238,8 +240,7 @@ pub fn weight_grad_kernel(
         terminate!();
     }
     let slice = ABSOLUTE_POS / units;
-    let per = batch.div_ceil(slices);
-    let (first, end) = (slice * per, clamp_max(slice * per + per, batch));
+    let (first, end) = batch_range(slice, slices, batch);
     // Neighbouring invocations share the tap (and so their loops' bounds) and the output
     // channels (so their `dy` reads), and differ in the input channels.
     let pos = ABSOLUTE_POS % units;

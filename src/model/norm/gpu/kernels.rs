@@ -8,6 +8,8 @@
 
 use cubecl::prelude::*;
 
+use crate::model::cube::batch_range;
+
 /// One invocation per channel and slice of the batch (so that a layer of few channels still
 /// runs on every core): the sum and sum of squares of its values, around the channel's first
 /// value to keep the variance's cancellation small. `partial` is `[slices, 3, channels]`:
@@ -22,8 +24,7 @@ pub fn stats_partial_kernel(x: &Tensor<f32>, partial: &mut Tensor<f32>) {
     }
     let c = ABSOLUTE_POS % channels;
     let slice = ABSOLUTE_POS / channels;
-    let per = batch.div_ceil(slices);
-    let (first, end) = (slice * per, clamp_max(slice * per + per, batch));
+    let (first, end) = batch_range(slice, slices, batch);
     let shift = x[c * pixels];
     let mut sum = 0.0f32;
     let mut squares = 0.0f32;
@@ -110,8 +111,7 @@ pub fn grad_sums_kernel(
     }
     let c = ABSOLUTE_POS % channels;
     let slice = ABSOLUTE_POS / channels;
-    let per = batch.div_ceil(slices);
-    let (first, end) = (slice * per, clamp_max(slice * per + per, batch));
+    let (first, end) = batch_range(slice, slices, batch);
     let (mean, inv_std) = (stats[c], 1.0 / f32::sqrt(stats[channels + c] + epsilon));
     let mut sum = 0.0f32;
     let mut projected = 0.0f32;
