@@ -38,7 +38,9 @@ pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         }
         #[cfg(feature = "wgpu")]
         (Some((stride, padding)), Some(bias))
-            if backend::is_cube(&x.device()) && x.dtype() == burn::tensor::DType::F32 =>
+            if backend::is_cube(&x.device())
+                && x.dtype() == burn::tensor::DType::F32
+                && gpu_launchable(&x, conv, stride, padding) =>
         {
             gpu_forward(x, conv.weight.val(), bias.val(), stride, padding)
         }
@@ -64,6 +66,19 @@ pub fn gpu_forward(
         padding,
     );
     Tensor::from_dispatch(y)
+}
+
+/// Whether the GPU kernels' launches fit the device's limits for this layer and input (else
+/// burn's op runs it: a batch of 512 images at 224 px would need too many workgroups).
+#[cfg(feature = "wgpu")]
+fn gpu_launchable(x: &Tensor<4>, conv: &Conv2d, stride: [usize; 2], padding: [usize; 2]) -> bool {
+    let (dims, weight) = (x.dims(), conv.weight.dims());
+    // A kernel larger than the padded input is burn's to report.
+    let fits = (0..2).all(|i| dims[2 + i] + 2 * padding[i] >= weight[2 + i]);
+    fits && {
+        let out = gpu::out_shape(&dims.into(), &weight.into(), stride, padding);
+        gpu::launchable(dims, [out[2], out[3]])
+    }
 }
 
 /// Stride and symmetric padding, when the layer is one the kernels compute: one group, no

@@ -84,6 +84,14 @@ fn channel_grid(units: usize, blocks: usize) -> (CubeCount, CubeDim) {
     (CubeCount::Static(units.div_ceil(64) as u32, blocks as u32, 1), dim)
 }
 
+/// Whether the kernels' launch grids fit WebGPU's 65,535 workgroups a dimension for an input of
+/// `x` `[n, c, h, w]` and an output of `out` `[h, w]` (the rows of [`channel_grid`] cover every
+/// pixel of every block of images, the input's for its gradient).
+pub fn launchable(x: [usize; 4], out: [usize; 2]) -> bool {
+    let images = x[0].div_ceil(IMAGES);
+    [x[2] * x[3], out[0] * out[1]].iter().all(|pixels| (pixels * images).div_ceil(64) <= 65_535)
+}
+
 impl GpuConv for CubeBackend {
     fn gpu_conv2d(
         x: CubeTensor,
@@ -281,5 +289,18 @@ impl<B: Backend + GpuConv> Backward<B, 3> for ConvBackward {
         if let Some(node) = node_bias {
             grads.register::<B>(node.id, B::gpu_conv2d_bias_grad(dy));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::launchable;
+
+    #[test]
+    fn launch_grids_fit_webgpu_limits_or_are_refused() {
+        assert!(launchable([64, 1, 28, 28], [14, 14]));
+        assert!(launchable([256, 3, 224, 224], [112, 112]));
+        // 512 images at 224 px: 224·224·128 / 64 = 100,352 workgroups in a row.
+        assert!(!launchable([512, 3, 224, 224], [112, 112]));
     }
 }

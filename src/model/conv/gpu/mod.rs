@@ -4,4 +4,4 @@
 mod extension;
 mod kernels;
 
-pub use extension::GpuConv;
+pub use extension::{GpuConv, launchable, out_shape};

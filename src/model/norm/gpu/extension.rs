@@ -17,6 +17,7 @@ use super::kernels;
 use crate::model::cube::{batch_slices, empty_like, grid, sum_slices};
 
 /// BatchNorm in training, over f32 `[batch, channels, h, w]`.
+#[allow(clippy::too_many_arguments)]
 #[backend_extension(Cube, Fusion, Autodiff)]
 pub trait GpuBatchNorm: Backend {
     /// `[2, channels]`: the batch's mean and biased variance per channel. Not differentiated.
