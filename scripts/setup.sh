@@ -35,7 +35,8 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --version 0.15.1
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Keyed on npm's own record, not the folder: an emptied node_modules/ (seen here) reinstalls.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -77,11 +77,13 @@ fn wide_block(channels: usize) -> usize {
     if channels.is_multiple_of(8) { 8 } else { block(channels) }
 }
 
-/// `units` invocations (pixels x blocks of images) for each of `blocks` blocks of channels, one
-/// block per row of workgroups.
-fn channel_grid(units: usize, blocks: usize) -> (CubeCount, CubeDim) {
-    let dim = CubeDim::new_1d(64);
-    (CubeCount::Static(units.div_ceil(64) as u32, blocks as u32, 1), dim)
+/// The launch of a kernel writing `out` `[n, c, h, w]` a block of channels per row of workgroups
+/// (the block, [`wide_block`] wide, is returned too), each row covering every pixel of every
+/// [`IMAGES`] images.
+fn channel_grid(out: &Shape) -> (CubeCount, CubeDim, usize) {
+    let cb = wide_block(out[1]);
+    let units = out[2] * out[3] * out[0].div_ceil(IMAGES);
+    (CubeCount::Static(units.div_ceil(64) as u32, (out[1] / cb) as u32, 1), CubeDim::new_1d(64), cb)
 }
 
 /// Whether the kernels' launch grids fit WebGPU's 65,535 workgroups a dimension for an input of
@@ -101,10 +103,9 @@ impl GpuConv for CubeBackend {
         padding: [usize; 2],
     ) -> CubeTensor {
         let (x, weight, bias) = (into_contiguous(x), into_contiguous(weight), into_contiguous(bias));
-        let shape = out_shape(&x.meta.shape().clone(), &weight.meta.shape().clone(), stride, padding);
-        let y = empty_like(&x, shape.clone());
-        let cb = wide_block(shape[1]);
-        let (count, dim) = channel_grid(shape[2] * shape[3] * shape[0].div_ceil(IMAGES), shape[1] / cb);
+        let shape = out_shape(x.meta.shape(), weight.meta.shape(), stride, padding);
+        let (count, dim, cb) = channel_grid(&shape);
+        let y = empty_like(&x, shape);
         let hw = [weight.meta.shape()[2], weight.meta.shape()[3]];
         // SAFETY: every index the kernel computes is inside its tensors (clamped images,
         // checked taps), which are contiguous and of the shapes it reads.
@@ -135,9 +136,8 @@ impl GpuConv for CubeBackend {
         let (dy, weight) = (into_contiguous(dy), into_contiguous(weight));
         let ws = weight.meta.shape().clone();
         let shape = Shape::new([dy.meta.shape()[0], ws[1], in_size[0], in_size[1]]);
-        let dx = empty_like(&dy, shape.clone());
-        let cb = wide_block(shape[1]);
-        let (count, dim) = channel_grid(shape[2] * shape[3] * shape[0].div_ceil(IMAGES), shape[1] / cb);
+        let (count, dim, cb) = channel_grid(&shape);
+        let dx = empty_like(&dy, shape);
         // SAFETY: every index the kernel computes is inside its tensors (clamped images,
         // checked taps), which are contiguous and of the shapes it reads.
         unsafe {
