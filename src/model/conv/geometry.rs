@@ -60,6 +60,15 @@ impl Geometry {
         [self.batch, self.out_channels, self.out_size[0], self.out_size[1]]
     }
 
+    /// Along `axis`, the outputs whose kernel position `k` reads inside the input
+    /// (`o * stride + k - padding` in `0..in_size`): a contiguous range, possibly empty.
+    pub fn inside(&self, axis: usize, k: usize) -> Range<usize> {
+        let (stride, pad, size, out) = (self.stride[axis], self.padding[axis], self.in_size[axis], self.out_size[axis]);
+        let lo = pad.saturating_sub(k).div_ceil(stride).min(out);
+        let hi = (size + pad).saturating_sub(k).div_ceil(stride).min(out);
+        lo..hi.max(lo)
+    }
+
     /// Images per chunk: as many as fit [`CHUNK_FLOATS`], but at least two chunks per thread
     /// when the batch allows, so that threads share the work evenly.
     pub fn images_per_chunk(&self, threads: usize) -> usize {

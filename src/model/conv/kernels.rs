@@ -9,7 +9,9 @@
 //! one product per class whose N dimension is images x the class's pixels, which keeps gemm
 //! efficient at ResNet's 7x7..1x1 stages.
 
+use super::columns::{col2im, gather, gather_transposed, im2col, scatter_add};
 use super::geometry::Geometry;
+use super::product::product;
 use super::taps::TapClass;
 use crate::model::parallel;
 use std::borrow::Cow;
@@ -43,15 +45,15 @@ pub struct Gradients {
 
 /// A class ready for the products: its packed weight and the index maps its gathers go through,
 /// computed once per call rather than for every chunk of images.
-struct Prepared {
-    class: TapClass,
+pub struct Prepared {
+    pub class: TapClass,
     packed: Vec<f32>,
     /// Where each column reads: a split class's [`TapClass::pixel_sources`] (with `rows`, its
     /// [`TapClass::row_offsets`]), or a padded class's [`Geometry::source_pixels`].
-    sources: Vec<usize>,
-    rows: Vec<usize>,
+    pub sources: Vec<usize>,
+    pub rows: Vec<usize>,
     /// [`TapClass::pixel_outputs`].
-    outputs: Vec<usize>,
+    pub outputs: Vec<usize>,
 }
 
 /// The classes that read the image at all, prepared. (Outputs whose every tap is padding are
@@ -92,8 +94,7 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], bias: &[f32], save: bool
             let col = im2col(g, p, x_chunk, images);
             // product[Cout, cols] = weight[Cout, K] . col[K, cols]
             let (k, n) = (p.class.col_rows(g), images * p.class.pixels());
-            let mut product = vec![0.0; g.out_channels * n];
-            gemm(g.out_channels, n, k, (&mut product, n, 1), (&p.packed, k, 1), (&col, n, 1));
+            let product = product(g.out_channels, n, k, (n, 1), (&p.packed, k, 1), (&col, n, 1));
             scatter_add(g, p, &product, images, y_chunk);
             if keep {
                 kept.push(col);
@@ -140,8 +141,7 @@ pub fn backward(
             if want_x {
                 let dy_cols = gather(g, p, dy, images.clone());
                 // dcol[K, cols] = weight^T[K, Cout] . dy[Cout, cols]
-                let mut dcol = vec![0.0; k * n];
-                gemm(k, n, g.out_channels, (&mut dcol, n, 1), (&p.packed, 1, k), (&dy_cols, n, 1));
+                let dcol = product(k, n, g.out_channels, (n, 1), (&p.packed, 1, k), (&dy_cols, n, 1));
                 col2im(g, p, &dcol, images.len(), dx_chunk);
             }
             if let Some(dw) = &mut dw {
@@ -174,10 +174,8 @@ pub fn backward(
 /// the fast preset).
 fn weight_gradient(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>, col: &[f32]) -> Vec<f32> {
     let (k, n, cout) = (p.class.col_rows(g), images.len() * p.class.pixels(), g.out_channels);
-    let mut dw = vec![0.0; cout * k];
     let dy_t = gather_transposed(g, p, dy, images);
-    gemm(cout, k, n, (&mut dw, 1, cout), (&dy_t, 1, cout), (col, 1, n));
-    dw
+    product(cout, k, n, (1, cout), (&dy_t, 1, cout), (col, 1, n))
 }
 
 fn sum_all(parts: Vec<Option<Vec<f32>>>) -> Option<Vec<f32>> {
@@ -195,163 +193,4 @@ fn bias_gradient(g: &Geometry, dy: &[f32], images: Range<usize>) -> Vec<f32> {
         db[plane % g.out_channels] += values.iter().sum::<f32>();
     }
     db
-}
-
-// The four moves between NCHW tensors and a class's [rows, images x pixels] matrices below run
-// image by image, so that each touches one image's planes at a time (a cache-sized piece) rather
-// than striding across the whole chunk for every row.
-
-/// The class's column matrix [K, images x pixels] of a chunk's images `x`: row (c, ki, kj),
-/// column (image, oh, ow) holds x[image, c, oh*sh + ki - ph, ow*sw + kj - pw], always inside.
-fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> {
-    if p.class.padded {
-        return im2col_padded(g, &p.sources, x, images);
-    }
-    let (sources, rows) = (&p.sources, &p.rows);
-    let (pixels, n) = (sources.len(), images * sources.len());
-    let mut col = vec![0.0; rows.len() * n];
-    for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
-        for (r, &offset) in rows.iter().enumerate() {
-            let (dst, x) = (&mut col[r * n + image * pixels..][..pixels], &x[offset..]);
-            dst.iter_mut().zip(sources).for_each(|(d, &s)| *d = x[s]);
-        }
-    }
-    col
-}
-
-/// The adjoint of [`im2col`]: adds each column entry back into the input pixel it was read
-/// from, into `dx` (the chunk's images).
-fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut [f32]) {
-    if p.class.padded {
-        return col2im_padded(g, &p.sources, dcol, images, dx);
-    }
-    let (sources, rows) = (&p.sources, &p.rows);
-    let (pixels, n) = (sources.len(), images * sources.len());
-    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
-        for (r, &offset) in rows.iter().enumerate() {
-            let (src, dx) = (&dcol[r * n + image * pixels..][..pixels], &mut dx[offset..]);
-            src.iter().zip(sources).for_each(|(v, &s)| dx[s] += v);
-        }
-    }
-}
-
-/// [`im2col`] of a padded class (every output, every tap): through `sources`
-/// ([`Geometry::source_pixels`]), 0 in the padding.
-fn im2col_padded(g: &Geometry, sources: &[usize], x: &[f32], images: usize) -> Vec<f32> {
-    let (pixels, kernel) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
-    let n = images * pixels;
-    let mut col = vec![0.0; g.col_rows() * n];
-    for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
-        for (channel, x) in x.chunks_exact(g.in_pixels()).enumerate() {
-            for (tap, map) in sources.chunks_exact(pixels).enumerate() {
-                let dst = &mut col[(channel * kernel + tap) * n + image * pixels..][..pixels];
-                dst.iter_mut().zip(map).for_each(|(d, &i)| *d = x.get(i).copied().unwrap_or(0.0));
-            }
-        }
-    }
-    col
-}
-
-/// The adjoint of [`im2col_padded`].
-fn col2im_padded(g: &Geometry, sources: &[usize], dcol: &[f32], images: usize, dx: &mut [f32]) {
-    let (pixels, kernel) = (g.out_pixels(), g.kernel[0] * g.kernel[1]);
-    let n = images * pixels;
-    for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
-        for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
-            for (tap, map) in sources.chunks_exact(pixels).enumerate() {
-                let src = &dcol[(channel * kernel + tap) * n + image * pixels..][..pixels];
-                for (v, &i) in src.iter().zip(map) {
-                    if let Some(d) = dx.get_mut(i) {
-                        *d += v;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Adds the class's product [Cout, images x pixels] into the chunk's NCHW output `y`.
-fn scatter_add(g: &Geometry, p: &Prepared, product: &[f32], images: usize, y: &mut [f32]) {
-    let outputs = &p.outputs;
-    let (pixels, n) = (outputs.len(), images * outputs.len());
-    for (image, y) in y.chunks_exact_mut(g.out_channels * g.out_pixels()).enumerate() {
-        for (c, y) in y.chunks_exact_mut(g.out_pixels()).enumerate() {
-            let src = &product[c * n + image * pixels..][..pixels];
-            src.iter().zip(outputs).for_each(|(v, &o)| y[o] += v);
-        }
-    }
-}
-
-/// The class's pixels of dy[image, Cout, pixels] for the given images, as [Cout, images x
-/// pixels], the layout of a product.
-fn gather(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>) -> Vec<f32> {
-    let outputs = &p.outputs;
-    let (pixels, n) = (outputs.len(), images.len() * outputs.len());
-    let out_image = g.out_channels * g.out_pixels();
-    let mut out = vec![0.0; g.out_channels * n];
-    for (image, dy) in dy[images.start * out_image..images.end * out_image].chunks_exact(out_image).enumerate() {
-        for (c, dy) in dy.chunks_exact(g.out_pixels()).enumerate() {
-            let dst = &mut out[c * n + image * pixels..][..pixels];
-            dst.iter_mut().zip(outputs).for_each(|(d, &o)| *d = dy[o]);
-        }
-    }
-    out
-}
-
-/// [`gather`] transposed: [images x pixels, Cout].
-fn gather_transposed(g: &Geometry, p: &Prepared, dy: &[f32], images: Range<usize>) -> Vec<f32> {
-    let outputs = &p.outputs;
-    let (pixels, cout) = (outputs.len(), g.out_channels);
-    let out_image = cout * g.out_pixels();
-    let mut out = vec![0.0; images.len() * pixels * cout];
-    let dy = &dy[images.start * out_image..images.end * out_image];
-    for (dy, out) in dy.chunks_exact(out_image).zip(out.chunks_exact_mut(pixels * cout)) {
-        for (&o, out) in outputs.iter().zip(out.chunks_exact_mut(cout)) {
-            out.iter_mut().zip(dy[o..].iter().step_by(g.out_pixels())).for_each(|(d, v)| *d = *v);
-        }
-    }
-    out
-}
-
-/// dst[m, n] = lhs[m, k] . rhs[k, n]; each matrix is given as (data, row stride, column
-/// stride), so a transpose is only a swap of strides. Single-threaded: the chunks are the
-/// parallelism.
-fn gemm(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: (&mut [f32], usize, usize),
-    lhs: (&[f32], usize, usize),
-    rhs: (&[f32], usize, usize),
-) {
-    let extent = |rows: usize, cols: usize, rs: usize, cs: usize| (rows - 1) * rs + (cols - 1) * cs + 1;
-    assert!(m > 0 && n > 0 && k > 0, "empty product");
-    assert!(dst.0.len() >= extent(m, n, dst.1, dst.2));
-    assert!(lhs.0.len() >= extent(m, k, lhs.1, lhs.2));
-    assert!(rhs.0.len() >= extent(k, n, rhs.1, rhs.2));
-    // SAFETY: the asserts above keep every index the strides reach inside its slice, and `dst`
-    // does not alias the operands (it is a distinct &mut borrow).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.0.as_mut_ptr(),
-            dst.2 as isize,
-            dst.1 as isize,
-            false, // dst is written, not read
-            lhs.0.as_ptr(),
-            lhs.2 as isize,
-            lhs.1 as isize,
-            rhs.0.as_ptr(),
-            rhs.2 as isize,
-            rhs.1 as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
 }

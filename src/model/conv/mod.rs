@@ -4,11 +4,13 @@
 //! the kernels do not cover, burn's `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so
 //! saved networks do not change.
 
+mod columns;
 mod extension;
 mod geometry;
 #[cfg(feature = "wgpu")]
 mod gpu;
 mod kernels;
+mod product;
 mod taps;
 #[cfg(test)]
 mod tests;

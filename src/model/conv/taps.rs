@@ -89,15 +89,23 @@ impl TapClass {
     /// Adds a weight gradient laid out [Cin x taps, Cout] (the packed weight's transpose, as the
     /// weight-gradient product writes it) into the full [Cout, Cin, kh, kw] one.
     pub fn unpack_add(&self, g: &Geometry, packed_t: &[f32], dw: &mut [f32]) {
+        // A transpose in blocks of out channels: each packed row gives a block a short
+        // contiguous read, and the block's `dw` planes are written in order, a few streams at
+        // once. (A stride of Cin x kernel per write, or of Cout per read, made this a cache miss
+        // per value at 512 channels: 7.6 % of a ResNet-18 step at 96px.)
+        const BLOCK: usize = 16;
         let taps = self.kernel_taps(g);
         let (kernel, cout) = (g.kernel[0] * g.kernel[1], g.out_channels);
-        // In dw's own order: its writes stay sequential (a stride of Cin x kernel per write made
-        // this a cache miss per value at 512 channels).
-        for (block, dw) in dw.chunks_exact_mut(kernel).enumerate() {
-            let (o, ci) = (block / g.in_channels, block % g.in_channels);
-            for (ti, &t) in taps.iter().enumerate() {
-                let r = ci * taps.len() + ti;
-                dw[t] += packed_t[r * cout + o];
+        let per_out = g.in_channels * kernel;
+        for o0 in (0..cout).step_by(BLOCK) {
+            let outs = o0..(o0 + BLOCK).min(cout);
+            for ci in 0..g.in_channels {
+                for (ti, &t) in taps.iter().enumerate() {
+                    let row = &packed_t[(ci * taps.len() + ti) * cout..][outs.clone()];
+                    for (o, v) in outs.clone().zip(row) {
+                        dw[o * per_out + ci * kernel + t] += v;
+                    }
+                }
             }
         }
     }

@@ -69,6 +69,7 @@ fn forward_and_gradients_match_the_definition() {
         ([64, 8, 2, 2], [16, 8, 3, 3], [1, 1], [1, 1]), // a 2x2 plane: four corner classes
         ([3, 4, 12, 11], [5, 4, 3, 3], [1, 1], [1, 1]), // padded beforehand (large plane)
         ([2, 3, 16, 16], [4, 3, 3, 3], [2, 2], [1, 1]), // padded beforehand, stride 2
+        ([2, 3, 26, 17], [3, 3, 3, 5], [1, 2], [2, 1]), // padded, row by row: unequal strides
     ];
     for (i, (xs, ws, stride, padding)) in cases.into_iter().enumerate() {
         let g = Geometry::new(xs, ws, stride, padding).unwrap();
@@ -106,4 +107,13 @@ fn forward_and_gradients_match_the_definition() {
         let from_kept = kernels::backward(&g, &x, &w, &dy, [false, true, false], kept.as_ref());
         close(&from_kept.weight.unwrap(), &dw, &format!("case {i} dw from the kept columns"));
     }
+}
+
+#[test]
+fn the_unequal_stride_case_runs_row_by_row() {
+    // The case above must reach the padded class's row-by-row moves (out width >= 8, one class).
+    let g = Geometry::new([2, 3, 26, 17], [3, 3, 3, 5], [1, 2], [2, 1]).unwrap();
+    assert_eq!(g.out_size, [28, 8]);
+    let classes = g.product_classes();
+    assert!(classes.len() == 1 && classes[0].padded);
 }
