@@ -115,6 +115,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", default="fast,d2l96")
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int, help="timed steps for every case instead of its own (longer runs "
+                        "average out a noisy machine; PyTorch's real batches last for 468 steps at batch 64)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache/resnet-explorer/target"))
     parser.add_argument("--binary", default=f"{target}/release/resnet-explorer",
@@ -128,6 +130,7 @@ def main():
     print(f"{'model':<8} {'input':>5} {'steps':>5} {'PyTorch ex/s':>13} {'burn flex ex/s':>15} {'burn / PyTorch':>15}{base}")
     for name in args.cases.split(","):
         widths, blocks, side, steps = CASES[name]
+        steps = args.steps or steps
         theirs = pytorch_rate(widths, blocks, side, args.batch, steps, args.threads)
         ours = burn_rate(widths, blocks, side, args.batch, steps, args.threads, args.binary)
         line = f"{name:<8} {side:>5} {steps:>5} {theirs:>13.1f} {ours:>15.1f} {ours / theirs:>15.2f}"
