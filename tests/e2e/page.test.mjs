@@ -563,8 +563,11 @@ async function injectIntoWorker(page, prelude) {
 test('a lost GPU device is reported and the run resumes from its checkpoint in a fresh worker', { timeout: 15 * MINUTE }, async () => {
   requirePkg();
   await withPage('device-lost', WEBGPU_ARGS, async (page, log) => {
-    // Keep a handle on the device burn creates, so the test can destroy it: a real loss, as a
-    // driver reset or a GPU process crash gives (reason "destroyed" here, "unknown" there).
+    // Destroy the device burn creates (a real loss, as a driver reset or a GPU process crash
+    // gives: reason "destroyed" here, "unknown" there) at a fixed point of the run: as epoch 1's
+    // checkpoint is written to IndexedDB. The run loop awaits that write before it queues any
+    // step of epoch 2, so the loss always lands after the checkpoint of epoch 1 and before
+    // epoch 2 can end (destroying it from the test instead raced the training).
     await injectIntoWorker(
       page,
       `const requestDeviceForTest = GPUAdapter.prototype.requestDevice;
@@ -572,16 +575,22 @@ GPUAdapter.prototype.requestDevice = async function (...args) {
   const device = await requestDeviceForTest.apply(this, args);
   self.deviceForTest = device;
   return device;
+};
+const putForTest = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (...args) {
+  const request = putForTest.apply(this, args);
+  if (this.name === 'saved' && self.deviceForTest && !self.deviceDestroyedForTest) {
+    self.deviceDestroyedForTest = true;
+    self.deviceForTest.destroy();
+  }
+  return request;
 };`,
     );
     await openPage(page, { ...TINY, epochs: '2', ...ON_WEBGPU });
     await page.click('#start');
-    await waitForRun(page, 'epoch 1 to end on WebGPU', (s) => s.points >= TINY_POINTS, 10 * MINUTE);
-    await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE }); // the checkpoint is kept
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 10 * MINUTE });
     assert.equal(await page.getAttribute('#backend', 'data-backend'), 'wgpu');
-    const worker = page.workers().find((w) => w.url().endsWith('/www/worker/worker.js'));
-    await worker.evaluate(() => self.deviceForTest.destroy());
-    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 2 * MINUTE });
+    await page.waitForFunction(() => document.getElementById('saved-networks').dataset.count === '1', null, { timeout: MINUTE }); // the checkpoint is kept
     const message = await page.textContent('#error-message');
     log(`message: ${message}`);
     assert.match(message, /GPU device was lost \(destroyed/);

@@ -116,6 +116,9 @@ async function started(run, events) {
 async function trainLoop(run) {
   for (;;) {
     await waitWhilePaused(run);
+    // A device lost between steps stops the run too, but it failed: nothing can be read from
+    // the device to keep (the checkpoint of the last epoch end is what the page resumes from).
+    if (session.deviceLost) return 'failed';
     if (run.stopped) {
       await exclusive(() => explorer().stopTraining());
       run.final = 'stopped';
