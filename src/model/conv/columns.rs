@@ -18,7 +18,7 @@ pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> 
     let mut col = vec![0.0; p.class.col_rows(g) * n];
     for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
         let at = |r: usize| r * n + image * pixels;
-        if p.class.padded && g.out_size[1] >= ROWS_FROM {
+        if by_rows(g, p) {
             let kernel = g.kernel[0] * g.kernel[1];
             for (channel, plane) in x.chunks_exact(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
@@ -51,7 +51,7 @@ pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> 
 pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut [f32]) {
     let (pixels, n) = (p.outputs.len(), images * p.outputs.len());
     for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
-        if p.class.padded && g.out_size[1] >= ROWS_FROM {
+        if by_rows(g, p) {
             for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
                     let row = channel * g.kernel[0] * g.kernel[1] + t;
@@ -83,6 +83,11 @@ pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut 
 /// add between the padding) rather than through its per-value map; below it the map is faster
 /// (rows of 5-7 values cost more per row than the map does per value: bench/RESULTS.md).
 const ROWS_FROM: usize = 8;
+
+/// Whether a class's columns move a row at a time (see [`ROWS_FROM`]).
+fn by_rows(g: &Geometry, p: &Prepared) -> bool {
+    p.class.padded && g.out_size[1] >= ROWS_FROM
+}
 
 /// One kernel position of a padded class and the outputs at which it reads inside the image.
 struct Tap {
