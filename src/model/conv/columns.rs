@@ -9,6 +9,7 @@
 
 use super::geometry::Geometry;
 use super::kernels::Prepared;
+use super::taps::TapClass;
 use std::ops::Range;
 
 /// The class's column matrix [K, images x pixels] of a chunk's images `x`: row (c, ki, kj),
@@ -18,7 +19,7 @@ pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> 
     let mut col = vec![0.0; p.class.col_rows(g) * n];
     for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
         let at = |r: usize| r * n + image * pixels;
-        if by_rows(g, p) {
+        if by_rows(g, &p.class) {
             let kernel = g.kernel[0] * g.kernel[1];
             for (channel, plane) in x.chunks_exact(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
@@ -51,7 +52,7 @@ pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> 
 pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut [f32]) {
     let (pixels, n) = (p.outputs.len(), images * p.outputs.len());
     for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
-        if by_rows(g, p) {
+        if by_rows(g, &p.class) {
             for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
                     let row = channel * g.kernel[0] * g.kernel[1] + t;
@@ -85,8 +86,8 @@ pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut 
 const ROWS_FROM: usize = 8;
 
 /// Whether a class's columns move a row at a time (see [`ROWS_FROM`]).
-fn by_rows(g: &Geometry, p: &Prepared) -> bool {
-    p.class.padded && g.out_size[1] >= ROWS_FROM
+pub fn by_rows(g: &Geometry, class: &TapClass) -> bool {
+    class.padded && g.out_size[1] >= ROWS_FROM
 }
 
 /// One kernel position of a padded class and the outputs at which it reads inside the image.

@@ -9,7 +9,7 @@
 //! one product per class whose N dimension is images x the class's pixels, which keeps gemm
 //! efficient at ResNet's 7x7..1x1 stages.
 
-use super::columns::{col2im, gather, gather_transposed, im2col, scatter_add};
+use super::columns::{by_rows, col2im, gather, gather_transposed, im2col, scatter_add};
 use super::geometry::Geometry;
 use super::product::product;
 use super::taps::TapClass;
@@ -49,7 +49,8 @@ pub struct Prepared {
     pub class: TapClass,
     packed: Vec<f32>,
     /// Where each column reads: a split class's [`TapClass::pixel_sources`] (with `rows`, its
-    /// [`TapClass::row_offsets`]), or a padded class's [`Geometry::source_pixels`].
+    /// [`TapClass::row_offsets`]), or a padded class's [`Geometry::source_pixels`] (none where
+    /// it moves row by row: [`by_rows`]).
     pub sources: Vec<usize>,
     pub rows: Vec<usize>,
     /// [`TapClass::pixel_outputs`].
@@ -62,9 +63,12 @@ fn classes(g: &Geometry, weight: &[f32]) -> Vec<Prepared> {
     let classes = g.product_classes().into_iter().filter(|c| c.col_rows(g) > 0);
     classes
         .map(|class| {
-            let (sources, rows) = match class.padded {
-                true => (g.source_pixels(), Vec::new()),
-                false => (class.pixel_sources(g), class.row_offsets(g)),
+            let (sources, rows) = if by_rows(g, &class) {
+                (Vec::new(), Vec::new()) // the row-by-row moves need no map
+            } else if class.padded {
+                (g.source_pixels(), Vec::new())
+            } else {
+                (class.pixel_sources(g), class.row_offsets(g))
             };
             let (packed, outputs) = (class.pack_weight(g, weight), class.pixel_outputs(g));
             Prepared { class, packed, sources, rows, outputs }
