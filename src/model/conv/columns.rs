@@ -17,10 +17,10 @@ use std::ops::Range;
 pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> {
     let (pixels, n) = (p.outputs.len(), images * p.outputs.len());
     let mut col = vec![0.0; p.class.col_rows(g) * n];
+    let kernel = g.kernel[0] * g.kernel[1];
     for (image, x) in x.chunks_exact(g.in_channels * g.in_pixels()).enumerate() {
         let at = |r: usize| r * n + image * pixels;
         if by_rows(g, &p.class) {
-            let kernel = g.kernel[0] * g.kernel[1];
             for (channel, plane) in x.chunks_exact(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
                     im2col_rows(g, &tap, plane, &mut col[at(channel * kernel + t)..][..pixels]);
@@ -51,20 +51,19 @@ pub fn im2col(g: &Geometry, p: &Prepared, x: &[f32], images: usize) -> Vec<f32> 
 /// from, into `dx` (the chunk's images).
 pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut [f32]) {
     let (pixels, n) = (p.outputs.len(), images * p.outputs.len());
+    let kernel = g.kernel[0] * g.kernel[1];
     for (image, dx) in dx.chunks_exact_mut(g.in_channels * g.in_pixels()).enumerate() {
+        let row = |r: usize| &dcol[r * n + image * pixels..][..pixels];
         if by_rows(g, &p.class) {
             for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
                 for (t, tap) in taps(g).enumerate() {
-                    let row = channel * g.kernel[0] * g.kernel[1] + t;
-                    col2im_rows(g, &tap, &dcol[row * n + image * pixels..][..pixels], dx);
+                    col2im_rows(g, &tap, row(channel * kernel + t), dx);
                 }
             }
         } else if p.class.padded {
-            let kernel = g.kernel[0] * g.kernel[1];
             for (channel, dx) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
-                for (tap, map) in p.sources.chunks_exact(pixels).enumerate() {
-                    let src = &dcol[(channel * kernel + tap) * n + image * pixels..][..pixels];
-                    for (v, &i) in src.iter().zip(map) {
+                for (t, map) in p.sources.chunks_exact(pixels).enumerate() {
+                    for (v, &i) in row(channel * kernel + t).iter().zip(map) {
                         if let Some(d) = dx.get_mut(i) {
                             *d += v;
                         }
@@ -73,8 +72,8 @@ pub fn col2im(g: &Geometry, p: &Prepared, dcol: &[f32], images: usize, dx: &mut 
             }
         } else {
             for (r, &offset) in p.rows.iter().enumerate() {
-                let (src, dx) = (&dcol[r * n + image * pixels..][..pixels], &mut dx[offset..]);
-                src.iter().zip(&p.sources).for_each(|(v, &s)| dx[s] += v);
+                let dx = &mut dx[offset..];
+                row(r).iter().zip(&p.sources).for_each(|(v, &s)| dx[s] += v);
             }
         }
     }
