@@ -845,7 +845,7 @@ mod custom_channel {
     /// `SPIN_BUDGET_SERVER * CHANNEL_MAX_TASK * 2` (524,288) times and yields 4,096
     /// times. The queue stays full for as long as the device runs the work already
     /// queued, so on a software GPU (lavapipe) with as many worker threads as cores
-    /// the spinning client took a core from the workers: 1.6x slower training.
+    /// the spinning client took a core from the workers: training up to 1.6x slower.
     const SPIN_BUDGET_CLIENT: u32 = 256;
     /// Number of `thread::yield_now` calls on the client after the spin budget
     /// is exhausted, before dropping to sleeping.
