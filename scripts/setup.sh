@@ -41,8 +41,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# The wasm package (WebGPU + CPU backends in one module), rebuilt only when the Rust changed.
-stamp=$(cat Cargo.toml Cargo.lock $(find src -type f | sort) | sha256sum | cut -d' ' -f1)
+# The wasm package (WebGPU + CPU backends in one module), rebuilt only when the Rust (ours or vendored) changed.
+stamp=$(cat Cargo.toml Cargo.lock $(find src vendor -type f | sort) | sha256sum | cut -d' ' -f1)
 if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
   say "wasm-pack build (first time: about 12 minutes)"
   wasm-pack build --release --target web --out-dir pkg --no-typescript --no-pack -- --features wgpu
