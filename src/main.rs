@@ -6,6 +6,7 @@ mod cli;
 #[cfg(not(target_family = "wasm"))]
 fn main() {
     use clap::Parser;
+    cli::use_one_arena();
     let args = cli::Cli::parse();
     if let Err(message) = cli::run(args) {
         eprintln!("error: {message}");

@@ -1,11 +1,14 @@
 //! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`.
 
+mod allocator;
 mod bench;
 mod identity;
 mod lab;
 mod model_args;
 mod shapes;
 mod train;
+
+pub use allocator::use_one_arena;
 
 use clap::{Parser, Subcommand};
 
