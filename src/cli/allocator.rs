@@ -4,9 +4,10 @@
 //! training step, so their tensors come from small per-thread heaps that glibc trims and unmaps
 //! as blocks are freed. ResNet-18 at 96px frees and reallocates tens of MB a step, and every
 //! step faulted that memory in again: 794 K page faults in 6 steps, 7 % of the samples in the
-//! kernel clearing pages. With one arena the blocks are reused (384 K faults) and the step is
-//! 1.13x faster there; the fast preset is a tie (bench/RESULTS.md). A step makes a few hundred
-//! allocations, so one arena's lock is not contended.
+//! kernel clearing pages. With one arena the blocks are reused (378 K faults) and the step ran
+//! 1.02x-1.13x faster there in alternated runs; the fast preset is a tie, the wgpu backend on
+//! lavapipe not slower (bench/RESULTS.md). A step makes a few hundred allocations, so one
+//! arena's lock is not contended.
 
 /// One malloc arena for the process, unless `MALLOC_ARENA_MAX` already says otherwise. Call
 /// before the thread pool starts.
