@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash } from '../../www/core/settings.js';
+import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash, workerOpening } from '../../www/core/settings.js';
 
 const PAGE = pageSettings(['fast', 'tiny', 'alexnet']);
 
@@ -47,4 +47,13 @@ test("a refused value names what is used instead: the model's own default where 
   const { problems } = parseHash('preset=fast&epochs=0&input=3', PAGE, { epochs: 2, input: null });
   assert.match(problems[0], /input=3 .*; the model\u2019s default is used instead\./);
   assert.match(problems[1], /epochs=0 .*; 2 is used instead\./);
+});
+
+test('the worker opens with the link\'s backend and test images, before the models are known', () => {
+  assert.deepEqual(workerOpening(''), { backend: 'auto', testLimit: null });
+  assert.deepEqual(workerOpening('#preset=googlenet&backend=wgpu&test=64&epochs=1'), { backend: 'wgpu', testLimit: 64 });
+  assert.deepEqual(workerOpening('backend=cpu&test=10000'), { backend: 'cpu', testLimit: null });
+  // What the link has wrong falls back as the form does (which then reports it).
+  assert.deepEqual(workerOpening('#backend=tpu&test=0'), { backend: 'auto', testLimit: null });
+  assert.deepEqual(workerOpening('#test=abc'), { backend: 'auto', testLimit: null });
 });

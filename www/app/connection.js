@@ -39,9 +39,10 @@ export class Connection {
   /**
    * The worker for `backendChoice`: the current one, or a fresh one (a worker initialises its
    * device once, so switching backends needs a new worker; so does a broken one).
-   * @param {string} backendChoice
+   * `testLimit`: the test images a fresh worker's demos evaluate (null: all); by default the form's.
+   * @param {string} backendChoice @param {number | null} [testLimit]
    */
-  ensure(backendChoice) {
+  ensure(backendChoice, testLimit = this.formTestLimit()) {
     if (this.client && (this.broken || this.client.backend !== backendChoice)) {
       this.client.terminate();
       this.client = null;
@@ -50,8 +51,7 @@ export class Connection {
     const s = this.store.get();
     this.broken = false;
     this.store.set(freshWorker(s));
-    const test = s.settings?.test;
-    const open = { type: 'open', backend: backendChoice, testLimit: test && test < FULL.test ? test : null };
+    const open = { type: 'open', backend: backendChoice, testLimit };
     const client = new WorkerClient({
       open,
       onEvent: (event) => this.dispatch(event),
@@ -63,6 +63,12 @@ export class Connection {
     });
     this.client = client;
     return client;
+  }
+
+  /** The form's test images if fewer than all, else null. */
+  formTestLimit() {
+    const test = this.store.get().settings?.test;
+    return test && test < FULL.test ? test : null;
   }
 
   /** A request to the worker (started with the page's backend choice if there is none). */

@@ -4,7 +4,7 @@
 
 import { Store } from '../core/store.js';
 import { catalogueFrom } from '../core/models.js';
-import { FULL } from '../core/settings.js';
+import { FULL, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from './state.js';
 import { Connection } from './connection.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
@@ -119,6 +119,12 @@ async function loadWasm() {
   connection.ensure(store.get().backendChoice);
 }
 
+// The worker opens at once, beside the page's own copy of the module: the link's backend and
+// test images are all it needs, and its data download and decoding then overlap the compile
+// (which the browser does once for both: same bytes, same process).
+const opening = workerOpening(location.hash);
+store.set({ backendChoice: opening.backend });
+connection.ensure(opening.backend, opening.testLimit);
 loadWasm();
 initLab({ backendChoice: () => store.get().backendChoice });
 

@@ -38,6 +38,8 @@ export const TRAINING = [
   number('train', 'Training images', 1, FULL.train, true, FULL.train),
   number('test', 'Test images', 1, FULL.test, true, FULL.test),
 ];
+/** Which backend trains: Auto (WebGPU unless it is a software renderer), WebGPU or the CPU. */
+const BACKEND = /** @type {ChoiceSetting} */ ({ kind: 'choice', key: 'backend', label: 'Backend', values: BACKEND_CHOICES, default: 'auto' });
 /** A chapter-7 model's input side in pixels, up to the seed's largest. */
 export const INPUT_SIZE = number('input', 'Input size', 8, 224, true);
 
@@ -51,12 +53,26 @@ export function pageSettings(presets) {
     { kind: 'choice', key: 'preset', label: 'Model', values: presets, default: presets[0] },
     INPUT_SIZE,
     ...TRAINING,
-    { kind: 'choice', key: 'backend', label: 'Backend', values: BACKEND_CHOICES, default: 'auto' },
+    BACKEND,
     { kind: 'pattern', key: 'block', label: 'Selected block', pattern: /^b\d+\.\d+$/, default: null },
     { kind: 'choice', key: 'mode', label: 'Identity demo', values: ['branch', 'conv2'], default: 'branch' },
     number('image', 'Test image', 0, GALLERY_SIZE - 1, true, 0),
     number('stage', 'Insertion stage', 0, 15, true, 0),
   ];
+}
+
+/**
+ * What the worker is opened with, read from a link before the model catalogue is known (so the
+ * worker can start while the page compiles its own module): the backend choice, and the test
+ * images the demos evaluate (null: all of them). A value the link has wrong is left to the form
+ * to report; the default is used meanwhile, as the form does.
+ * @param {string} hash @returns {{backend: string, testLimit: number | null}}
+ */
+export function workerOpening(hash) {
+  const test = /** @type {Setting} */ (TRAINING.find((s) => s.key === 'test'));
+  const { values } = parseHash(hash, [test, BACKEND]);
+  const limit = /** @type {number | undefined} */ (values.test);
+  return { backend: String(values.backend ?? 'auto'), testLimit: limit !== undefined && limit < FULL.test ? limit : null };
 }
 
 /** The lab's settings, under `lab-` keys. */

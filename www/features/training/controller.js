@@ -215,12 +215,11 @@ function routeDataEvents({ store, view, on, run, setPhase, warmUpGpu, files }) {
     if (r && event.run !== undefined) [r.trainImages, r.testImages] = [event.train, event.test];
     view.showDataReady(event);
   });
-  on('opened', (event) => {
-    if (event.ok && !store.get().memory) warmUpGpu();
-  });
-  // Once the demos have their numbers (the GPU is then free): compile the training kernels.
-  store.subscribe(['checks', 'predictions'], (s) => {
-    if (s.checks || (s.memoryNet?.zoo && s.predictions)) warmUpGpu();
+  // Once the demos have their numbers (the GPU is then free), or when there are no demos to wait
+  // for: compile the training kernels. The worker opens before the page knows the models, so the
+  // form's model may come last.
+  store.subscribe(['opened', 'memory', 'checks', 'predictions', 'selectedConfig'], (s) => {
+    if ((s.opened && !s.memory) || s.checks || (s.memoryNet?.zoo && s.predictions)) warmUpGpu();
   });
 }
 
