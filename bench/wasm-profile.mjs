@@ -6,10 +6,13 @@
 //     ~/.cache/resnet-explorer/target/wasm32-unknown-unknown/release/resnet_explorer.wasm
 //   node bench/wasm-profile.mjs [--pkg /tmp/pkg-node] [--model fast] [--batch 64] [--steps 60]
 //                               [--profile out.cpuprofile]
+//   node bench/wasm-profile.mjs --evaluate [--rounds 3] [--profile out.cpuprofile]
 //
 // (`scripts/setup.sh` leaves that .wasm behind when it builds pkg/; wasm-bindgen's `web` output
 // in pkg/ cannot load in Node, hence the second binding.) It prints the steady examples/sec
-// after 3 warm-up steps and, with --profile, the functions with the most self time.
+// after 3 warm-up steps and, with --profile, the functions with the most self time. With
+// --evaluate it times the demos' predictions instead: the shipped network on all 10,000 test
+// images (what the page computes at open), once cold and then --rounds times.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +27,8 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '64' },
     steps: { type: 'string', default: '60' },
     profile: { type: 'string' },
+    evaluate: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const wasm = createRequire(import.meta.url)(`${opt.pkg}/resnet_explorer.js`);
@@ -31,7 +36,23 @@ const data = (name) => gunzipSync(readFileSync(new URL(`../www/data/${name}.gz`,
 
 await wasm.initDevice(false, 'a benchmark of the CPU path', false);
 const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-const explorer = wasm.Explorer.create(...files.map(data));
+const explorer = wasm.Explorer.create(data(files[2]), data(files[3]));
+explorer.setTrainingData(data(files[0]), data(files[1]));
+if (opt.evaluate) {
+  explorer.loadWeights(readFileSync(new URL('../www/weights/fast.rnxw', import.meta.url)));
+  explorer.setTestLimit(null);
+  const timed = async () => {
+    const t0 = performance.now();
+    const event = await explorer.evaluate();
+    return [(performance.now() - t0) / 1000, event.accuracy];
+  };
+  const [cold, accuracy] = await timed();
+  console.log(`evaluate, 10,000 test images: cold ${cold.toFixed(2)} s (accuracy ${accuracy})`);
+  const inspector = await startProfile();
+  for (let i = 0; i < Number(opt.rounds); i++) console.log(`evaluate: ${(await timed())[0].toFixed(2)} s`);
+  await stopProfile(inspector);
+  process.exit(0);
+}
 explorer.setTestLimit(1000);
 const entry = wasm.catalogue().find((e) => e.name === opt.model);
 if (!entry) throw new Error(`no model "${opt.model}" (try: ${wasm.catalogue().map((e) => e.name).join(', ')})`);
@@ -41,20 +62,29 @@ explorer.startTraining({ model: entry.config, train, train_limit: null, test_lim
 
 const step = async () => explorer.step();
 for (let i = 0; i < 3; i++) await step();
-const inspector = new Session();
-if (opt.profile) {
-  inspector.connect();
-  await inspector.post('Profiler.enable');
-  await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
-  await inspector.post('Profiler.start');
-}
+const inspector = await startProfile();
 const steps = Number(opt.steps);
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) await step();
 const seconds = (performance.now() - t0) / 1000;
 console.log(`${opt.model}, batch ${batch}: ${((steps * batch) / seconds).toFixed(1)} ex/s over ${steps} steps (${seconds.toFixed(1)} s)`);
 
-if (opt.profile) {
+await stopProfile(inspector);
+
+/** With --profile: V8's sampling profiler, started. */
+async function startProfile() {
+  const inspector = new Session();
+  if (!opt.profile) return inspector;
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
+  await inspector.post('Profiler.start');
+  return inspector;
+}
+
+/** With --profile: writes the profile and prints the functions with the most self time. @param {Session} inspector */
+async function stopProfile(inspector) {
+  if (!opt.profile) return;
   const { profile } = await inspector.post('Profiler.stop');
   writeFileSync(opt.profile, JSON.stringify(profile));
   const self = new Map();

@@ -205,6 +205,37 @@ fn use_data_switches_to_the_users_files_and_refuses_bad_ones() {
 }
 
 #[test]
+fn the_page_opens_on_the_test_set_and_the_training_set_follows() {
+    let file = |name: &str| std::fs::read(Path::new(DATA).join(name)).unwrap();
+    let devices = SessionDevices { train: Device::flex(), demos: Device::flex(), demos_elsewhere: false };
+    let mut s = Session::new(devices, Dataset::default(), Dataset::load(Path::new(DATA), Split::Test).unwrap());
+    s.set_test_limit(Some(300));
+
+    // The demos work on the test set alone; training waits for its images, and says so.
+    s.load_weights(&shipped()).unwrap();
+    assert!(matches!(block_on(s.evaluate()).unwrap(), WorkerEvent::Predictions { .. }));
+    let err = s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap_err();
+    assert_eq!(err.to_string(), "the training images have not been loaded yet");
+    assert!(s.network().is_some(), "the refused start kept the network in memory");
+
+    // A bad file is refused by name; the good ones make the training set.
+    let (images, labels) = (file("train-images-idx3-ubyte.gz"), file("train-labels-idx1-ubyte.gz"));
+    let err = s.set_training_data(b"<html>", &labels).unwrap_err();
+    assert!(err.to_string().contains("train-images-idx3-ubyte.gz"), "{err}");
+    let event = s.set_training_data(&images, &labels).unwrap();
+    assert!(matches!(event, Some(WorkerEvent::DataReady { train: 60000, test: 10000 })), "{event:?}");
+    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+
+    // Once the user's own data is in use, Fashion-MNIST arriving late does not replace it.
+    let mut s = session();
+    let (test_images, test_labels) = (file("t10k-images-idx3-ubyte.gz"), file("t10k-labels-idx1-ubyte.gz"));
+    let names: Vec<String> = ["digits-images.gz", "digits-labels.gz"].map(String::from).to_vec();
+    s.use_data(&names, &test_images, &test_labels, None, None).unwrap();
+    assert!(s.set_training_data(&images, &labels).unwrap().is_none());
+    assert_eq!((s.data().0.len(), s.data().1.len()), (8334, 1666));
+}
+
+#[test]
 fn a_batch_too_big_for_the_gpu_is_refused_before_anything_changes() {
     let mut s = session();
     s.load_weights(&shipped()).unwrap();

@@ -24,8 +24,8 @@ impl Split {
     }
 }
 
-/// Images (28x28, row-major, 0..=255) and their labels.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Images (28x28, row-major, 0..=255) and their labels; empty by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dataset {
     pixels: Vec<u8>,
     labels: Vec<u8>,

@@ -10,7 +10,7 @@ pub mod protocol;
 
 use burn::prelude::*;
 
-use crate::data::{CLASS_NAMES, Dataset, IdxError};
+use crate::data::{CLASS_NAMES, Dataset, IdxError, Split};
 use crate::model::weights::{self, WeightsError, WeightsHeader};
 use crate::model::{ConfigError, ModelConfig, Network, NotResidual, ResNet, ResNetConfig, check_network_fits};
 use crate::train::{TrainConfig, TrainError, TrainEvent, Trainer};
@@ -113,7 +113,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session on Fashion-MNIST (`train`, `test`), with no network yet.
+    /// A session on Fashion-MNIST (`train`, `test`), with no network yet. `train` may be empty
+    /// at first (the page opens on the test set; [`Session::set_training_data`] follows).
     pub fn new(devices: SessionDevices, train: Dataset, test: Dataset) -> Self {
         Session {
             device: devices.train,
@@ -267,6 +268,26 @@ impl Session {
         Ok(WorkerEvent::DataReady { train: self.train.len(), test: self.test.len() })
     }
 
+    /// Fashion-MNIST's training files (gzip or raw), which the page downloads after the test
+    /// set so that the demos need not wait for them. Ignored (`None`) once the user's own data
+    /// replaced Fashion-MNIST; else the `data_ready` event.
+    pub fn set_training_data(&mut self, images: &[u8], labels: &[u8]) -> Result<Option<WorkerEvent>> {
+        if self.data_version > 0 {
+            return Ok(None);
+        }
+        let (images_file, labels_file) = Split::Train.file_names();
+        self.train = Dataset::from_idx(images, images_file, labels, labels_file)?;
+        Ok(Some(WorkerEvent::DataReady { train: self.train.len(), test: self.test.len() }))
+    }
+
+    /// The training set, unless it has not arrived yet.
+    fn training_data(&self) -> Result<&Dataset> {
+        match self.train.is_empty() {
+            true => Err(refused("the training images have not been loaded yet")),
+            false => Ok(&self.train),
+        }
+    }
+
     pub fn set_test_limit(&mut self, limit: Option<usize>) {
         self.test_limit = limit;
     }
@@ -315,9 +336,9 @@ impl Session {
             };
             check_network_fits(model, request.train.batch_size, limit).map_err(SessionError::Refused)?;
         }
+        let train = self.training_data()?.clone().truncate(request.train_limit.unwrap_or(usize::MAX));
         self.finish_training();
         self.test_limit = request.test_limit;
-        let train = self.train.clone().truncate(request.train_limit.unwrap_or(usize::MAX));
         let test = self.test_subset();
         let trainer = match fresh {
             true => {
@@ -360,7 +381,7 @@ impl Session {
             return Ok(());
         }
         let config = TrainConfig { epochs: 1, ..request.train };
-        let train = self.train.clone().truncate(WARM_UP_STEPS * batch);
+        let train = self.training_data()?.clone().truncate(WARM_UP_STEPS * batch);
         let test = self.test.clone().truncate(batch);
         let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
         while !trainer.is_finished() {

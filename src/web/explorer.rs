@@ -21,23 +21,25 @@ pub struct Explorer {
 
 #[wasm_bindgen]
 impl Explorer {
-    /// Validates the four IDX files (gzip or raw); a bad file gives an error naming it.
-    pub fn create(
-        train_images: &[u8],
-        train_labels: &[u8],
-        test_images: &[u8],
-        test_labels: &[u8],
-    ) -> Result<Explorer, JsError> {
+    /// Opens on the test set (the two IDX files, gzip or raw; a bad file gives an error naming
+    /// it): the demos need no more. The training files follow with `setTrainingData`.
+    pub fn create(test_images: &[u8], test_labels: &[u8]) -> Result<Explorer, JsError> {
         let devices = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
-        let load = |split: Split, images: &[u8], labels: &[u8]| {
-            let (i, l) = split.file_names();
-            Dataset::from_idx(images, i, labels, l)
-        };
         let devices =
             SessionDevices { train: devices.train, demos: devices.demos, demos_elsewhere: devices.info.demos_on_cpu };
-        let train = load(Split::Train, train_images, train_labels)?;
-        let test = load(Split::Test, test_images, test_labels)?;
-        Ok(Explorer { session: Session::new(devices, train, test) })
+        let (images_file, labels_file) = Split::Test.file_names();
+        let test = Dataset::from_idx(test_images, images_file, test_labels, labels_file)?;
+        Ok(Explorer { session: Session::new(devices, Dataset::default(), test) })
+    }
+
+    /// Fashion-MNIST's training files (see [`Session::set_training_data`]): the `data_ready`
+    /// event, or null when the user's own data is in use.
+    #[wasm_bindgen(js_name = setTrainingData)]
+    pub fn set_training_data(&mut self, images: &[u8], labels: &[u8]) -> Result<JsValue, JsError> {
+        match self.session.set_training_data(images, labels)? {
+            Some(event) => event_to_js(&event),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// The first `n` test images (28x28 bytes, each a `Uint8Array`) with their labels and the

@@ -20,6 +20,7 @@
  * @typedef {object} Explorer
  * @property {(n: number) => import('./protocol.js').GalleryEvent} gallery  images as `Uint8Array`s
  * @property {(limit: number | null) => void} setTestLimit
+ * @property {(images: Uint8Array, labels: Uint8Array) => import('./protocol.js').DataReadyEvent | null} setTrainingData
  * @property {(bytes: Uint8Array) => WorkerEvent[]} loadWeights  a `model` event first
  * @property {(note: string) => Promise<Uint8Array>} saveWeights
  * @property {(request: StartRequest, fresh: boolean) => WorkerEvent[]} startTraining
@@ -39,7 +40,7 @@
  * @property {() => Promise<{memory: WebAssembly.Memory}>} default  instantiates the module
  * @property {(n: number) => Promise<void>} initThreadPool  pkg-threads/ only (not to be called on pkg/'s)
  * @property {(wantGpu: boolean, reason: string | null, software: boolean) => Promise<BackendEvent>} initDevice
- * @property {{create(...files: Uint8Array[]): Explorer}} Explorer
+ * @property {{create(testImages: Uint8Array, testLabels: Uint8Array): Explorer}} Explorer
  *
  * @typedef {{module: WasmModule, exports: {memory: WebAssembly.Memory}}} Wasm
  * @typedef {{choice: BackendChoice, info: BackendEvent, maxBufferBytes: number | null}} Backend
@@ -55,6 +56,8 @@ export const session = {
   backend: null,
   /** @type {Explorer | null} */
   explorer: null,
+  /** @type {Promise<void> | null} the training set's arrival (open.js's `trainingData`) */
+  trainingData: null,
   /** @type {Run | null} the active run */
   current: null,
   /** @type {{reason?: string, message?: string} | null} GPUDeviceLostInfo once the WebGPU device is gone */

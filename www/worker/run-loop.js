@@ -6,7 +6,7 @@
 
 import { describeError, exclusive, explorer, notice, post, postRun, session, setState, tick } from './context.js';
 import { memory, postNetwork, postSaved } from './networks.js';
-import { ensureOpen } from './open.js';
+import { ensureOpen, trainingData } from './open.js';
 import { getCurrent, getSaved, putSaved, setCurrent } from './persistence.js';
 import { continueRun, entryName, newRun, recordStep, resumePlan, runHistory, runNote, shiftEpoch } from './runs.js';
 
@@ -153,6 +153,7 @@ async function execute(run, msg) {
   let trainingStarted = false;
   try {
     await ensureOpen(msg.backend, msg.request?.test_limit ?? null);
+    await trainingData();
     if (run.stopped) return end(run, 'stopped');
     const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
     const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { ...msg.request, max_buffer_bytes: maxBufferBytes };
