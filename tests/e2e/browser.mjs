@@ -63,7 +63,7 @@ export function requireThreadedPkg() {
 
 /**
  * Opens a fresh browser, runs `fn(page, log, errors)` (errors: the console errors of the page and
- * its workers), and always closes the browser.
+ * its workers), and always closes the browser; resolves to what `fn` does.
  */
 export async function withPage(label, extraArgs, fn) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
@@ -92,7 +92,7 @@ export async function withPage(label, extraArgs, fn) {
     page.on('response', (r) => {
       if (r.status() >= 400) log(`HTTP ${r.status()} for ${r.url()}`);
     });
-    await fn(page, log, errors);
+    return await fn(page, log, errors);
   } finally {
     await browser.close();
   }
