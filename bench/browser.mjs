@@ -6,6 +6,11 @@
 //                                  its wasm memory sampled every 15 s
 //   node bench/browser.mjs startup time from opening the page to Start being usable, and from
 //                                  Start to the first trained batch (CPU backend, tiny preset)
+//   node bench/browser.mjs demos [ROOT ...]
+//                                  time from opening the page (defaults: fast preset, all 10,000
+//                                  test images) to every demo done, "Auto" and "WebGPU" by hand,
+//                                  5 rounds; with several site roots (e.g. a worktree of an older
+//                                  commit with its own pkg/), the roots alternate in each round
 //
 // Headless Chromium here has no GPU: WebGPU runs on SwiftShader, a software GPU, so its absolute
 // figures say little about a real GPU. Needs pkg/ (scripts/setup.sh) and node_modules.
@@ -45,8 +50,8 @@ async function workerHeapProbe(browser) {
   };
 }
 
-async function withPage(fn) {
-  const { server, url } = await startServer({ port: 0, host: '127.0.0.1' });
+async function withPage(fn, root = undefined) {
+  const { server, url } = await startServer({ port: 0, host: '127.0.0.1', ...(root ? { root } : {}) });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ARGS });
   try {
     const page = await browser.newPage();
@@ -140,11 +145,41 @@ async function startup() {
   }
 }
 
+/** Seconds from opening the page to the predictions, the identity demo and its checks done. */
+async function demosReady(page, url, backend) {
+  const t0 = Date.now();
+  await page.goto(new URL(`index.html#backend=${backend}`, url).href);
+  await page.waitForFunction(
+    () =>
+      window.resnetExplorer?.demosReady &&
+      document.getElementById('pred-summary').dataset.state === 'done' &&
+      document.querySelectorAll('#identity-checks tbody td.exact-zero').length > 0 &&
+      document.getElementById('identity-result').dataset.state === 'done',
+    null,
+    { polling: 50, timeout: 300_000 },
+  );
+  return (Date.now() - t0) / 1000;
+}
+
+async function demos(roots) {
+  const sites = roots.length ? roots : [undefined];
+  console.log('round  backend  ' + sites.map((r, i) => `site ${i + 1} (s)`).join('  '));
+  for (let round = 1; round <= 5; round++) {
+    for (const backend of ['auto', 'wgpu']) {
+      const times = [];
+      for (const root of sites) times.push(await withPage((page, url) => demosReady(page, url, backend), root));
+      console.log(`${String(round).padStart(5)}  ${backend.padEnd(7)}  ${times.map((t) => t.toFixed(2).padStart(10)).join('  ')}`);
+    }
+  }
+  sites.forEach((root, i) => console.log(`site ${i + 1}: ${root ?? 'this repository'}`));
+}
+
 const mode = process.argv[2];
 if (mode === 'speed') await speed();
 else if (mode === 'soak') await soak();
 else if (mode === 'startup') await startup();
+else if (mode === 'demos') await demos(process.argv.slice(3));
 else {
-  console.error('usage: node bench/browser.mjs speed|soak|startup');
+  console.error('usage: node bench/browser.mjs speed|soak|startup|demos [ROOT ...]');
   process.exit(2);
 }
