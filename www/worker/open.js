@@ -2,7 +2,7 @@
 // Opening the worker: the device, the data, the one Explorer, its gallery and its first network.
 // Once per worker (again if it failed): the `open` message and every `start` wait for it.
 
-import { exclusive, explorer, post, postEvent, session } from './context.js';
+import { describeError, exclusive, explorer, notice, post, postEvent, session } from './context.js';
 import { gunzip, loadData } from './data.js';
 import { chooseBackend } from './device.js';
 import { loadFirstNetwork } from './networks.js';
@@ -34,6 +34,7 @@ async function open(choice, testLimit) {
     postEvent(explorer.gallery(GALLERY_SIZE)); // the images' buffers transferred
     explorer.setTestLimit(testLimit ?? null);
     session.trainingData = addTrainingData(files.slice(2));
+    session.trainingData.catch((e) => notice(`The training images could not be loaded (${describeError(e)}); Start tries again.`));
     if (session.firstNetwork) await loadFirstNetwork();
   }
   post({ type: 'opened', ok: true });
