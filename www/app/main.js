@@ -119,9 +119,9 @@ async function loadWasm() {
   connection.ensure(store.get().backendChoice);
 }
 
-// The worker opens at once, beside the page's own copy of the module: the link's backend and
-// test images are all it needs, and its data download and decoding then overlap the compile
-// (which the browser does once for both: same bytes, same process).
+// The worker opens at once, beside the page's own module compile: the link's backend and test
+// images are all it needs, and its module and data load meanwhile (bench/RESULTS.md, "Demos
+// ready at open").
 const opening = workerOpening(location.hash);
 store.set({ backendChoice: opening.backend });
 connection.ensure(opening.backend, opening.testLimit);
