@@ -76,6 +76,12 @@ export class Connection {
     return this.ensure(this.store.get().backendChoice).call(method, args, transfer);
   }
 
+  /** Ends the current worker, if any; its later events are dropped (the page failed to load, so its message stands). */
+  close() {
+    this.client?.terminate('the page could not load its module');
+    this.client = null;
+  }
+
   /** Marks the worker as unusable (its device was lost, or wasm trapped): the next use replaces it. */
   markBroken() {
     this.broken = true;

@@ -108,6 +108,7 @@ async function loadWasm() {
     store.set({ wasm: module });
     settings.check(); // the input size can be checked against the layers now
   } catch (e) {
+    connection.close(); // the worker cannot load the module either; this message says why
     training.showError(
       `The WebAssembly package pkg/resnet_explorer.js could not be loaded: ${/** @type {Error} */ (e).message ?? e}. ` +
         'If pkg/ is missing, build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu` and reload.',
