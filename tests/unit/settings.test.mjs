@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash, workerOpening } from '../../www/core/settings.js';
+import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash, testLimit, workerOpening } from '../../www/core/settings.js';
 
 const PAGE = pageSettings(['fast', 'tiny', 'alexnet']);
 
@@ -56,4 +56,10 @@ test('the worker opens with the link\'s backend and test images, before the mode
   // What the link has wrong falls back as the form does (which then reports it).
   assert.deepEqual(workerOpening('#backend=tpu&test=0'), { backend: 'auto', testLimit: null });
   assert.deepEqual(workerOpening('#test=abc'), { backend: 'auto', testLimit: null });
+});
+
+test('test images as the worker takes them: all of them is no limit', () => {
+  assert.equal(testLimit(64), 64);
+  assert.equal(testLimit(9999), 9999);
+  assert.equal(testLimit(10000), null);
 });

@@ -5,7 +5,7 @@
 
 import { WorkerClient } from '../worker/client.js';
 import { freshWorker } from './state.js';
-import { FULL } from '../core/settings.js';
+import { testLimit } from '../core/settings.js';
 
 /** @typedef {import('../core/store.js').Store<import('./state.js').PageState>} PageStore */
 
@@ -68,7 +68,7 @@ export class Connection {
   /** The form's test images if fewer than all, else null. */
   formTestLimit() {
     const test = this.store.get().settings?.test;
-    return test && test < FULL.test ? test : null;
+    return test ? testLimit(test) : null;
   }
 
   /** A request to the worker (started with the page's backend choice if there is none). */

@@ -4,7 +4,7 @@
 
 import { Store } from '../core/store.js';
 import { catalogueFrom } from '../core/models.js';
-import { FULL, workerOpening } from '../core/settings.js';
+import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from './state.js';
 import { Connection } from './connection.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
@@ -81,7 +81,7 @@ function wireSharing() {
   let limit = /** @type {number | null | undefined} */ (undefined);
   store.subscribe(['settings'], (s) => {
     const test = s.settings?.test;
-    const next = test === undefined ? undefined : test >= FULL.test ? null : test;
+    const next = test === undefined ? undefined : testLimit(test);
     if (next === undefined || next === limit) return;
     const first = limit === undefined;
     limit = next;

@@ -18,6 +18,8 @@ import { BACKEND_CHOICES } from './backend.js';
  */
 
 export const FULL = { train: 60000, test: 10000 };
+/** The test images to evaluate on as the worker takes them: null for all of them. @param {number} test */
+export const testLimit = (test) => (test >= FULL.test ? null : test);
 export const GALLERY_SIZE = 24; // the worker sends (and Rust predicts) the first 24 test images
 
 /**
@@ -69,10 +71,9 @@ export function pageSettings(presets) {
  * @param {string} hash @returns {{backend: string, testLimit: number | null}}
  */
 export function workerOpening(hash) {
-  const test = /** @type {Setting} */ (TRAINING.find((s) => s.key === 'test'));
-  const { values } = parseHash(hash, [test, BACKEND]);
-  const limit = /** @type {number | undefined} */ (values.test);
-  return { backend: String(values.backend ?? 'auto'), testLimit: limit !== undefined && limit < FULL.test ? limit : null };
+  const { values } = parseHash(hash, [/** @type {Setting} */ (TRAINING.find((s) => s.key === 'test')), BACKEND]);
+  const test = /** @type {number | undefined} */ (values.test);
+  return { backend: String(values.backend ?? 'auto'), testLimit: test === undefined ? null : testLimit(test) };
 }
 
 /** The lab's settings, under `lab-` keys. */

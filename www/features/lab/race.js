@@ -5,7 +5,7 @@
 
 import { checkNumber, refusals } from '../../core/fields.js';
 import { exact, pct } from '../../core/format.js';
-import { FULL, LAB_SETTINGS, validDepth } from '../../core/settings.js';
+import { FULL, LAB_SETTINGS, testLimit, validDepth } from '../../core/settings.js';
 
 /**
  * @typedef {import('../../core/settings.js').Values} Values
@@ -101,7 +101,7 @@ export function trainRequest(settings, model) {
     model,
     train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: MOMENTUM, weight_decay: WEIGHT_DECAY, seed: SEED },
     train_limit: settings.train >= FULL.train ? null : settings.train,
-    test_limit: settings.test >= FULL.test ? null : settings.test,
+    test_limit: testLimit(settings.test),
   };
 }
 

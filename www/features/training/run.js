@@ -3,7 +3,7 @@
 // tests/unit/training.test.mjs.
 
 import { pct } from '../../core/format.js';
-import { FULL } from '../../core/settings.js';
+import { FULL, testLimit } from '../../core/settings.js';
 import { LiveSpeed } from '../../core/speed.js';
 
 /**
@@ -52,7 +52,7 @@ export function trainingRequest(/** @type {Record<string, any>} */ settings, /**
     model: config,
     train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: 0, weight_decay: 0, seed: 0 },
     train_limit: settings.train >= FULL.train ? null : settings.train,
-    test_limit: settings.test >= FULL.test ? null : settings.test,
+    test_limit: testLimit(settings.test),
   };
 }
 
