@@ -372,7 +372,8 @@ impl Session {
     /// A throwaway training run of `WARM_UP_STEPS` steps (and a test pass) of the network and
     /// batch size `request` describes, on the training device, so that the GPU kernels compile
     /// while the page is idle instead of in the first batch after Start. Nothing is kept; a
-    /// batch that would not fit the GPU is skipped (Start says why).
+    /// batch that would not fit the GPU is skipped (Start says why). It trains on test images:
+    /// only their shapes matter here, and the training set is not downloaded before a run.
     pub async fn warm_up(&self, request: StartRequest) -> Result<()> {
         let batch = request.train.batch_size;
         if let Some(limit) = request.max_buffer_bytes
@@ -381,7 +382,7 @@ impl Session {
             return Ok(());
         }
         let config = TrainConfig { epochs: 1, ..request.train };
-        let train = self.training_data()?.clone().truncate(WARM_UP_STEPS * batch);
+        let train = self.test.clone().truncate(WARM_UP_STEPS * batch);
         let test = self.test.clone().truncate(batch);
         let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
         while !trainer.is_finished() {

@@ -1,22 +1,20 @@
 // @ts-check
-// The data: the four Fashion-MNIST files shipped in www/data/, downloaded once per worker with
-// progress events, and inflated by the browser before Rust reads them.
+// The data: the four Fashion-MNIST files shipped in www/data/, downloaded with progress events
+// and inflated by the browser before Rust reads them. The test set at open (the demos need it);
+// the 26 MB training set only when a run needs it, so a visit that never trains never fetches it.
 
 import { describeError, post } from './context.js';
 
-/** The test set, which the demos need (Explorer.create), then the training set (setTrainingData). */
-export const DATA_FILES = [
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-];
+/** The test set, which the demos need (Explorer.create). */
+export const TEST_FILES = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+/** The training set, which runs need (setTrainingData). */
+export const TRAINING_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'];
 const DATA_URL = new URL('../data/', import.meta.url);
 /** The least time between two progress events of one file, in ms. */
 const PROGRESS_EVERY = 100;
 
-/** @type {Promise<Uint8Array>[] | null} */
-let dataBytes = null;
+/** @type {Map<string[], Promise<Uint8Array>[]>} the downloads under way or done, per set */
+const downloads = new Map();
 
 /**
  * @typedef {{read(): Promise<{done: boolean, value?: Uint8Array}>}} ChunkReader
@@ -97,19 +95,21 @@ export async function gunzip(bytes) {
 }
 
 /**
- * The four files' raw bytes (promises, in DATA_FILES' order), all downloading at once, once per
- * worker (again after a failure).
+ * The raw bytes of one set's files (promises, in the set's order), downloading at once, once per
+ * worker (again after a failure). @param {string[]} set  TEST_FILES or TRAINING_FILES
  */
-export function loadData() {
-  if (!dataBytes) {
-    const files = DATA_FILES.map(download);
-    dataBytes = files;
+export function loadData(set) {
+  let files = downloads.get(set);
+  if (!files) {
+    files = set.map(download);
+    downloads.set(set, files);
+    const started = files;
     // A failed download is retried by the next attempt.
     Promise.all(files).catch(() => {
-      if (dataBytes === files) dataBytes = null;
+      if (downloads.get(set) === started) downloads.delete(set);
     });
   }
-  return dataBytes;
+  return files;
 }
 
 /** The bytes at `url`, or an error naming it. @param {URL} url */

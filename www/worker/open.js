@@ -2,8 +2,8 @@
 // Opening the worker: the device, the data, the one Explorer, its gallery and its first network.
 // Once per worker (again if it failed): the `open` message and every `start` wait for it.
 
-import { describeError, exclusive, explorer, notice, post, postEvent, session } from './context.js';
-import { gunzip, loadData } from './data.js';
+import { exclusive, explorer, post, postEvent, session } from './context.js';
+import { TEST_FILES, TRAINING_FILES, gunzip, loadData } from './data.js';
 import { chooseBackend } from './device.js';
 import { loadFirstNetwork } from './networks.js';
 
@@ -24,40 +24,38 @@ async function open(choice, testLimit) {
   if (backend && backend.choice !== choice) {
     throw new Error(`This worker already runs on ${backend.info.backend}; the page must start a new worker to switch backends.`);
   }
-  const files = loadData(); // downloading while the wasm compiles
+  const files = loadData(TEST_FILES); // downloading while the wasm compiles
   post(await chooseBackend(choice));
   if (!session.explorer) {
-    const [testImages, testLabels] = await Promise.all(files.slice(0, 2).map((f) => f.then(gunzip)));
+    const [testImages, testLabels] = await Promise.all(files.map((f) => f.then(gunzip)));
     const wasm = /** @type {import('./context.js').Wasm} */ (session.wasm);
     const explorer = wasm.module.Explorer.create(testImages, testLabels);
     session.explorer = explorer;
     postEvent(explorer.gallery(GALLERY_SIZE)); // the images' buffers transferred
     explorer.setTestLimit(testLimit ?? null);
-    session.trainingData = addTrainingData(files.slice(2));
-    session.trainingData.catch((e) => notice(`The training images could not be loaded (${describeError(e)}); Start tries again.`));
     if (session.firstNetwork) await loadFirstNetwork();
   }
   post({ type: 'opened', ok: true });
 }
 
-/**
- * The training set, once its files are in (the demos do not wait for it; runs do). A failure is
- * a run's to report, and the next run tries again.
- * @param {Promise<Uint8Array>[]} files @returns {Promise<void>}
- */
-async function addTrainingData(files) {
-  const [images, labels] = await Promise.all(files.map((f) => f.then(gunzip)));
+/** The training set into the Explorer, once its files are in. @returns {Promise<void>} */
+async function addTrainingData() {
+  const [images, labels] = await Promise.all(loadData(TRAINING_FILES).map((f) => f.then(gunzip)));
   const event = await exclusive(async () => explorer().setTrainingData(images, labels));
   if (event) post(event);
 }
 
-/** Resolves once the training set is in the Explorer (downloading it again if it failed). */
+/**
+ * Resolves once the training set is in the Explorer: downloaded on the first call (the demos
+ * never need it), again after a failure, which is the run's to report.
+ */
 export async function trainingData() {
+  session.trainingData ??= addTrainingData();
   try {
     await session.trainingData;
-  } catch {
-    session.trainingData = addTrainingData(loadData().slice(2));
-    await session.trainingData;
+  } catch (e) {
+    session.trainingData = null; // the next run tries again
+    throw e;
   }
 }
 

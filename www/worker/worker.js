@@ -22,7 +22,7 @@ import { buffersOf, describeError, exclusive, explorer, post, postEvent, serialQ
 import { gunzip } from './data.js';
 import { watchDeviceLoss } from './device.js';
 import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
-import { GALLERY_SIZE, ensureOpen, opened, openingStarted, trainingData } from './open.js';
+import { GALLERY_SIZE, ensureOpen, opened, openingStarted } from './open.js';
 import { renameSaved } from './persistence.js';
 import { pauseRun, resumeRun, startRun, stopCurrent } from './run-loop.js';
 
@@ -119,8 +119,6 @@ const METHODS = {
 
 /** Requests that do not touch the network, answered during a run too. */
 const WHILE_TRAINING = new Set(['memory']);
-/** Requests that train, so wait for the training set (which opening does not). */
-const TRAINS = new Set(['warmUp']);
 
 /** Control messages, in order. */
 const control = serialQueue();
@@ -141,7 +139,6 @@ async function handleCall({ id, method, args }) {
     if (!openingStarted()) throw new Error('The data and the network are not loaded yet.');
     await opened();
     if (active() && !WHILE_TRAINING.has(method)) return reply({ ok: false, busy: true, error: BUSY });
-    if (TRAINS.has(method)) await trainingData();
     const run = /** @type {(args: any) => unknown} */ (METHODS[method]);
     const result = await exclusive(() => run(args ?? {}));
     reply({ ok: true, result }, buffersOf(result)); // a weights file's or the feature maps' buffers
