@@ -62,24 +62,6 @@ pub struct ModelEvent {
     pub inserted: Vec<Inserted>,
 }
 
-/// One chapter-7 network, for the page's model picker and comparison table (`zooModels()`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ZooModel {
-    /// The command line's and the page's name (`lenet-bn`, `alexnet`, ...).
-    pub name: String,
-    pub title: String,
-    /// The seed's input side (28, 96 or 224).
-    pub default_input_size: usize,
-    /// What `startTraining` and `shapes` take for it at that size.
-    pub config: ZooConfig,
-    /// Trainable parameters (PyTorch's count) and multiply-accumulates of one image at the
-    /// default input size: the layer table's totals.
-    pub parameters: usize,
-    pub macs: u64,
-    /// The test accuracy the seed reports after its 10-epoch run.
-    pub seed_test_acc: f64,
-}
-
 /// The prediction of one gallery image.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sample {

@@ -8,10 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{event_to_js, json_from_js as from_js, json_to_js as to_js};
 use super::device;
 use crate::data::{Dataset, Split};
-use crate::model::catalogue::{self, Family};
-use crate::model::zoo::ZooConfig;
-use crate::model::{ModelConfig, ResNetConfig};
-use crate::session::protocol::{StartRequest, ZooModel};
+use crate::session::protocol::StartRequest;
 use crate::session::{Session, SessionDevices};
 
 #[wasm_bindgen]
@@ -119,55 +116,4 @@ impl Explorer {
     pub fn stop_training(&mut self) {
         self.session.stop_training();
     }
-}
-
-/// Per-layer shapes of a configuration (a ResNet's or a zoo network's), without building it
-/// (for the page before a run).
-#[wasm_bindgen]
-pub fn shapes(config: JsValue) -> Result<JsValue, JsError> {
-    let config: ModelConfig = from_js(config)?;
-    to_js(&config.layers()?)
-}
-/// The ResNet presets as `[name, config]` pairs, from the catalogue.
-#[wasm_bindgen]
-pub fn presets() -> Result<JsValue, JsError> {
-    let presets: Vec<(&str, ResNetConfig)> = catalogue::catalogue()
-        .into_iter()
-        .filter_map(|e| match e.family {
-            Family::ResNet(config) => Some((e.name, config)),
-            Family::Zoo(_) => None,
-        })
-        .collect();
-    to_js(&presets)
-}
-
-/// Every chapter-7 network of the catalogue at the seed's input size: name, title,
-/// configuration, parameters, MACs and the seed's reported test accuracy.
-#[wasm_bindgen(js_name = zooModels)]
-pub fn zoo_models() -> Result<JsValue, JsError> {
-    let models: Vec<ZooModel> = catalogue::catalogue()
-        .into_iter()
-        .filter_map(|e| {
-            let Family::Zoo(kind) = e.family else { return None };
-            let (parameters, macs) = e.totals();
-            Some(ZooModel {
-                name: e.name.into(),
-                title: e.title.into(),
-                default_input_size: e.default_input_size(),
-                config: ZooConfig::new(kind),
-                parameters,
-                macs,
-                seed_test_acc: e.seed_test_acc.unwrap_or(f64::NAN),
-            })
-        })
-        .collect();
-    to_js(&models)
-}
-
-/// The whole catalogue (ResNet presets and chapter-7 networks), one object a model: `name`,
-/// `title`, `family` ("resnet" or "zoo"), `config`, `default_input_size`, `training`
-/// (`{epochs, batch, lr}`), `seed_test_acc` (or null), `notes`, `parameters`, `macs`.
-#[wasm_bindgen(js_name = catalogue)]
-pub fn catalogue_summaries() -> Result<JsValue, JsError> {
-    to_js(&catalogue::catalogue().iter().map(catalogue::Entry::summary).collect::<Vec<_>>())
 }

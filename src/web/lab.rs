@@ -4,7 +4,6 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::json_to_js as to_js;
 use super::explorer::Explorer;
-use crate::session;
 
 #[wasm_bindgen]
 impl Explorer {
@@ -19,11 +18,4 @@ impl Explorer {
     pub async fn lesions(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.session.lesions().await?)
     }
-}
-
-/// The degradation race's twins: `[plain, residual]` CIFAR-family networks of `depth` (6n + 2)
-/// layers and first-stage width `width`, optionally with zero-gamma residual blocks.
-#[wasm_bindgen(js_name = labTwins)]
-pub fn lab_twins(depth: usize, width: usize, zero_gamma: bool) -> Result<JsValue, JsError> {
-    to_js(&session::lab_twins(depth, width, zero_gamma)?)
 }

@@ -1,4 +1,4 @@
-// A site without the wasm package (pkg/ not built): the page says how to build it, and that
+// A site without the wasm packages (pkg-catalogue/, pkg/ not built): the page says how to build it, and that
 // message stands: the worker, which opens at once and fails on the same files, is ended.
 
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { startServer } from '../../scripts/serve.mjs';
 import { MINUTE, SITE, withPage } from './browser.mjs';
 
-test('without pkg/ the page says how to build it, and nothing overwrites that', { timeout: 2 * MINUTE }, async () => {
+test('without the wasm packages the page says how to build it, and nothing overwrites that', { timeout: 2 * MINUTE }, async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'rx-no-pkg-'));
   for (const entry of ['index.html', 'www', 'node_modules']) symlinkSync(path.join(SITE, entry), path.join(root, entry));
   const { server, url } = await startServer({ port: 0, host: '127.0.0.1', root });
@@ -23,8 +23,8 @@ test('without pkg/ the page says how to build it, and nothing overwrites that', 
       await Promise.all(page.workers().map((worker) => worker.waitForEvent('close', { timeout: MINUTE })));
       const message = await page.textContent('#error-message');
       log(message);
-      assert.match(message, /The WebAssembly package pkg\/resnet_explorer\.js could not be loaded/);
-      assert.match(message, /build it with `wasm-pack build/);
+      assert.match(message, /The WebAssembly package pkg-catalogue\/ could not be loaded/);
+      assert.match(message, /build the page with `scripts\/setup\.sh`/);
       assert.equal(await page.textContent('#status'), 'Not ready: the WebAssembly package could not be loaded.');
     });
   } finally {

@@ -4,6 +4,7 @@
 
 import { Store } from '../core/store.js';
 import { catalogueFrom } from '../core/models.js';
+import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from './state.js';
 import { Connection } from './connection.js';
@@ -20,6 +21,8 @@ import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
 import { initLesson } from '../features/lesson/controller.js';
 import { initLayout } from '../features/layout/controller.js';
+import { initSite } from '../features/site/controller.js';
+import { keepForOffline, startServiceWorker, watchForUpdates } from './service-worker.js';
 import { $ } from '../dom/elements.js';
 
 const store = new Store(initialState());
@@ -42,6 +45,7 @@ initPredictions({ store });
 initZoo({ store });
 initLesson({ store });
 initLayout();
+initSite({ store });
 initNetworksList();
 wireSharing();
 
@@ -101,8 +105,7 @@ function wireSharing() {
 
 async function loadWasm() {
   try {
-    const module = await import(new URL('../../pkg/resnet_explorer.js', import.meta.url).href);
-    await module.default();
+    const module = await loadCatalogueModule();
     store.set({ models: catalogueFrom(module.catalogue()) });
     settings.readLink();
     store.set({ wasm: module });
@@ -110,8 +113,8 @@ async function loadWasm() {
   } catch (e) {
     connection.close(); // the worker cannot load the module either; this message says why
     training.showError(
-      `The WebAssembly package pkg/resnet_explorer.js could not be loaded: ${/** @type {Error} */ (e).message ?? e}. ` +
-        'If pkg/ is missing, build it with `wasm-pack build --release --target web --out-dir pkg --no-typescript -- --features wgpu` and reload.',
+      `The WebAssembly package pkg-catalogue/ could not be loaded: ${/** @type {Error} */ (e).message ?? e}. ` +
+        'If it is missing, build the page with `scripts/setup.sh` and reload.',
     );
     $('status').textContent = 'Not ready: the WebAssembly package could not be loaded.';
     return;
@@ -119,6 +122,25 @@ async function loadWasm() {
   settings.writeHash();
   connection.ensure(store.get().backendChoice);
 }
+
+// A first visit to the static site reloads once under its service worker (to be isolated, so
+// the CPU trains on every core) before it loads anything heavy.
+const isolation = startServiceWorker();
+if (isolation.reloading) await isolation.settled;
+isolation.settled.then(({ isolated, reason, registration }) => {
+  store.set({ isolation: { isolated, reason } });
+  if (!registration) return;
+  watchForUpdates(registration, (reload) => store.set({ update: { reload } }));
+  // Once the demos run, the rest of what they need is kept for offline use.
+  const keep = async (/** @type {import('./state.js').PageState} */ s) => {
+    if (!demoReady(s) || s.offline) return;
+    unsubscribe();
+    store.set({ offline: 'keeping' });
+    store.set({ offline: (await keepForOffline()) ?? 'unavailable' });
+  };
+  const unsubscribe = store.subscribe(['opened', 'memory', 'runState'], keep);
+  keep(store.get());
+});
 
 // The worker opens at once, beside the page's own module compile: the link's backend and test
 // images are all it needs, and its module and data load meanwhile (bench/RESULTS.md, "Demos

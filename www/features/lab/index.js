@@ -13,6 +13,7 @@
 // render from it (./view.js, ./charts.js with the series of ./series.js).
 
 import { LAB_SETTINGS, hashOf, parseHash } from '../../core/settings.js';
+import { loadCatalogueModule } from '../../core/catalogue-module.js';
 import { createCharts, drawRecorded } from './charts.js';
 import { labController } from './controller.js';
 import { checkForm, raceActive } from './race.js';
@@ -157,11 +158,9 @@ export function initLab({ backendChoice } = {}) {
 
   (async () => {
     try {
-      const module = await import(new URL('../../../pkg/resnet_explorer.js', import.meta.url).href);
-      await module.default();
-      lab.ready(module);
+      lab.ready(await loadCatalogueModule());
     } catch (e) {
-      lab.showMessage(`The lab needs the WebAssembly package pkg/resnet_explorer.js, which could not be loaded: ${/** @type {any} */ (e).message ?? e}`, true);
+      lab.showMessage(`The lab needs the WebAssembly package pkg-catalogue/, which could not be loaded: ${/** @type {any} */ (e).message ?? e}`, true);
     }
   })();
 
