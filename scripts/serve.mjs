@@ -6,12 +6,16 @@
 // Serves the repository root on 127.0.0.1. `.gz` files are sent as the raw gzip bytes with no
 // Content-Encoding header: the Rust code gunzips the Fashion-MNIST files itself.
 // Chart.js is loaded from node_modules/ (run `npm install` once), so the page needs no internet.
+// Every response carries the page's Content-Security-Policy (scripts/csp.mjs), as the built
+// site's <meta> and _headers do.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { contentSecurityPolicy } from './csp.mjs';
 
 /** The repository root (the parent of scripts/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,8 +65,18 @@ function send(res, status, text) {
 // Everything the page loads is same-origin, so require-corp blocks nothing.
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-async function handle(root, req, res, isolated) {
+/** The page's Content-Security-Policy (scripts/csp.mjs), from the root's index.html; null without one. */
+function policyOf(root) {
+  try {
+    return contentSecurityPolicy(readFileSync(path.join(root, 'index.html'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+async function handle(root, req, res, isolated, csp) {
   if (isolated) for (const [name, value] of Object.entries(ISOLATION)) res.setHeader(name, value);
+  if (csp) res.setHeader('Content-Security-Policy', csp);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return send(res, 405, 'method not allowed');
@@ -106,8 +120,9 @@ async function handle(root, req, res, isolated) {
  * thread, as on a host that cannot send them). Close it with `server.close()`.
  */
 export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, isolated = true } = {}) {
+  const csp = policyOf(root);
   const server = createServer((req, res) => {
-    handle(root, req, res, isolated).catch((e) => {
+    handle(root, req, res, isolated, csp).catch((e) => {
       if (!res.headersSent) send(res, 500, String(e));
       else res.destroy();
     });

@@ -7,10 +7,15 @@ source scripts/env.sh
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
-# Debian packages: the browser and its driver for the tests. (Not Debian's binaryen: see Cargo.toml.)
+# Debian packages: the browsers and Chromium's driver for the tests (Firefox ESR for the page's
+# Firefox tests). Not Debian's binaryen: see Cargo.toml. SETUP_BROWSERS=0 skips them (building
+# the static site needs none).
 missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ "${SETUP_BROWSERS:-1}" != 0 ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -42,7 +47,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # The wasm package (WebGPU + CPU backends in one module), rebuilt only when the Rust (ours or vendored) changed.
-stamp=$(cat Cargo.toml Cargo.lock $(find src vendor -type f | sort) | sha256sum | cut -d' ' -f1)
+stamp=$(cat Cargo.toml Cargo.lock $(find src vendor crates -type f | sort) | sha256sum | cut -d' ' -f1)
 if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
   say "wasm-pack build (first time: about 12 minutes)"
   wasm-pack build --release --target web --out-dir pkg --no-typescript --no-pack -- --features wgpu
@@ -54,6 +59,16 @@ if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     --enable-multivalue pkg/resnet_explorer_bg.wasm -o pkg/resnet_explorer_bg.wasm
   echo "$stamp" > pkg/.stamp
+fi
+# The page's catalogue module (pkg-catalogue/, crates/catalogue): the models and their layer
+# tables for the page's main thread, without the training code (a small fraction of pkg/).
+if [ "$(cat pkg-catalogue/.stamp 2>/dev/null)" != "$stamp" ]; then
+  say "wasm-pack build crates/catalogue (first time: about 3 minutes)"
+  wasm-pack build --release --target web --out-dir ../../pkg-catalogue --no-typescript --no-pack crates/catalogue
+  node node_modules/binaryen/bin/wasm-opt -Oz --strip-debug --strip-producers --enable-reference-types \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-multivalue pkg-catalogue/resnet_explorer_catalogue_bg.wasm -o pkg-catalogue/resnet_explorer_catalogue_bg.wasm
+  echo "$stamp" > pkg-catalogue/.stamp
 fi
 # The threaded CPU-only build (pkg-threads/): wasm threads need the standard library rebuilt
 # with atomics (`-Z build-std`), which only a nightly toolchain does. The page uses it on the CPU

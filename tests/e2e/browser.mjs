@@ -61,21 +61,31 @@ export function requireThreadedPkg() {
   );
 }
 
+/** What the browser logs when the Content-Security-Policy blocks something, and what the page's listener logs. */
+export const CSP_VIOLATION = /Content Security Policy|securitypolicyviolation/i;
+/** Reports every CSP violation of a document as a console error the test sees. */
+export const REPORT_CSP_VIOLATIONS = () =>
+  document.addEventListener('securitypolicyviolation', (e) => console.error(`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));
+
 /**
  * Opens a fresh browser, runs `fn(page, log, errors)` (errors: the console errors of the page and
- * its workers), and always closes the browser; resolves to what `fn` does.
+ * its workers), and always closes the browser; resolves to what `fn` does. Any Content-Security-
+ * Policy violation fails the test, whatever `fn` checks.
  */
 export async function withPage(label, extraArgs, fn) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
   const errors = [];
+  const violations = [];
   const log = (line) => console.log(`[${label}] ${line}`);
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(REPORT_CSP_VIOLATIONS);
     const page = await context.newPage();
     const onConsole = (where) => (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
         const line = `${where} console.${msg.type()}: ${msg.text()}`;
         if (msg.type() === 'error') errors.push(line);
+        if (CSP_VIOLATION.test(msg.text())) violations.push(line);
         log(line);
       }
     };
@@ -92,7 +102,9 @@ export async function withPage(label, extraArgs, fn) {
     page.on('response', (r) => {
       if (r.status() >= 400) log(`HTTP ${r.status()} for ${r.url()}`);
     });
-    return await fn(page, log, errors);
+    const result = await fn(page, log, errors);
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
+    return result;
   } finally {
     await browser.close();
   }

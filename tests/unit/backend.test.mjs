@@ -48,4 +48,6 @@ test('the CPU backend line says how many threads train', () => {
   assert.match(cpuBackendLine(2), /on 2 threads \(Web Workers\)$/);
   assert.match(cpuBackendLine(1), /on one thread$/);
   assert.match(cpuBackendLine(undefined), /on one thread$/, 'an older module reports no count');
+  assert.match(cpuBackendLine(1, 'the server sends no isolation headers'), /on one thread, because the server sends no isolation headers$/);
+  assert.match(cpuBackendLine(2, 'ignored'), /on 2 threads \(Web Workers\)$/, 'isolated after all: no reason');
 });

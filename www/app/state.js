@@ -45,6 +45,10 @@
  * @property {any[] | null} checks    the identity checks of every block
  * @property {any} finishedRun        the latest run that finished: {request, lastEpoch, fresh, resumed, trainImages, testImages, backend}
  * @property {boolean} ownData        the user's IDX files replaced Fashion-MNIST
+ * @property {{isolated: boolean, reason: string | null} | null} isolation  cross-origin isolation
+ *   (the threaded CPU module needs it) and, without it, why (www/app/service-worker.js)
+ * @property {{reload: () => void} | null} update  a new deployment of the site is ready: reload() switches to it
+ * @property {string | null} offline  the static site's offline copy: 'keeping', 'kept', 'failed: why', 'unavailable'
  * @property {{n: number, evaluate: boolean}} demoRequest  replaced when the network in memory (or the test
  *   data) changed: the demos recompute (and, with `evaluate`, the predictions on the test images)
  */
@@ -89,6 +93,9 @@ export function initialState() {
     checks: null,
     finishedRun: null,
     ownData: false,
+    isolation: null,
+    update: null,
+    offline: null,
     demoRequest: { n: 0, evaluate: false },
   };
 }

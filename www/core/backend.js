@@ -56,9 +56,11 @@ export function decideBackend(choice, adapter, noAdapterReason = null) {
 
 /**
  * The backend line for the CPU: how many threads train. One thread means the single-threaded
- * build (no cross-origin isolation, no SharedArrayBuffer, or the threaded build is missing).
+ * build (no cross-origin isolation, no SharedArrayBuffer, or the threaded build is missing);
+ * `notIsolated` says why the page is not isolated, when that is the cause.
+ * @param {number | undefined} threads @param {string | null} [notIsolated]
  */
-export function cpuBackendLine(/** @type {number | undefined} */ threads) {
-  const n = threads && threads > 1 ? `${threads} threads (Web Workers)` : 'one thread';
+export function cpuBackendLine(threads, notIsolated = null) {
+  const n = threads && threads > 1 ? `${threads} threads (Web Workers)` : notIsolated ? `one thread, because ${notIsolated}` : 'one thread';
   return `Backend: CPU \u2014 burn\u2019s CPU backend compiled to WebAssembly, on ${n}`;
 }

@@ -143,8 +143,11 @@ function dataAndBackend(ui) {
         ui.dataProgress.value = 1;
       }
     },
-    /** @param {import('../../app/state.js').BackendInfo} info @param {any} adapter */
-    showBackend(info, adapter) {
+    /**
+     * @param {import('../../app/state.js').BackendInfo} info @param {any} adapter
+     * @param {string | null} notIsolated  why the page is not cross-origin isolated, if it is not
+     */
+    showBackend(info, adapter, notIsolated) {
       ui.backend.dataset.backend = info.backend;
       if (info.backend === 'wgpu') {
         const name = adapter ? adapterName(adapter) : '';
@@ -153,7 +156,7 @@ function dataAndBackend(ui) {
         ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}`;
         ui.cpuBanner.hidden = true;
       } else {
-        ui.backend.textContent = cpuBackendLine(info.threads);
+        ui.backend.textContent = cpuBackendLine(info.threads, notIsolated);
         ui.cpuReason.textContent = info.fallback_reason ?? 'WebGPU could not be used.';
         ui.cpuBanner.hidden = false;
       }
