@@ -183,13 +183,13 @@ fn lab_degradation_writes_its_csv_and_figures() {
 }
 
 #[test]
-fn the_readme_model_table_is_the_models_command_output() {
+fn the_model_table_in_docs_is_the_models_command_output() {
     let out = cli(&["models"]);
     assert!(out.status.success());
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("<!-- models:").expect("the README marks its model table");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODELS.md")).unwrap();
+    let start = readme.find("<!-- models:").expect("docs/MODELS.md marks its model table");
     let table = &readme[start..];
     let table = &table[table.find('\n').unwrap() + 1..table.find("<!-- /models -->").unwrap()];
-    assert_eq!(table, stdout(&out), "run `cargo run --release -- models` and paste its output into README.md");
+    assert_eq!(table, stdout(&out), "run `cargo run --release -- models` and paste its output into docs/MODELS.md");
     assert!(stdout(&out).contains("| `d2l96`, `resnet18` | ResNet-18, 96 px, as in d2l (slow) | 96 | 11,178,378 |"));
 }
