@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for every test: unit tests of the page's pure modules, native cargo tests, wasm
 # tests in headless Chromium (WebGPU on SwiftShader and the CPU fallback), and the end-to-end
-# test of the real page.
+# tests of the real page (served from the repository) and of the static site (built into a
+# temporary folder and served by python3's http.server), in headless Chromium and Firefox ESR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -21,7 +22,7 @@ cargo test --release
 step "3/4 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"
 wasm-pack test --headless --chrome --release -- --features wgpu --test wasm
 
-step "4/4 end to end: the real page in headless Chromium"
+step "4/4 end to end: the page and the static site in headless Chromium and Firefox"
 node --test tests/e2e/
 
 step "all tests passed"

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendKind;
 use crate::explore::{Insertion, InsertionCheck};
 use crate::metrics::ConfusionMatrix;
-use crate::model::zoo::ZooConfig;
 use crate::model::{LayerShape, ModelConfig};
 use crate::train::{TrainConfig, TrainEvent};
 

@@ -61,8 +61,12 @@ export function requireThreadedPkg() {
   );
 }
 
-/** What the browser logs when the Content-Security-Policy blocks something, and what the page's listener logs. */
-export const CSP_VIOLATION = /Content Security Policy|securitypolicyviolation/i;
+/**
+ * What a browser logs when the Content-Security-Policy blocks something (Chromium: "…violates
+ * the following Content Security Policy directive…", Firefox: "Content-Security-Policy: The
+ * page's settings blocked…"), and what REPORT_CSP_VIOLATIONS logs.
+ */
+export const CSP_VIOLATION = /Content[- ]Security[- ]Policy|blocked by CSP|securitypolicyviolation/i;
 /** Reports every CSP violation of a document as a console error the test sees. */
 export const REPORT_CSP_VIOLATIONS = () =>
   document.addEventListener('securitypolicyviolation', (e) => console.error(`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));

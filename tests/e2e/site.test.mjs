@@ -42,7 +42,8 @@ test('the static site under a subpath: isolated by its service worker, offline a
     await withPage('site', [], async (page, log, errors) => {
       const started = Date.now();
       const since = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-      await page.goto(host.url + hashOf(SHORT_RUN));
+      // The first visit reloads itself once: wait for the demos, not for this navigation's load.
+      await page.goto(host.url + hashOf(SHORT_RUN), { waitUntil: 'commit' });
       await demosDone(page);
       log(`demos ready ${since()}; backend: ${await page.textContent('#backend')}`);
       // One reload, then isolated under the service worker: the threaded module, on every core.
