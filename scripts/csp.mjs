@@ -1,8 +1,10 @@
 // The page's Content-Security-Policy, one definition for the built site (a <meta> in
 // site/index.html, a header in site/_headers) and for scripts/serve.mjs (a header). It allows
 // what the page truly loads: its own files, WebAssembly ('wasm-unsafe-eval': compiling a module,
-// not eval), the one inline script (the import map, by its hash) and the favicon's data: URL.
-// No 'unsafe-inline', no 'unsafe-eval', no plugins, no <base>.
+// not eval), the one inline script (the import map, by its hash), the favicon's data: URL, and
+// workers from blob: URLs (wasm-bindgen-rayon starts the threaded module's pool from a blob of
+// its own same-origin script; only the page's own code can make such a URL). No
+// 'unsafe-inline', no 'unsafe-eval', no plugins, no <base>.
 
 import { createHash } from 'node:crypto';
 
@@ -20,6 +22,7 @@ export function contentSecurityPolicy(html) {
     "default-src 'self'",
     `script-src 'self' 'wasm-unsafe-eval' 'sha256-${hash}'`,
     "img-src 'self' data:",
+    "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
   ].join('; ');

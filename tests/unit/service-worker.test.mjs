@@ -111,17 +111,23 @@ test('a first install takes over at once; files are kept as the page fetches the
   assert.ok(other instanceof TypeError, 'files of no deployment go to the network');
 });
 
-test('an update copies unchanged files by hash, downloads the changed ones, and only then takes over', async () => {
+/** Deployment `one` installed and active, with `paths` fetched through it; then `two` on the host too. */
+async function oneThenTwo(paths, twoFiles, twoCore) {
   const one = deployment('one', FILES);
   const world = browser(one.network);
   const old = worker(world, one.site);
   await old.install();
   await old.activate();
-  for (const path of ['', 'v/one/www/app.js', 'v/one/www/data/test.gz', 'v/one/pkg-threads/m.wasm']) await old.request(path, path ? 'no-cors' : 'navigate');
-
-  const two = deployment('two', { ...FILES, 'index.html': '<html>2</html>', 'www/app.js': 'app 2' }, ['index.html', 'www/app.js', 'www/data/test.gz']);
-  world.fetched.length = 0;
+  for (const path of paths) await old.request(path, path ? 'no-cors' : 'navigate');
+  const two = deployment('two', twoFiles, twoCore);
   for (const [path, text] of two.network) one.network.set(path, text); // the host now serves both
+  world.fetched.length = 0;
+  return { world, network: one.network, two };
+}
+
+test('an update copies unchanged files by hash, downloads the changed ones, and only then takes over', async () => {
+  const changed = { ...FILES, 'index.html': '<html>2</html>', 'www/app.js': 'app 2' };
+  const { world, two } = await oneThenTwo(['', 'v/one/www/app.js', 'v/one/www/data/test.gz', 'v/one/pkg-threads/m.wasm'], changed, ['index.html', 'www/app.js', 'www/data/test.gz']);
   const next = worker(world, two.site);
   await next.install();
   assert.equal(next.calls.skipWaiting, 0, 'it waits for the page to say "reload"');
@@ -136,17 +142,10 @@ test('an update copies unchanged files by hash, downloads the changed ones, and 
 });
 
 test('an update with a missing or wrong file fails whole: the old version stays', async () => {
-  const one = deployment('one', FILES);
-  const world = browser(one.network);
-  const old = worker(world, one.site);
-  await old.install();
-  await old.activate();
-  await old.request('', 'navigate');
-  const two = deployment('two', { ...FILES, 'index.html': '<html>2</html>' });
-  for (const [path, text] of two.network) one.network.set(path, text);
-  one.network.set('index.html', '<html>stale</html>'); // a cache in front of the host still has the old page
+  const { world, network, two } = await oneThenTwo([''], { ...FILES, 'index.html': '<html>2</html>' });
+  network.set('index.html', '<html>stale</html>'); // a cache in front of the host still has the old page
   await assert.rejects(worker(world, two.site).install(), /index\.html is not this deployment's/);
-  one.network.delete('index.html');
+  network.delete('index.html');
   await assert.rejects(worker(world, two.site).install(), /Failed to fetch/);
   const partial = world.stores.get('resnet-explorer-two');
   assert.equal(await partial.match(SCOPE + 'sw-manifest-two.json'), undefined, 'a cache without its manifest is never taken for complete');

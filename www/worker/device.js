@@ -125,7 +125,9 @@ async function loadWasm(wantGpu) {
       /** @type {WasmModule} */
       const module = await import(PKG_THREADS);
       const exports = await module.default();
-      await module.initThreadPool(session.threadsWanted);
+      // Bounded: a pool whose workers cannot start (a policy that blocks them, say) would
+      // otherwise stall the page for good.
+      await withTimeout(module.initThreadPool(session.threadsWanted), 30_000, 'Starting the CPU threads');
       return { module, exports };
     } catch (e) {
       notice(`The multi-threaded CPU build could not be started (${describeError(e)}); training runs on one thread.`);

@@ -185,6 +185,14 @@ self.onmessage = (/** @type {MessageEvent<PageMessage>} */ { data: msg }) => {
   }
 };
 
+// Something the Content-Security-Policy blocks here (the thread pool's workers, say) would
+// otherwise fail silently: the page says what.
+self.addEventListener('securitypolicyviolation', (e) => {
+  const message = `The page's Content-Security-Policy blocked ${e.blockedURI || 'a resource'} (${e.effectiveDirective}) in the worker.`;
+  console.error(`securitypolicyviolation: ${message}`);
+  post({ type: 'notice', message });
+});
+
 self.addEventListener('unhandledrejection', (e) => {
   post({ type: 'error', message: `Unexpected error in the worker: ${describeError(e.reason)}` });
 });
