@@ -175,7 +175,7 @@ test('a finished run from scratch is measured for its model; keep training is no
 // minimal fake DOM: only the latest request's answers are shown.
 
 import { Store } from '../../www/core/store.js';
-import { initialState } from '../../www/app/state.js';
+import { initialState } from '../../www/core/page-state.js';
 
 class FakeElement {
   constructor() {

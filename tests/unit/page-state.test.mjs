@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoReady, freshWorker, initialState, isActive, selectedBlock } from '../../www/app/state.js';
+import { demoReady, freshWorker, initialState, isActive, selectedBlock } from '../../www/core/page-state.js';
 
 test('the demos are ready only with an open worker, a network and no run', () => {
   const s = initialState();

@@ -4,10 +4,10 @@
 // the rest go to whoever registered for their type with `on`.
 
 import { WorkerClient } from '../worker/client.js';
-import { freshWorker } from './state.js';
+import { freshWorker } from '../core/page-state.js';
 import { testLimit } from '../core/settings.js';
 
-/** @typedef {import('../core/store.js').Store<import('./state.js').PageState>} PageStore */
+/** @typedef {import('../core/store.js').Store<import('../core/page-state.js').PageState>} PageStore */
 
 export class Connection {
   /**

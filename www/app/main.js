@@ -1,12 +1,12 @@
 // @ts-check
-// The page: one store (www/app/state.js), one worker connection, and the features, each a
+// The page: one store (www/core/page-state.js), one worker connection, and the features, each a
 // controller that maps store and worker events to a view. This file only wires them together.
 
 import { Store } from '../core/store.js';
 import { catalogueFrom } from '../core/models.js';
 import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
-import { initialState, demoReady, isActive } from './state.js';
+import { initialState, demoReady, isActive } from '../core/page-state.js';
 import { Connection } from './connection.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
 import { initSettings } from '../features/settings/controller.js';
@@ -21,7 +21,7 @@ import { initZoo } from '../features/zoo/controller.js';
 import { initLab } from '../features/lab/index.js';
 import { initLesson } from '../features/lesson/controller.js';
 import { initLayout } from '../features/layout/controller.js';
-import { initSite } from '../features/site/controller.js';
+import { initOffline } from '../features/offline/controller.js';
 import { keepForOffline, startServiceWorker, watchForUpdates } from './service-worker.js';
 import { $ } from '../dom/elements.js';
 
@@ -45,7 +45,7 @@ initPredictions({ store });
 initZoo({ store });
 initLesson({ store });
 initLayout();
-initSite({ store });
+initOffline({ store });
 initNetworksList();
 wireSharing();
 
@@ -132,7 +132,7 @@ isolation.settled.then(({ isolated, reason, registration }) => {
   if (!registration) return;
   watchForUpdates(registration, (reload) => store.set({ update: { reload } }));
   // Once the demos run, the rest of what they need is kept for offline use.
-  const keep = async (/** @type {import('./state.js').PageState} */ s) => {
+  const keep = async (/** @type {import('../core/page-state.js').PageState} */ s) => {
     if (!demoReady(s) || s.offline) return;
     unsubscribe();
     store.set({ offline: 'keeping' });

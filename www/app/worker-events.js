@@ -3,10 +3,10 @@
 // events of a training run (state, step, train, ...) go to the training feature.
 
 import { describeNetwork } from '../core/network-model.js';
-import { isActive, demoReady } from './state.js';
+import { isActive, demoReady } from '../core/page-state.js';
 import { sameConfig } from '../core/models.js';
 
-/** @typedef {import('../core/store.js').Store<import('./state.js').PageState>} PageStore */
+/** @typedef {import('../core/store.js').Store<import('../core/page-state.js').PageState>} PageStore */
 
 /**
  * @param {{store: PageStore, connection: import('./connection.js').Connection, onNotice: (message: string) => void}} deps

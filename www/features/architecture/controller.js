@@ -12,7 +12,7 @@ import { networkNote, summaryText } from './notes.js';
 import { LEGENDS, fillLegend } from './legend.js';
 import { $ } from '../../dom/elements.js';
 
-/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+/** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
 
 /**
  * @typedef {{store: PageStore, ui: ReturnType<typeof architectureElements>, resnetLabel: string | null,

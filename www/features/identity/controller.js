@@ -7,7 +7,7 @@
 // demo and the checks. A chapter-7 network in memory has no residual blocks: the demo says so and
 // offers the pretrained ResNet.
 
-import { demoReady, isActive, selectedBlock } from '../../app/state.js';
+import { demoReady, isActive, selectedBlock } from '../../core/page-state.js';
 import { GALLERY_SIZE } from '../../core/settings.js';
 import { zooName } from '../../core/models.js';
 import {
@@ -26,8 +26,8 @@ import {
 } from './view.js';
 
 /**
- * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore
- * @typedef {import('../../app/state.js').PageState} PageState
+ * @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../../core/page-state.js').PageState} PageState
  * @typedef {Pick<import('../../app/connection.js').Connection, 'call'>} Calls
  * @typedef {Error & {busy?: boolean, replaced?: boolean}} CallError
  * @typedef {import('./view.js').IdentityUi} IdentityUi

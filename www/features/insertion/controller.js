@@ -5,13 +5,13 @@
 // the page puts in the store (and asks the demos to recompute). Keep training is the run's
 // controller's; only its disabled state is drawn here.
 
-import { demoReady, isActive } from '../../app/state.js';
+import { demoReady, isActive } from '../../core/page-state.js';
 import { zooName } from '../../core/models.js';
 import { insertingText, insertionElements, renderStages, resetInsertionDisplay, showInsertion, zooNestedText } from './view.js';
 
 /**
- * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore
- * @typedef {import('../../app/state.js').PageState} PageState
+ * @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../../core/page-state.js').PageState} PageState
  * @typedef {Pick<import('../../app/connection.js').Connection, 'call'>} Calls
  * @typedef {Error & {busy?: boolean, replaced?: boolean}} CallError
  * @typedef {import('./view.js').InsertionUi} InsertionUi

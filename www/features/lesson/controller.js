@@ -3,11 +3,11 @@
 // so a teacher can share a link to a step; buttons and the arrow keys move between steps, Escape
 // leaves. Each step's actions press the page's own buttons, so the lesson shows the real thing.
 
-import { demoReady } from '../../app/state.js';
+import { demoReady } from '../../core/page-state.js';
 import { STEPS, hashWithStep, move, stepFromHash } from './steps.js';
 import { lessonView } from './view.js';
 
-/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+/** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
 
 const click = (/** @type {string} */ id) => /** @type {HTMLButtonElement | null} */ (document.getElementById(id))?.click();
 

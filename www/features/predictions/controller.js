@@ -4,12 +4,12 @@
 // picks it for the identity demo (`image`). While the demos' refresh evaluates the network in
 // memory (`demoRequest` with `evaluate`), the summary says so.
 
-import { demoReady } from '../../app/state.js';
+import { demoReady } from '../../core/page-state.js';
 import { loadingText, markPicked, predictionElements, renderPredictions, showLoading } from './view.js';
 
 /**
- * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore
- * @typedef {import('../../app/state.js').PageState} PageState
+ * @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../../core/page-state.js').PageState} PageState
  */
 
 /** @param {{store: PageStore}} deps */

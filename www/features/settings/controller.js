@@ -7,14 +7,14 @@
 import { INPUT_SIZE, TRAINING, hashOf, pageSettings, parseHash } from '../../core/settings.js';
 import { checkNumber, refusals } from '../../core/fields.js';
 import { configFor } from '../../core/models.js';
-import { isActive } from '../../app/state.js';
+import { isActive } from '../../core/page-state.js';
 import { fillModelOptions, inputs, showProblems } from './view.js';
 
-/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+/** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
 
 /**
  * @typedef {{store: PageStore, ui: ReturnType<typeof inputs>, schema: () => ReturnType<typeof pageSettings>,
- *   models: () => import('../../app/state.js').PageState['models']}} SettingsContext
+ *   models: () => import('../../core/page-state.js').PageState['models']}} SettingsContext
  */
 
 /**

@@ -2,13 +2,13 @@
 // Training runs: Start, Keep training, Resume, Pause and Stop; the run's events from the worker
 // (state, progress, metrics, divergence, a lost device); the GPU kernels compiled ahead of Start.
 
-import { ACTIVE, isActive } from '../../app/state.js';
+import { ACTIVE, isActive } from '../../core/page-state.js';
 import { runLabel, zooName } from '../../core/models.js';
 import { createTrainingChart } from './chart.js';
 import { dataProgress, newRun, resumeFrom, statusText, trainingRequest } from './run.js';
 import { trainingView } from './view.js';
 
-/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+/** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
 
 /**
  * @typedef {{store: PageStore, connection: import('../../app/connection.js').Connection,
@@ -187,7 +187,7 @@ function routeStateEvents({ store, connection, on, run }) {
     const r = run();
     if (r && event.state !== s.runState) r.speed.reset(); // the live speed skips pauses
     const ended = ACTIVE.has(s.runState) && !ACTIVE.has(event.state);
-    /** @type {Partial<import('../../app/state.js').PageState>} */
+    /** @type {Partial<import('../../core/page-state.js').PageState>} */
     const patch = { runState: event.state };
     if (event.state === 'paused') patch.pauseRequested = true;
     if (event.state === 'running' && s.runState === 'paused') patch.pauseRequested = false;

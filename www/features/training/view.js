@@ -144,7 +144,7 @@ function dataAndBackend(ui) {
       }
     },
     /**
-     * @param {import('../../app/state.js').BackendInfo} info @param {any} adapter
+     * @param {import('../../core/page-state.js').BackendInfo} info @param {any} adapter
      * @param {string | null} notIsolated  why the page is not cross-origin isolated, if it is not
      */
     showBackend(info, adapter, notIsolated) {

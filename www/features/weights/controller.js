@@ -4,15 +4,15 @@
 // from (`source`) is the worker's `network` event, which the page puts in the store; the page
 // hands the worker's `notice` events (a network that could not be kept, ...) to `notice`.
 
-import { demoReady, isActive } from '../../app/state.js';
+import { demoReady, isActive } from '../../core/page-state.js';
 import { MB } from '../../core/format.js';
 import { basePreset } from '../../core/models.js';
 import { downloadNote } from '../../core/networks.js';
 import { idxKind, idxOrder, ownDataText, renderSource, saveFile, weightsElements } from './view.js';
 
 /**
- * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore
- * @typedef {import('../../app/state.js').PageState} PageState
+ * @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../../core/page-state.js').PageState} PageState
  * @typedef {Pick<import('../../app/connection.js').Connection, 'call'>} Calls
  * @typedef {Error & {busy?: boolean, replaced?: boolean}} CallError
  * @typedef {import('./view.js').WeightsUi} WeightsUi

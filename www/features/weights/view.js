@@ -5,7 +5,7 @@
 
 import { $ } from '../../dom/elements.js';
 
-/** @typedef {import('../../app/state.js').NetworkSource} NetworkSource */
+/** @typedef {import('../../core/page-state.js').NetworkSource} NetworkSource */
 
 /** Where the network in memory came from, in one line. @param {NetworkSource | null} s */
 export function sourceText(s) {

@@ -4,13 +4,13 @@
 // localStorage: a finished run (`finishedRun`) records it, another tab's record shows here too).
 // Picking a model sets the training form's model, as if chosen there.
 
-import { isActive } from '../../app/state.js';
+import { isActive } from '../../core/page-state.js';
 import { presetOf } from '../../core/models.js';
 import { MEASURED_KEY, loadMeasured, renderModelTable, saveMeasured } from './model-table.js';
 
 /**
- * @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore
- * @typedef {import('../../app/state.js').PageState} PageState
+ * @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../../core/page-state.js').PageState} PageState
  * @typedef {import('../../core/models.js').ModelEntry} ModelEntry
  * @typedef {import('./model-table.js').ModelRow} ModelRow
  * @typedef {import('./model-table.js').Measured} Measured

@@ -1,9 +1,9 @@
 // @ts-check
-// The static site's own lines: the "new version" offer at the top of the page, and in the footer
+// The static site's own lines (its deployment and its offline copy): the "new version" offer at the top of the page, and in the footer
 // which deployment this is and whether it is kept for offline use. All from the store (set by
 // www/app/service-worker.js's owner); the development server has none of them, so they stay hidden.
 
-/** @typedef {import('../../core/store.js').Store<import('../../app/state.js').PageState>} PageStore */
+/** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
 
 /** What the footer says of the offline copy. @param {string | null} offline */
 export function offlineText(offline) {
@@ -14,7 +14,7 @@ export function offlineText(offline) {
 }
 
 /** @param {{store: PageStore}} deps */
-export function initSite({ store }) {
+export function initOffline({ store }) {
   const banner = /** @type {HTMLElement} */ (document.getElementById('update-banner'));
   const reload = /** @type {HTMLButtonElement} */ (document.getElementById('update-reload'));
   const version = /** @type {HTMLElement} */ (document.getElementById('site-version'));
