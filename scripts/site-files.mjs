@@ -92,3 +92,26 @@ export function siteFiles(root) {
   }
   return [...found].sort();
 }
+
+/**
+ * The modules the page's own thread imports, from index.html's module script through every
+ * import (not the workers' and wasm modules it builds URLs for): what index.html can preload.
+ * Paths relative to `root`, sorted.
+ */
+export function pageModules(root) {
+  const html = readFileSync(path.join(root, 'index.html'), 'utf8');
+  const bare = importMap(html);
+  const rel = (abs) => path.relative(root, abs).split(path.sep).join('/');
+  const found = new Set();
+  const pending = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map(([, src]) => path.posix.normalize(src));
+  while (pending.length) {
+    const name = pending.pop();
+    if (found.has(name)) continue;
+    found.add(name);
+    const dir = path.dirname(path.join(root, name));
+    for (const spec of moduleReferences(readFileSync(path.join(root, name), 'utf8'), name).imports) {
+      pending.push(/^\.{0,2}\//.test(spec) ? rel(path.join(dir, spec)) : path.posix.normalize(bare[spec]));
+    }
+  }
+  return [...found].sort();
+}

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 
 import { siteIndex } from '../../scripts/build-site.mjs';
 import { contentSecurityPolicy } from '../../scripts/csp.mjs';
-import { moduleReferences, siteFiles } from '../../scripts/site-files.mjs';
+import { moduleReferences, pageModules, siteFiles } from '../../scripts/site-files.mjs';
 
 const roots = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -76,6 +76,21 @@ test('the site holds exactly what the page loads, following CSS, the import map,
     'www/parts/a.css',
     'www/style.css',
   ]);
+});
+
+test("the page's own modules (to preload): its imports, not the workers and modules it builds URLs for", () => {
+  const root = tree({
+    'index.html': INDEX,
+    'www/main.js': "import { f } from './f.js'; import 'lib'; const w = new URL('worker.js', import.meta.url);",
+    'www/f.js': "export const f = () => import('./later.js');",
+    'www/later.js': '',
+    'www/worker.js': "import './worker-only.js';",
+    'www/worker-only.js': '',
+    'node_modules/lib/index.js': '',
+  });
+  assert.deepEqual(pageModules(root), ['node_modules/lib/index.js', 'www/f.js', 'www/later.js', 'www/main.js']);
+  const html = siteIndex(INDEX, ['index.html', 'www/main.js', 'www/f.js', 'node_modules/lib/index.js'], 'v1', null, ['www/f.js', 'node_modules/lib/index.js']);
+  assert.match(html, /<\/script>\n  <link rel="modulepreload" href="v\/v1\/www\/f\.js">\n  <link rel="modulepreload" href="v\/v1\/node_modules\/lib\/index\.js">/, 'after the import map');
 });
 
 test('a file the page imports that is missing fails the build, naming who imports it', () => {

@@ -123,11 +123,8 @@ async function loadWasm() {
   connection.ensure(store.get().backendChoice);
 }
 
-// A first visit to the static site reloads once under its service worker (to be isolated, so
-// the CPU trains on every core) before it loads anything heavy.
-const isolation = startServiceWorker();
-if (isolation.reloading) await isolation.settled;
-isolation.settled.then(({ isolated, reason, registration }) => {
+// The static site's service worker, started by boot.js: isolation, updates, the offline copy.
+startServiceWorker().settled.then(({ isolated, reason, registration }) => {
   store.set({ isolation: { isolated, reason } });
   if (!registration) return;
   watchForUpdates(registration, (reload) => store.set({ update: { reload } }));

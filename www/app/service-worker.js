@@ -35,13 +35,22 @@ const session = {
  *   reason: why the page is not isolated (null when it is); registration: null without a worker
  */
 
+/** @type {{reloading: boolean, settled: Promise<Isolation>} | null} */
+let started = null;
+
 /**
- * At open, before the page opens its worker. `reloading`: this visit reloads once it is under
- * its service worker, so the page should load nothing heavy; `settled` resolves to the outcome
- * (never, when the page reloads).
+ * At open, before the page opens its worker (boot.js); later calls get the same answer.
+ * `reloading`: this visit reloads once it is under its service worker, so the page should load
+ * nothing heavy; `settled` resolves to the outcome (never, when the page reloads).
  * @returns {{reloading: boolean, settled: Promise<Isolation>}}
  */
 export function startServiceWorker() {
+  started ??= start();
+  return started;
+}
+
+/** @returns {{reloading: boolean, settled: Promise<Isolation>}} */
+function start() {
   const container = 'serviceWorker' in navigator ? navigator.serviceWorker : null;
   const declared = document.querySelector('meta[name="service-worker"]')?.getAttribute('content') ?? null;
   const isolated = self.crossOriginIsolated;

@@ -53,9 +53,26 @@ export async function loadEntry(entry) {
   if (history?.events?.length) post({ type: 'history', ...history, done: epochsDone(history.events) });
 }
 
+/** @type {Promise<Uint8Array> | null} the shipped weights, downloading ahead (see prefetchFirstNetwork) */
+let shippedAhead = null;
+
+/**
+ * At open, beside the test set: starts downloading the shipped weights, unless a network kept in
+ * this browser will open instead (the demos then wait for neither download one after the other).
+ */
+export async function prefetchFirstNetwork() {
+  const id = await getCurrent().catch(() => null);
+  if (id == null && !shippedAhead) {
+    shippedAhead = fetchBytes(SHIPPED_WEIGHTS);
+    shippedAhead.catch(() => {}); // loadShipped reports it
+  }
+}
+
 /** Puts the shipped pretrained network in memory and makes it the one the page opens with (inside `exclusive`). */
 export async function loadShipped() {
-  const bytes = await fetchBytes(SHIPPED_WEIGHTS);
+  const download = shippedAhead ?? fetchBytes(SHIPPED_WEIGHTS);
+  shippedAhead = null;
+  const bytes = await download;
   const events = explorer().loadWeights(bytes);
   postAll(events);
   memory.loaded(null);

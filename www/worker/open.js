@@ -5,7 +5,7 @@
 import { exclusive, explorer, post, postEvent, session } from './context.js';
 import { TEST_FILES, TRAINING_FILES, gunzip, loadData } from './data.js';
 import { chooseBackend } from './device.js';
-import { loadFirstNetwork } from './networks.js';
+import { loadFirstNetwork, prefetchFirstNetwork } from './networks.js';
 
 /** @typedef {import('./protocol.js').BackendChoice} BackendChoice */
 
@@ -25,6 +25,7 @@ async function open(choice, testLimit) {
     throw new Error(`This worker already runs on ${backend.info.backend}; the page must start a new worker to switch backends.`);
   }
   const files = loadData(TEST_FILES); // downloading while the wasm compiles
+  if (session.firstNetwork && !session.explorer) prefetchFirstNetwork();
   post(await chooseBackend(choice));
   if (!session.explorer) {
     const [testImages, testLabels] = await Promise.all(files.map((f) => f.then(gunzip)));
