@@ -20,7 +20,8 @@ import { contentSecurityPolicy } from './csp.mjs';
 /** The repository root (the parent of scripts/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const MIME = {
+/** Content types by extension (also bench/static-host.mjs's). */
+export const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
