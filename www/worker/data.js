@@ -13,9 +13,6 @@ const DATA_URL = new URL('../data/', import.meta.url);
 /** The least time between two progress events of one file, in ms. */
 const PROGRESS_EVERY = 100;
 
-/** @type {Map<string[], Promise<Uint8Array>[]>} the downloads under way or done, per set */
-const downloads = new Map();
-
 /**
  * @typedef {{read(): Promise<{done: boolean, value?: Uint8Array}>}} ChunkReader
  * @typedef {(loaded: number) => void} OnProgress
@@ -95,22 +92,11 @@ export async function gunzip(bytes) {
 }
 
 /**
- * The raw bytes of one set's files (promises, in the set's order), downloading at once, once per
- * worker (again after a failure). @param {string[]} set  TEST_FILES or TRAINING_FILES
+ * The raw bytes of one set's files (promises, in the set's order), all downloading at once. Its
+ * callers download each set once (open.js), so nothing here keeps 30 MB alive after use.
+ * @param {string[]} set  TEST_FILES or TRAINING_FILES
  */
-export function loadData(set) {
-  let files = downloads.get(set);
-  if (!files) {
-    files = set.map(download);
-    downloads.set(set, files);
-    const started = files;
-    // A failed download is retried by the next attempt.
-    Promise.all(files).catch(() => {
-      if (downloads.get(set) === started) downloads.delete(set);
-    });
-  }
-  return files;
-}
+export const loadData = (set) => set.map(download);
 
 /** The bytes at `url`, or an error naming it. @param {URL} url */
 export async function fetchBytes(url) {
