@@ -87,6 +87,16 @@ pub enum Insertion {
     Plain,
 }
 
+impl Insertion {
+    /// The name the page and the weights files' notes use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Insertion::Identity => "identity",
+            Insertion::Plain => "plain",
+        }
+    }
+}
+
 /// Test accuracy and predictions before and after inserting a block after a stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InsertionCheck {

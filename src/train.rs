@@ -220,6 +220,35 @@ impl Trainer {
         (self.trained, self.train_time)
     }
 
+    /// Whether the network holds the weights it started with: no step was taken, or the run
+    /// diverged before its first report (the weights it keeps are its starting ones).
+    pub fn unchanged(&self) -> bool {
+        match self.diverged {
+            true => self.last_good.1 == 0.0,
+            false => self.trained == 0,
+        }
+    }
+
+    /// Whether the run stopped because its loss exploded.
+    pub fn diverged(&self) -> bool {
+        self.diverged
+    }
+
+    /// The test accuracy at the end of the latest epoch, if one ended.
+    pub fn last_test_accuracy(&self) -> Option<f64> {
+        let correct = self.last_predictions.iter().zip(self.test.labels()).filter(|(p, l)| p == l).count();
+        (!self.last_predictions.is_empty()).then(|| correct as f64 / self.test.len() as f64)
+    }
+
+    /// Epochs the network in the trainer was trained for (1.5: half-way through the second);
+    /// after a divergence, those of the weights it kept.
+    pub fn epochs_done(&self) -> f64 {
+        match self.diverged {
+            true => self.last_good.1,
+            false => self.batches_done() as f64 / self.batches_per_epoch().max(1) as f64,
+        }
+    }
+
     /// True after the last epoch, or once the run diverged.
     pub fn is_finished(&self) -> bool {
         self.diverged || self.epoch >= self.config.epochs

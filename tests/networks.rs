@@ -238,3 +238,27 @@ fn the_cli_trains_saves_and_benches_a_zoo_network() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the ResNet flags"));
 }
+
+#[test]
+fn a_damaged_weights_file_is_refused_in_words() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/weights/fast.rnxw")).unwrap();
+    let json_len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let record = 12 + json_len;
+    let mut refused = 0;
+    // One flipped bit at every 97th byte of the header and the record's first 20 KB (its list of
+    // tensors), and a file cut short: each loads (a weight changed) or says what is wrong.
+    let flipped = (8..record + 20_000).step_by(97).map(|at| {
+        let mut b = bytes.clone();
+        b[at] ^= 0x10;
+        b
+    });
+    for file in flipped.chain([bytes[..record + 5000].to_vec()]) {
+        if let Err(e) = weights::load(&file, &Device::flex()) {
+            let message = e.to_string();
+            refused += 1;
+            assert!(message.starts_with("the weights file is damaged: ") || message.starts_with("not a ResNet"));
+            assert!(!message.contains("Syntax(") && !message.contains("deserialization"), "{message}");
+        }
+    }
+    assert!(refused > 10, "{refused} damaged files refused");
+}

@@ -10,7 +10,7 @@ use resnet_explorer::data::{Dataset, Split};
 use resnet_explorer::explore::Insertion;
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
 use resnet_explorer::model::{ModelConfig, ResNetConfig};
-use resnet_explorer::session::protocol::{Inserted, StartRequest, WorkerEvent};
+use resnet_explorer::session::protocol::{Inserted, Origin, StartRequest, WorkerEvent};
 use resnet_explorer::session::{Session, SessionDevices};
 use resnet_explorer::train::{TrainConfig, TrainEvent};
 
@@ -24,6 +24,11 @@ fn session() -> Session {
     let mut session = Session::new(devices, load(Split::Train), load(Split::Test));
     session.set_test_limit(Some(300));
     session
+}
+
+/// What the worker says of a file the user chose.
+fn uploaded() -> Origin {
+    Origin::Uploaded { name: "mine.rnxw".into() }
 }
 
 fn shipped() -> Vec<u8> {
@@ -56,7 +61,7 @@ fn loading_weights_makes_them_the_network_in_memory_and_bad_files_change_nothing
     let mut s = session();
     assert!(!s.has_model());
     assert_eq!(s.model_event().unwrap_err().to_string(), "there is no network yet: train one or load weights");
-    let events = s.load_weights(&shipped()).unwrap();
+    let events = s.load_weights(&shipped(), Origin::Shipped).unwrap();
     let model = model_event(&events);
     assert_eq!(model.config, ModelConfig::from(ResNetConfig::fast()));
     assert_eq!(model.parameters, 702_570);
@@ -64,7 +69,7 @@ fn loading_weights_makes_them_the_network_in_memory_and_bad_files_change_nothing
     assert!(model.inserted.is_empty());
     assert!(s.has_model() && !s.is_training());
 
-    let err = s.load_weights(b"<html>Not Found</html>").unwrap_err();
+    let err = s.load_weights(b"<html>Not Found</html>", Origin::Shipped).unwrap_err();
     assert!(err.to_string().contains("not"), "{err}");
     assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::fast()), "unchanged");
     // The shipped network is accurate on the test subset.
@@ -76,8 +81,8 @@ fn loading_weights_makes_them_the_network_in_memory_and_bad_files_change_nothing
 #[test]
 fn inserting_blocks_then_restoring_gives_back_the_original_network() {
     let mut s = session();
-    s.load_weights(&shipped()).unwrap();
-    let before = block_on(s.save_weights("n".into())).unwrap();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    let before = block_on(s.save_weights()).unwrap();
     assert!(s.restore().unwrap_err().to_string().contains("nothing to restore"));
 
     let events = block_on(s.insert(Insertion::Identity, 1)).unwrap();
@@ -95,13 +100,18 @@ fn inserting_blocks_then_restoring_gives_back_the_original_network() {
     );
     assert!(model.parameters > 702_570);
     assert_eq!(s.original().unwrap().config, ModelConfig::from(ResNetConfig::fast()));
+    // Still labelled as the shipped network, and the note (a download's header) names the blocks.
+    assert_eq!(model.origin, Origin::Shipped);
+    let shipped_note = s.original().unwrap().note.clone();
+    let blocks = "; then 2 inserted blocks (identity at stage 2, plain at stage 3)";
+    assert_eq!(model.note, format!("{shipped_note}{blocks}"));
 
     let events = s.restore().unwrap();
     let model = model_event(&events);
     assert_eq!(model.config, ModelConfig::from(ResNetConfig::fast()));
     assert_eq!((model.parameters, model.inserted.len()), (702_570, 0));
     assert!(s.original().is_none());
-    let after = block_on(s.save_weights("n".into())).unwrap();
+    let after = block_on(s.save_weights()).unwrap();
     assert!(before == after, "the restored network has exactly the original parameters");
 }
 
@@ -109,15 +119,16 @@ fn inserting_blocks_then_restoring_gives_back_the_original_network() {
 fn insertion_needs_a_residual_network_and_no_run_in_progress() {
     let mut s = session();
     assert!(block_on(s.insert(Insertion::Identity, 0)).is_err(), "no network yet");
-    s.load_weights(&shipped()).unwrap();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
     let err = block_on(s.insert(Insertion::Identity, 4)).unwrap_err();
     assert_eq!(err.to_string(), "there is no stage b6");
-    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
     let err = block_on(s.insert(Insertion::Identity, 0)).unwrap_err();
     assert_eq!(err.to_string(), "a training run is in progress (paused runs too): stop it first");
-    assert!(s.load_weights(&shipped()).is_err() && s.restore().is_err());
+    assert!(s.load_weights(&shipped(), Origin::Shipped).is_err() && s.restore().is_err());
     s.stop_training();
-    s.start_training(request(ZooConfig::new(ZooKind::LeNetBn), 1), true).unwrap();
+    s.start_training(request(ZooConfig::new(ZooKind::LeNetBn), 1), true, 1).unwrap();
+    block_on(s.step()).unwrap();
     s.stop_training();
     let err = block_on(s.insert(Insertion::Identity, 0)).unwrap_err();
     assert_eq!(err.to_string(), "block insertion needs a residual network; lenet-bn has no residual blocks");
@@ -126,9 +137,11 @@ fn insertion_needs_a_residual_network_and_no_run_in_progress() {
 #[test]
 fn a_finished_run_becomes_the_network_in_memory() {
     let mut s = session();
-    s.load_weights(&shipped()).unwrap();
-    let events = s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
-    assert_eq!(model_event(&events).note, "training");
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    let events = s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
+    let model = model_event(&events);
+    assert_eq!(model.origin, Origin::Trained { run: 1, id: None, name: None });
+    assert!(model.note.starts_with("ResNet-8, trained in this browser: 0 of 1 epochs, batch 32"), "{}", model.note);
     assert!(matches!(events[1], WorkerEvent::DataReady { train: 320, test: 100 }));
     assert!(s.is_training());
     // The network in memory is still the loaded one while the run goes on.
@@ -142,35 +155,44 @@ fn a_finished_run_becomes_the_network_in_memory() {
     let epoch = all.iter().any(|e| matches!(e, WorkerEvent::Train(TrainEvent::Epoch { epoch: 1, .. })));
     assert!(epoch, "{all:?}");
     assert!(all.iter().any(|e| matches!(e, WorkerEvent::Predictions { .. })));
-    assert!(matches!(all.last(), Some(WorkerEvent::Finished { .. })));
+    // The run's end, then the network in memory afterwards (the run's).
+    assert!(matches!(all[all.len() - 2], WorkerEvent::Finished { .. }), "{all:?}");
+    assert!(
+        matches!(all.last(), Some(WorkerEvent::Model(m)) if m.origin == Origin::Trained { run: 1, id: None, name: None })
+    );
 
     let n = s.network().unwrap();
     assert_eq!(n.config, ModelConfig::from(ResNetConfig::tiny()));
-    assert_eq!(n.note, "trained here: 1 epochs at lr 0.1");
+    let note = "ResNet-8, trained in this browser: 1 of 1 epochs, batch 32, lr 0.1, 320 training images, test acc";
+    assert!(n.note.starts_with(note), "{}", n.note);
+    assert!(n.note.ends_with("on 100 test images"), "{}", n.note);
+    assert_eq!(n.origin, Origin::Trained { run: 1, id: None, name: None });
     assert!(block_on(s.step()).unwrap_err().to_string().contains("no training run"));
     // Saved, it loads back as the same network.
-    let bytes = block_on(s.save_weights("tiny".into())).unwrap();
-    let events = s.load_weights(&bytes).unwrap();
+    let bytes = block_on(s.save_weights()).unwrap();
+    let events = s.load_weights(&bytes, uploaded()).unwrap();
     assert_eq!(model_event(&events).config, ModelConfig::from(ResNetConfig::tiny()));
 }
 
 #[test]
 fn stopping_keeps_the_partly_trained_network_and_keep_training_resumes_it() {
     let mut s = session();
-    s.start_training(request(ResNetConfig::tiny(), 2), true).unwrap();
+    s.start_training(request(ResNetConfig::tiny(), 2), true, 1).unwrap();
     block_on(s.step()).unwrap();
     s.stop_training();
     assert!(!s.is_training());
     assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::tiny()));
     // Keep training after an insertion: the bigger network trains, and its insertions stay listed.
     block_on(s.insert(Insertion::Identity, 0)).unwrap();
-    let events = s.start_training(request(ResNetConfig::tiny(), 1), false).unwrap();
+    let events = s.start_training(request(ResNetConfig::tiny(), 1), false, 2).unwrap();
     assert_eq!(model_event(&events).config.as_resnet().unwrap().blocks, [2, 1, 1]);
     assert_eq!(model_event(&events).inserted.len(), 1);
+    block_on(s.step()).unwrap();
     s.stop_training();
     assert_eq!(s.network().unwrap().inserted.len(), 1);
     // A fresh run forgets them, and there is nothing left to restore.
-    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 3).unwrap();
+    block_on(s.step()).unwrap();
     s.stop_training();
     assert!(s.network().unwrap().inserted.is_empty() && s.original().is_none());
 }
@@ -200,7 +222,7 @@ fn use_data_switches_to_the_users_files_and_refuses_bad_ones() {
     let err = s.use_data(&names, &images, &labels, Some(&images), None).unwrap_err();
     assert_eq!(err.to_string(), "choose the test images and the test labels together");
     assert_eq!((s.data().0.len(), s.data().1.len()), (10000, 10000));
-    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
     assert!(s.use_data(&names, &images, &labels, None, None).is_err(), "not while training");
 }
 
@@ -212,9 +234,9 @@ fn the_page_opens_on_the_test_set_and_the_training_set_follows() {
     s.set_test_limit(Some(300));
 
     // The demos work on the test set alone; training waits for its images, and says so.
-    s.load_weights(&shipped()).unwrap();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
     assert!(matches!(block_on(s.evaluate()).unwrap(), WorkerEvent::Predictions { .. }));
-    let err = s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap_err();
+    let err = s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap_err();
     assert_eq!(err.to_string(), "the training images have not been loaded yet");
     assert!(s.network().is_some(), "the refused start kept the network in memory");
 
@@ -224,7 +246,7 @@ fn the_page_opens_on_the_test_set_and_the_training_set_follows() {
     assert!(err.to_string().contains("train-images-idx3-ubyte.gz"), "{err}");
     let event = s.set_training_data(&images, &labels).unwrap();
     assert!(matches!(event, Some(WorkerEvent::DataReady { train: 60000, test: 10000 })), "{event:?}");
-    s.start_training(request(ResNetConfig::tiny(), 1), true).unwrap();
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
 
     // Once the user's own data is in use, Fashion-MNIST arriving late does not replace it.
     let mut s = session();
@@ -238,10 +260,10 @@ fn the_page_opens_on_the_test_set_and_the_training_set_follows() {
 #[test]
 fn a_batch_too_big_for_the_gpu_is_refused_before_anything_changes() {
     let mut s = session();
-    s.load_weights(&shipped()).unwrap();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
     let mut big = StartRequest { max_buffer_bytes: Some(32 << 20), ..request(ResNetConfig::resnet18(96), 1) };
     big.train.batch_size = 256;
-    let err = s.start_training(big, true).unwrap_err();
+    let err = s.start_training(big, true, 1).unwrap_err();
     assert!(err.to_string().contains("largest batch that fits"), "{err}");
     assert!(!s.is_training());
     assert_eq!(s.network().unwrap().config, ModelConfig::from(ResNetConfig::fast()));
@@ -250,7 +272,7 @@ fn a_batch_too_big_for_the_gpu_is_refused_before_anything_changes() {
 #[test]
 fn the_lab_measures_the_network_in_memory_and_builds_twins() {
     let mut s = session();
-    s.load_weights(&shipped()).unwrap();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
     let probe = block_on(s.lab_probe()).unwrap();
     assert_eq!(probe.gradients.len(), 20, "17 convs on the main path and 3 projections");
     assert_eq!(probe.magnitudes.len(), 8);
@@ -260,4 +282,63 @@ fn the_lab_measures_the_network_in_memory_and_builds_twins() {
     let [plain, residual] = resnet_explorer::session::lab_twins(20, 16, false).unwrap();
     assert_eq!(plain.parameter_count(), residual.parameter_count());
     assert!(resnet_explorer::session::lab_twins(21, 16, false).is_err());
+}
+
+#[test]
+fn a_run_that_learnt_nothing_leaves_the_network_before_it_in_memory() {
+    let mut s = session();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    let shipped_file = block_on(s.save_weights()).unwrap();
+    // Stopped before its first batch.
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
+    let events = s.stop_training();
+    assert!(matches!(&events[..], [WorkerEvent::Model(m)] if m.origin == Origin::Shipped));
+    // Diverged before its first report (lr 10 from the defaults, as a teacher tried): the message
+    // says what is kept, and the shipped network is still in memory, still labelled as such.
+    let mut diverging = request(ResNetConfig::tiny(), 1);
+    diverging.train.lr = 1e9;
+    s.start_training(diverging, true, 2).unwrap();
+    let mut events = Vec::new();
+    while s.is_training() {
+        events.extend(block_on(s.step()).unwrap());
+    }
+    let message = events.iter().find_map(|e| match e {
+        WorkerEvent::Diverged { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    let message = message.expect("diverged");
+    assert!(message.contains("the network in memory before it is kept unchanged"), "{message}");
+    assert!(!message.contains("epoch 0.0"), "{message}");
+    assert!(
+        matches!(events.last(), Some(WorkerEvent::Model(m)) if m.origin == Origin::Shipped && m.config == ModelConfig::from(ResNetConfig::fast()))
+    );
+    assert!(block_on(s.save_weights()).unwrap() == shipped_file);
+}
+
+#[test]
+fn keep_training_after_a_plain_block_is_refused_with_the_reason() {
+    let mut s = session();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    block_on(s.insert(Insertion::Plain, 1)).unwrap();
+    let err = s.start_training(request(ResNetConfig::tiny(), 1), false, 1).unwrap_err().to_string();
+    assert!(err.contains("outputs 0 for every image") && err.contains("insert a residual (identity) block"), "{err}");
+    assert!(!err.contains("lower learning rate"), "{err}");
+    assert!(!s.is_training());
+    // A fresh run of the same size is fine: its blocks are initialised, not zeroed.
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 2).unwrap();
+}
+
+#[test]
+fn a_file_saved_right_after_a_step_holds_that_steps_batchnorm_statistics() {
+    let mut s = session();
+    s.start_training(request(ResNetConfig::tiny(), 1), true, 1).unwrap();
+    block_on(s.step()).unwrap();
+    s.stop_training();
+    let first = block_on(s.save_weights()).unwrap();
+    let second = block_on(s.save_weights()).unwrap();
+    let values = |file: &[u8]| {
+        let (network, _) = resnet_explorer::model::weights::load(file, &Device::flex()).unwrap();
+        block_on(resnet_explorer::model::weights::values(&network)).unwrap()
+    };
+    assert_eq!(values(&first), values(&second), "the first file missed the last update of the running statistics");
 }

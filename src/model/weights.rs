@@ -68,6 +68,10 @@ impl ModuleMapper for Replace {
 /// A copy of `model` on the CPU device, read back with async reads (a synchronous read panics
 /// on WebGPU, and burn's record writer reads synchronously).
 pub async fn to_cpu<M: Module>(model: &M) -> Result<M, WeightsError> {
+    // `valid` first: it folds the BatchNorm running statistics' last update in (burn keeps it
+    // apart until then, and visiting reads the value before it: a file saved right after a
+    // run would miss the last batch's statistics, or all of them after one batch).
+    let model = model.valid();
     let mut collect = Collect(Vec::new());
     model.visit(&mut collect);
     let sizes: Vec<usize> = collect.0.iter().map(|t| t.dims()[0]).collect();
@@ -75,7 +79,20 @@ pub async fn to_cpu<M: Module>(model: &M) -> Result<M, WeightsError> {
     let all = Tensor::cat(collect.0, 0).into_data_async().await.map_err(|e| WeightsError::Device(format!("{e:?}")))?;
     let mut all = all.try_to_vec::<f32>().map_err(|e| WeightsError::Device(format!("{e:?}")))?.into_iter();
     let values = sizes.iter().map(|&n| all.by_ref().take(n).collect()).collect();
-    Ok(model.clone().valid().map(&mut Replace { values, device: Device::flex() }))
+    Ok(model.map(&mut Replace { values, device: Device::flex() }))
+}
+
+/// Every float of `model` (parameters and BatchNorm statistics) in traversal order: what two
+/// networks must share to be the same network (a saved file's bytes are not: the record's
+/// metadata is written in no fixed order).
+pub async fn values(model: &Network) -> Result<Vec<f32>, WeightsError> {
+    let mut collect = Collect(Vec::new());
+    match model {
+        Network::ResNet(m) => m.valid().visit(&mut collect), // `valid`: see `to_cpu`
+        Network::Zoo(m) => m.valid().visit(&mut collect),
+    }
+    let all = Tensor::cat(collect.0, 0).into_data_async().await.map_err(|e| WeightsError::Device(format!("{e:?}")))?;
+    all.try_to_vec::<f32>().map_err(|e| WeightsError::Device(format!("{e:?}")))
 }
 
 /// Serialises `model` with its configuration (`header.model` must describe it).
@@ -103,17 +120,31 @@ pub fn read_header(bytes: &[u8]) -> Result<(WeightsHeader, &[u8]), WeightsError>
     let too_short = || WeightsError::Corrupt("the file is cut short".into());
     let len = u32::from_le_bytes(rest.get(..4).ok_or_else(too_short)?.try_into().unwrap()) as usize;
     let json = rest.get(4..4 + len).ok_or_else(too_short)?;
-    let header: WeightsHeader = serde_json::from_slice(json).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
-    header.model.validate().map_err(|e| WeightsError::Corrupt(e.to_string()))?;
+    let header: WeightsHeader = serde_json::from_slice(json)
+        .map_err(|e| WeightsError::Corrupt(format!("its header, the network's description, cannot be read ({e})")))?;
+    header
+        .model
+        .validate()
+        .map_err(|e| WeightsError::Corrupt(format!("its header describes no valid network ({e})")))?;
     Ok((header, &rest[4 + len..]))
 }
 
 /// Rebuilds the network a file describes, with its weights, on `device`.
 pub fn load(bytes: &[u8], device: &Device) -> Result<(Network, WeightsHeader), WeightsError> {
     let (header, record) = read_header(bytes)?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
-        .map_err(|e| WeightsError::Corrupt(e.to_string()))?;
-    let corrupt = |e: burn::store::RecordError| WeightsError::Corrupt(e.to_string());
+    // burn's own messages ("Metadata deserialization error: Syntax(4733)") say nothing to a
+    // user: these say which part of the file is wrong.
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec())).map_err(|_| {
+        WeightsError::Corrupt(
+            "the list of its tensors cannot be read: some bytes of the file were changed or it was cut short".into(),
+        )
+    })?;
+    let corrupt = |_: burn::store::RecordError| {
+        WeightsError::Corrupt(format!(
+            "its tensors do not fit the {} its header describes (a changed byte, or a file edited by hand)",
+            header.model.title()
+        ))
+    };
     let model = match &header.model {
         ModelConfig::ResNet(c) => Network::ResNet(c.init(device).try_load_record(record).map_err(corrupt)?),
         ModelConfig::Zoo(c) => Network::Zoo(c.init(device).try_load_record(record).map_err(corrupt)?),

@@ -92,7 +92,9 @@ impl Session {
             model: model.into(),
             config: config.into(),
             note: n.note.clone(),
+            origin: n.origin.clone(),
             inserted: [n.inserted.clone(), vec![Inserted { insertion, stage }]].concat(),
+            described: n.described,
             on_demo_device: true,
             predictions: None,
         };

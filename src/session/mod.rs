@@ -7,22 +7,20 @@
 mod demos;
 mod lab;
 pub mod protocol;
+mod run;
 
 use burn::prelude::*;
 
 use crate::data::{CLASS_NAMES, Dataset, IdxError, Split};
 use crate::model::weights::{self, WeightsError, WeightsHeader};
-use crate::model::{ConfigError, ModelConfig, Network, NotResidual, ResNet, ResNetConfig, check_network_fits};
-use crate::train::{TrainConfig, TrainError, TrainEvent, Trainer};
+use crate::model::{ConfigError, ModelConfig, Network, NotResidual, ResNet, ResNetConfig};
+use crate::train::TrainError;
 pub use lab::{Magnitude, Probe, lab_twins};
-use protocol::{Inserted, ModelEvent, StartRequest, WorkerEvent, predictions_event};
+use protocol::{Inserted, ModelEvent, Origin, WorkerEvent};
+use run::Run;
 
 /// Test images whose predictions are listed for the gallery.
 pub const GALLERY: usize = 24;
-
-/// Training steps of the throwaway run that compiles the GPU kernels before Start: burn's fusion
-/// settles on its fused kernels over the first few steps, so one step leaves some to compile.
-const WARM_UP_STEPS: usize = 3;
 
 /// Why a request was refused; the message is what the page shows.
 #[derive(Debug, thiserror::Error)]
@@ -59,10 +57,14 @@ pub type Result<T, E = SessionError> = std::result::Result<T, E>;
 pub struct Current {
     pub model: Network,
     pub config: ModelConfig,
-    /// Where the weights came from.
+    /// What the weights are: how they were trained (a weights file's header).
     pub note: String,
-    /// Blocks inserted since it was trained or loaded.
+    /// Where they came from; changed with the weights, never apart from them.
+    pub origin: Origin,
+    /// Blocks inserted since it was loaded (or trained from scratch).
     pub inserted: Vec<Inserted>,
+    /// How many of `inserted` `note` already tells of (they were there when it was trained further).
+    described: usize,
     /// Whether `model` is on the demo device (else on the training device: just trained there).
     on_demo_device: bool,
     /// Its predictions on the test images the demos use, with the key of those images: computed
@@ -74,6 +76,29 @@ pub struct Current {
 type TestKey = (u32, usize);
 
 impl Current {
+    /// A network just loaded or trained from scratch.
+    fn new(model: Network, config: ModelConfig, note: String, origin: Origin, on_demo_device: bool) -> Self {
+        let inserted = Vec::new();
+        Current { model, config, note, origin, inserted, described: 0, on_demo_device, predictions: None }
+    }
+
+    /// What these weights are, with the blocks inserted since `note` was written: the header of
+    /// a weights file saved from them.
+    pub fn description(&self) -> String {
+        let base = match self.note.is_empty() {
+            true => "saved from ResNet Explorer",
+            false => &self.note,
+        };
+        let new = &self.inserted[self.described.min(self.inserted.len())..];
+        if new.is_empty() {
+            return base.to_string();
+        }
+        let blocks: Vec<String> =
+            new.iter().map(|b| format!("{} at stage {}", b.insertion.name(), b.stage + 1)).collect();
+        let s = if new.len() == 1 { "" } else { "s" };
+        format!("{base}; then {} inserted block{s} ({})", new.len(), blocks.join(", "))
+    }
+
     /// The ResNet and its configuration, or an error saying that `demo` needs one.
     fn resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig)> {
         let config = self.config.residual(demo)?;
@@ -109,7 +134,8 @@ pub struct Session {
     network: Option<Current>,
     /// The network before the first insertion, for Restore.
     original: Option<Current>,
-    trainer: Option<Trainer>,
+    /// The training run in progress (paused ones too).
+    run: Option<Run>,
 }
 
 impl Session {
@@ -127,7 +153,7 @@ impl Session {
             class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
             network: None,
             original: None,
-            trainer: None,
+            run: None,
         }
     }
 
@@ -155,7 +181,7 @@ impl Session {
     }
 
     fn not_training(&self) -> Result<()> {
-        match self.trainer {
+        match self.run {
             Some(_) => Err(training_in_progress()),
             None => Ok(()),
         }
@@ -164,8 +190,8 @@ impl Session {
     /// The ResNet being trained, else the one in memory, with its configuration; an error
     /// names `demo` when the network is not a ResNet.
     fn live_resnet(&self, demo: &str) -> Result<(&ResNet, &ResNetConfig)> {
-        let (model, config) = match &self.trainer {
-            Some(t) => (t.model(), t.model_config()),
+        let (model, config) = match &self.run {
+            Some(r) => (r.trainer.model(), r.trainer.model_config()),
             None => (&self.current()?.model, &self.current()?.config),
         };
         let config = config.residual(demo)?;
@@ -174,7 +200,7 @@ impl Session {
 
     /// The device of the network `live_resnet` returns.
     fn live_device(&self) -> &Device {
-        match (&self.trainer, &self.network) {
+        match (&self.run, &self.network) {
             (None, Some(n)) if n.on_demo_device => &self.demo_device,
             _ => &self.device,
         }
@@ -207,21 +233,10 @@ impl Session {
             layers: n.config.layers()?,
             parameters: n.config.parameter_count(),
             config: n.config.clone(),
-            note: n.note.clone(),
+            note: n.description(),
+            origin: n.origin.clone(),
             inserted: n.inserted.clone(),
         }))
-    }
-
-    /// Ends a run: its network becomes the one in memory.
-    fn finish_training(&mut self) {
-        if let Some(trainer) = self.trainer.take() {
-            let config = trainer.model_config().clone();
-            let note = format!("trained here: {} epochs at lr {}", trainer.config().epochs, trainer.config().lr);
-            let inserted = self.network.take().map(|n| n.inserted).unwrap_or_default();
-            let model = trainer.into_model();
-            let on_demo_device = !self.demos_elsewhere;
-            self.network = Some(Current { model, config, note, inserted, on_demo_device, predictions: None });
-        }
     }
 
     /// The first `n` test images (28x28 bytes) with their labels and the class names.
@@ -293,135 +308,80 @@ impl Session {
     }
 
     pub fn has_model(&self) -> bool {
-        self.network.is_some() || self.trainer.is_some()
+        self.network.is_some() || self.run.is_some()
     }
 
     pub fn is_training(&self) -> bool {
-        self.trainer.is_some()
+        self.run.is_some()
     }
 
-    /// Replaces the network in memory with the one in a weights file; returns its `model` event.
-    pub fn load_weights(&mut self, bytes: &[u8]) -> Result<Vec<WorkerEvent>> {
+    /// Replaces the network in memory with the one in a weights file, which came from `origin`;
+    /// returns its `model` event. A file that cannot be read changes nothing.
+    pub fn load_weights(&mut self, bytes: &[u8], origin: Origin) -> Result<Vec<WorkerEvent>> {
         self.not_training()?;
         let (model, header) = weights::load(bytes, &self.demo_device)?;
-        self.network = Some(Current {
-            model,
-            config: header.model,
-            note: header.note,
-            inserted: Vec::new(),
-            on_demo_device: true,
-            predictions: None,
-        });
+        self.network = Some(Current::new(model, header.model, header.note, origin, true));
         self.original = None;
         Ok(vec![self.model_event()?])
     }
 
-    /// A weights file of the network being trained, else the one in memory.
-    pub async fn save_weights(&self, note: String) -> Result<Vec<u8>> {
-        let (model, config) = match &self.trainer {
-            Some(t) => (t.model(), t.model_config()),
-            None => (&self.current()?.model, &self.current()?.config),
+    /// A weights file of the network being trained, else of the one in memory; its header
+    /// describes those weights.
+    pub async fn save_weights(&self) -> Result<Vec<u8>> {
+        let (model, config, note) = match &self.run {
+            Some(r) => (r.trainer.model(), r.trainer.model_config(), self.checkpoint_note(r)),
+            None => {
+                let n = self.current()?;
+                (&n.model, &n.config, n.description())
+            }
         };
         Ok(weights::save(model, &WeightsHeader { model: config.clone(), note }).await?)
     }
 
-    /// Starts a run: a new network (`fresh`) or the one in memory trained further. A run in
-    /// progress ends first (its network becomes the one in memory). Returns the `model` and
-    /// `data_ready` events.
-    pub fn start_training(&mut self, request: StartRequest, fresh: bool) -> Result<Vec<WorkerEvent>> {
-        if let Some(limit) = request.max_buffer_bytes {
-            let model = match fresh {
-                true => &request.model,
-                false => &self.current()?.config,
-            };
-            check_network_fits(model, request.train.batch_size, limit).map_err(SessionError::Refused)?;
+    /// What a weights file saved now would say of its weights.
+    pub fn description(&self) -> Result<String> {
+        match &self.run {
+            Some(r) => Ok(self.checkpoint_note(r)),
+            None => Ok(self.current()?.description()),
         }
-        let train = self.training_data()?.clone().truncate(request.train_limit.unwrap_or(usize::MAX));
-        self.finish_training();
-        self.test_limit = request.test_limit;
-        let test = self.test_subset();
-        let trainer = match fresh {
-            true => {
-                self.original = None;
-                if let Some(n) = &mut self.network {
-                    n.inserted.clear();
-                }
-                Trainer::new(&request.model, request.train, train, test, &self.device)?
-            }
-            false => {
-                let n = self.current()?;
-                let model = match self.demos_elsewhere && n.on_demo_device {
-                    true => n.model.clone().fork(&self.device),
-                    false => n.model.clone(),
-                };
-                Trainer::resume(model, &n.config, request.train, train, test, &self.device)?
-            }
+    }
+
+    /// Where the network being trained, else the one in memory, came from.
+    pub fn origin(&self) -> Option<&Origin> {
+        match &self.run {
+            Some(r) => Some(&r.origin),
+            None => self.network.as_ref().map(|n| &n.origin),
+        }
+    }
+
+    /// The entry of this browser's store that holds exactly the network being trained (else the
+    /// one in memory): none once a block was inserted since it was kept.
+    pub fn kept_entry(&self) -> Option<u32> {
+        let edited = self.run.is_none() && self.network.as_ref().is_some_and(|n| n.inserted.len() > n.described);
+        self.origin().and_then(Origin::entry).filter(|_| !edited)
+    }
+
+    /// The network being trained (else the one in memory) was kept in this browser as entry
+    /// `id`, named `name`: its origin says so from now on.
+    pub fn kept(&mut self, id: u32, name: String) {
+        let origin = match (&mut self.run, &mut self.network) {
+            (Some(r), _) => &mut r.origin,
+            (None, Some(n)) => &mut n.origin,
+            (None, None) => return,
         };
-        let (train, test) = trainer.data_sizes();
-        let model = WorkerEvent::Model(ModelEvent {
-            layers: trainer.model_config().layers()?,
-            parameters: trainer.parameter_count(),
-            config: trainer.model_config().clone(),
-            note: "training".into(),
-            inserted: self.network.as_ref().map(|n| n.inserted.clone()).unwrap_or_default(),
-        });
-        self.trainer = Some(trainer);
-        Ok(vec![model, WorkerEvent::DataReady { train, test }])
+        match origin {
+            Origin::Trained { id: kept, name: kept_name, .. } => (*kept, *kept_name) = (Some(id), Some(name)),
+            Origin::Saved { id: kept, .. } => *kept = Some(id),
+            _ => {}
+        }
     }
 
-    /// A throwaway training run of `WARM_UP_STEPS` steps (and a test pass) of the network and
-    /// batch size `request` describes, on the training device, so that the GPU kernels compile
-    /// while the page is idle instead of in the first batch after Start. Nothing is kept; a
-    /// batch that would not fit the GPU is skipped (Start says why). It trains on test images:
-    /// only their shapes matter here, and the training set is not downloaded before a run.
-    pub async fn warm_up(&self, request: StartRequest) -> Result<()> {
-        let batch = request.train.batch_size;
-        if let Some(limit) = request.max_buffer_bytes
-            && check_network_fits(&request.model, batch, limit).is_err()
-        {
-            return Ok(());
-        }
-        let config = TrainConfig { epochs: 1, ..request.train };
-        let train = self.test.clone().truncate(WARM_UP_STEPS * batch);
-        let test = self.test.clone().truncate(batch);
-        let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
-        while !trainer.is_finished() {
-            trainer.step().await?;
-        }
-        Ok(())
-    }
-
-    /// Trains one batch; returns the events it produced. When the run ends (finished or
-    /// diverged), its network becomes the one in memory.
-    pub async fn step(&mut self) -> Result<Vec<WorkerEvent>> {
-        let trainer = self.trainer.as_mut().ok_or_else(|| refused("no training run: start one first"))?;
-        let trained = trainer.step().await;
-        let mut events = vec![WorkerEvent::Step { batch: trainer.batches_done(), total: trainer.batches_total() }];
-        match trained {
-            Ok(train_events) => {
-                let epoch_ended = train_events.iter().any(|e| matches!(e, TrainEvent::Epoch { .. }));
-                events.extend(train_events.into_iter().map(WorkerEvent::Train));
-                if epoch_ended {
-                    events.push(predictions_event(trainer.last_predictions(), trainer.test_set().labels(), GALLERY));
-                }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                if let TrainError::Diverged { epoch, loss, kept, .. } = e {
-                    events.push(WorkerEvent::Diverged { epoch, loss, kept_epoch: kept, message: message.clone() });
-                }
-                events.push(WorkerEvent::Error { message });
-            }
-        }
-        if trainer.is_finished() {
-            events.push(WorkerEvent::Finished { examples_per_sec: trainer.examples_per_sec() });
-            self.finish_training();
-        }
-        Ok(events)
-    }
-
-    /// Stops the run; the partly trained network becomes the one in memory.
-    pub fn stop_training(&mut self) {
-        self.finish_training();
+    /// Entry `id` was deleted from this browser's store: no origin claims it any more. Returns
+    /// whether it was the network in memory's.
+    pub fn forgotten(&mut self, id: u32) -> bool {
+        let in_memory = self.kept_entry() == Some(id);
+        let origins = [self.network.as_mut().map(|n| &mut n.origin), self.original.as_mut().map(|n| &mut n.origin)];
+        origins.into_iter().flatten().chain(self.run.as_mut().map(|r| &mut r.origin)).for_each(|o| o.forget(id));
+        in_memory
     }
 }

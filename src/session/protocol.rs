@@ -46,6 +46,40 @@ pub struct Inserted {
     pub stage: usize,
 }
 
+/// Where the network in memory came from: the page's "Network in memory" line and which network
+/// kept in this browser is in memory. The session changes it in the same step as the weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum Origin {
+    /// The pretrained weights shipped with the page.
+    Shipped,
+    /// A network kept in this browser, loaded from there (`id`: None once it was forgotten).
+    Saved { id: Option<u32>, name: String, saved_at: String },
+    /// A weights file the user chose.
+    Uploaded { name: String },
+    /// Trained in this page by run `run`; `id` and `name` once it is kept in this browser.
+    Trained { run: u32, id: Option<u32>, name: Option<String> },
+}
+
+impl Origin {
+    /// The entry in this browser's store that holds these weights, if any.
+    pub fn entry(&self) -> Option<u32> {
+        match self {
+            Origin::Saved { id, .. } | Origin::Trained { id, .. } => *id,
+            _ => None,
+        }
+    }
+
+    /// The entry `id` was deleted from the store: these weights are no longer kept there.
+    pub fn forget(&mut self, deleted: u32) {
+        if let Origin::Saved { id, .. } | Origin::Trained { id, .. } = self
+            && *id == Some(deleted)
+        {
+            *id = None;
+        }
+    }
+}
+
 /// The current network, for the diagram and the layer table.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ModelEvent {
@@ -54,8 +88,9 @@ pub struct ModelEvent {
     pub config: ModelConfig,
     pub layers: Vec<LayerShape>,
     pub parameters: usize,
-    /// Where the weights came from.
+    /// What the weights are (a weights file's header says the same).
     pub note: String,
+    pub origin: Origin,
     /// Blocks inserted since the network was trained or loaded (they are also counted in
     /// `config.blocks`, and plain ones listed in `config.plain_blocks`).
     pub inserted: Vec<Inserted>,

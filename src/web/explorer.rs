@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{event_to_js, json_from_js as from_js, json_to_js as to_js};
 use super::device;
 use crate::data::{Dataset, Split};
-use crate::session::protocol::StartRequest;
+use crate::session::protocol::{Origin, StartRequest};
 use crate::session::{Session, SessionDevices};
 
 #[wasm_bindgen]
@@ -81,21 +81,53 @@ impl Explorer {
         self.session.is_training()
     }
 
+    /// Puts the network of a weights file in memory; `origin` says where the file came from
+    /// (an `Origin`: `{source: 'shipped'}`, `{source: 'saved', id, name, savedAt}`, ...).
     #[wasm_bindgen(js_name = loadWeights)]
-    pub fn load_weights(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
-        to_js(&self.session.load_weights(bytes)?)
+    pub fn load_weights(&mut self, bytes: &[u8], origin: JsValue) -> Result<JsValue, JsError> {
+        let origin: Origin = from_js(origin)?;
+        to_js(&self.session.load_weights(bytes, origin)?)
     }
 
+    /// A weights file of the network being trained, else of the one in memory; its header
+    /// describes them.
     #[wasm_bindgen(js_name = saveWeights)]
-    pub async fn save_weights(&self, note: String) -> Result<Vec<u8>, JsError> {
-        Ok(self.session.save_weights(note).await?)
+    pub async fn save_weights(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.session.save_weights().await?)
     }
 
-    /// Starts a run: a new network (`fresh`) or the current one trained further.
+    /// What a weights file saved now would say of its weights (`saveWeights`'s header note).
+    pub fn description(&self) -> Result<String, JsError> {
+        Ok(self.session.description()?)
+    }
+
+    /// The `model` event of the network in memory (its origin: where it came from).
+    #[wasm_bindgen(js_name = modelEvent)]
+    pub fn model_event(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.model_event()?)
+    }
+
+    /// The network being trained (else the one in memory) is kept in this browser as entry `id`.
+    pub fn kept(&mut self, id: u32, name: String) {
+        self.session.kept(id, name);
+    }
+
+    /// Entry `id` was deleted from this browser; true if it was the network in memory's.
+    pub fn forgotten(&mut self, id: u32) -> bool {
+        self.session.forgotten(id)
+    }
+
+    /// The entry of this browser's store holding the network in memory (or being trained), if any.
+    #[wasm_bindgen(js_name = keptEntry)]
+    pub fn kept_entry(&self) -> Option<u32> {
+        self.session.kept_entry()
+    }
+
+    /// Starts run number `run`: a new network (`fresh`) or the current one trained further.
     #[wasm_bindgen(js_name = startTraining)]
-    pub fn start_training(&mut self, request: JsValue, fresh: bool) -> Result<JsValue, JsError> {
+    pub fn start_training(&mut self, request: JsValue, fresh: bool, run: u32) -> Result<JsValue, JsError> {
         let request: StartRequest = from_js(request)?;
-        to_js(&self.session.start_training(request, fresh)?)
+        to_js(&self.session.start_training(request, fresh, run)?)
     }
 
     /// A throwaway training run that compiles the GPU kernels before Start (see
@@ -106,14 +138,15 @@ impl Explorer {
         Ok(self.session.warm_up(request).await?)
     }
 
-    /// Trains one batch; returns the events it produced.
+    /// Trains one batch; returns the events it produced (the network in memory's `model` event
+    /// last when the run ended).
     pub async fn step(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.session.step().await?)
     }
 
-    /// Stops the run; the partly trained network becomes the current one.
+    /// Stops the run; returns the `model` event of the network in memory afterwards.
     #[wasm_bindgen(js_name = stopTraining)]
-    pub fn stop_training(&mut self) {
-        self.session.stop_training();
+    pub fn stop_training(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.session.stop_training())
     }
 }

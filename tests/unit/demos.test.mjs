@@ -109,7 +109,8 @@ test('where the network in memory came from', () => {
   assert.equal(sourceText({ source: 'uploaded', note: 'n', name: 'a.rnxw' }), 'Uploaded a.rnxw: n');
   assert.equal(sourceText({ source: 'trained', note: 'n', name: 'run 1' }), 'Trained here: n (kept in this browser as \u201crun 1\u201d)');
   assert.equal(sourceText({ source: 'trained', note: 'n' }), 'Trained here: n');
-  assert.equal(sourceText({ source: 'saved', note: 'n' }), 'Your network saved in this browser as \u201cnetwork\u201d: n');
+  assert.equal(sourceText({ source: 'saved', note: 'n', id: 3 }), 'Your network saved in this browser as \u201cnetwork\u201d: n');
+  assert.equal(sourceText({ source: 'saved', note: 'n', id: null, name: 'a' }), 'Your network \u201ca\u201d (no longer kept in this browser): n');
   assert.equal(sourceText({ source: 'none' }), 'No network loaded: train one or upload weights.');
   assert.equal(MB(1234567), '1.2');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cleanName, downloadNote, entryDetails, savedDate } from '../../www/core/networks.js';
+import { cleanName, entryDetails, savedDate } from '../../www/core/networks.js';
 
 const entry = { id: 3, name: 'fast, 1 Dec', note: 'n', savedAt: '2026-12-01T20:30:00Z', epochs: 2, done: 1 };
 
@@ -19,11 +19,3 @@ test('names are trimmed, collapsed and bounded; empty ones refused', () => {
   assert.equal(cleanName('   '), null);
 });
 
-test('a downloaded file names the blocks inserted since the network was loaded', () => {
-  assert.equal(downloadNote('fast preset, test acc 0.8717', []), 'fast preset, test acc 0.8717');
-  assert.equal(
-    downloadNote('fast preset, test acc 0.8717', [{ insertion: 'identity', stage: 0 }, { insertion: 'plain', stage: 3 }]),
-    'fast preset, test acc 0.8717; then 2 inserted blocks (identity at stage 1, plain at stage 4)',
-  );
-  assert.equal(downloadNote('', []), 'saved from ResNet Explorer');
-});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_SETTINGS, defaults, hashOf, pageSettings, parseHash, testLimit, workerOpening } from '../../www/core/settings.js';
+import { LAB_SETTINGS, PRESENT, defaults, hashOf, pageSettings, parseHash, stageProblem, testLimit, workerOpening } from '../../www/core/settings.js';
 
 const PAGE = pageSettings(['fast', 'tiny', 'alexnet']);
 
@@ -62,4 +62,17 @@ test('test images as the worker takes them: all of them is no limit', () => {
   assert.equal(testLimit(64), 64);
   assert.equal(testLimit(9999), 9999);
   assert.equal(testLimit(10000), null);
+});
+
+test("a link's stage past the network's last stage, and bad lab or presenter keys, are reported", () => {
+  const stages = ['b2', 'b3', 'b4', 'b5'];
+  assert.equal(stageProblem('#stage=3', stages), null);
+  assert.equal(stageProblem('#preset=fast', stages), null);
+  assert.equal(
+    stageProblem('#stage=9', stages),
+    "The link's stage=9 was not used: the network in memory has 4 stages (b2 to b5, stage=0 to 3); b5 is used instead.",
+  );
+  const { problems } = parseHash('#lab-depth=7&lab-lr=0&present=2', [...LAB_SETTINGS, ...PRESENT]);
+  assert.equal(problems.length, 3);
+  assert.match(problems[2], /^The link's present=2 was not used: presenter mode is 1 or 0/);
 });

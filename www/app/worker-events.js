@@ -20,7 +20,7 @@ export function routeWorkerEvents({ store, connection, onNotice }) {
     if (event.ok && store.get().memory && !isActive(store.get())) requestDemos(store, true);
   });
   on('gallery', (event) => store.set({ gallery: event }));
-  on('network', (event) => store.set({ source: event }));
+  on('network', (event) => store.set({ source: event })); // no network could be loaded
   on('saved_list', (event) => store.set({ saved: event }));
   on('notice', (event) => onNotice(event.message));
   on('data_ready', (event) => {
@@ -41,6 +41,8 @@ export function routeWorkerEvents({ store, connection, onNotice }) {
     const keepPreview = first && !training && s.models.get(s.preset)?.family === 'zoo' && !sameConfig(s.selectedConfig, event.config);
     store.set({
       memory: event,
+      // Where the network came from is the worker's to say, with the weights (never apart).
+      source: { ...event.origin, note: event.note },
       memoryNet: describeNetwork({ config: event.config, layers: event.layers, inserted: event.inserted }),
       training,
       showing: keepPreview ? 'preview' : 'memory',

@@ -27,14 +27,3 @@ export function cleanName(/** @type {string} */ text) {
   return name === '' ? null : name;
 }
 
-/**
- * The note a downloaded weights file carries: where the network came from, and the blocks
- * inserted since (which the source's note does not know about).
- * @param {string} sourceNote @param {{insertion: string, stage: number}[]} inserted
- */
-export function downloadNote(sourceNote, inserted) {
-  const base = sourceNote || 'saved from ResNet Explorer';
-  if (!inserted.length) return base;
-  const blocks = inserted.map((b) => `${String(b.insertion).toLowerCase()} at stage ${b.stage + 1}`).join(', ');
-  return `${base}; then ${inserted.length} inserted block${inserted.length === 1 ? '' : 's'} (${blocks})`;
-}

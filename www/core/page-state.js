@@ -7,13 +7,15 @@
  * @typedef {'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed'} RunState
  * @typedef {{backend: 'wgpu' | 'cpu', threads?: number, demos_on_cpu?: boolean, fallback_reason?: string | null}} BackendInfo
  * @typedef {{config: any, layers: any[], inserted: {insertion: string, stage: number}[], note?: string, run?: number}} ModelEvent
- * @typedef {{source: 'shipped' | 'saved' | 'uploaded' | 'trained' | 'none', note?: string, name?: string, savedAt?: number}} NetworkSource
+ * @typedef {{source: 'shipped' | 'saved' | 'uploaded' | 'trained' | 'none', note?: string, name?: string | null,
+ *   savedAt?: string, id?: number | null, run?: number}} NetworkSource  the `model` event's origin and note
  *
  * @typedef {object} PageState
  * @property {any} wasm               the wasm module on the main thread (shapes, catalogue), once loaded
  * @property {Map<string, import('../core/models.js').ModelEntry>} models  the catalogue, from Rust
  * @property {Record<string, any> | null} settings  the training form's values when all are valid, else null
  * @property {string} settingsProblems  what is wrong with the form's values ('' when nothing)
+ * @property {string[]} linkProblems  what the opening link had wrong (reported, never silently replaced)
  * @property {string} preset          the model chosen in the form
  * @property {any} selectedConfig     the configuration the form describes (null when the input size is invalid)
  * @property {string} backendChoice   'auto' | 'wgpu' | 'cpu'
@@ -62,6 +64,7 @@ export function initialState() {
     models: new Map(),
     settings: null,
     settingsProblems: '',
+    linkProblems: [],
     preset: 'fast',
     selectedConfig: null,
     backendChoice: 'auto',

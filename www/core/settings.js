@@ -88,6 +88,21 @@ export const LAB_SETTINGS = /** @type {Setting[]} */ ([
   { kind: 'flag', key: 'lab-zero', label: 'Zero-\u03b3 initialisation', default: false },
 ]);
 
+/** The presenter flag (the layout feature's key). */
+export const PRESENT = /** @type {Setting[]} */ ([{ kind: 'flag', key: 'present', label: 'Presenter mode', default: false }]);
+
+/**
+ * A link's insertion stage checked against the network in memory's stages (the schema allows
+ * any stage a network might have): the sentence to report, or null when it is fine.
+ * @param {string} hash @param {string[]} stages  the network's stage labels (b2, b3, ...)
+ */
+export function stageProblem(hash, stages) {
+  const raw = new URLSearchParams(hash.replace(/^#/, '')).get('stage');
+  const stage = raw === null ? NaN : Number(raw);
+  if (!Number.isInteger(stage) || stage < stages.length || stages.length === 0) return null;
+  return `The link's stage=${raw} was not used: the network in memory has ${stages.length} stages (${stages[0]} to ${stages[stages.length - 1]}, stage=0 to ${stages.length - 1}); ${stages[stages.length - 1]} is used instead.`;
+}
+
 /** "auto, wgpu or cpu" */
 const orList = (/** @type {readonly string[]} */ v) => (v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v[v.length - 1]}` : v.join(''));
 

@@ -11,6 +11,7 @@
  * @typedef {import('./protocol.js').BackendEvent} BackendEvent
  * @typedef {import('./protocol.js').BackendChoice} BackendChoice
  * @typedef {import('./protocol.js').StartRequest} StartRequest
+ * @typedef {import('./protocol.js').Origin} Origin
  * @typedef {import('./runs.js').Run} Run
  */
 
@@ -21,12 +22,18 @@
  * @property {(n: number) => import('./protocol.js').GalleryEvent} gallery  images as `Uint8Array`s
  * @property {(limit: number | null) => void} setTestLimit
  * @property {(images: Uint8Array, labels: Uint8Array) => import('./protocol.js').DataReadyEvent | null} setTrainingData
- * @property {(bytes: Uint8Array) => WorkerEvent[]} loadWeights  a `model` event first
- * @property {(note: string) => Promise<Uint8Array>} saveWeights
- * @property {(request: StartRequest, fresh: boolean) => WorkerEvent[]} startTraining
+ * @property {(bytes: Uint8Array, origin: Origin) => WorkerEvent[]} loadWeights  a `model` event first
+ * @property {() => Promise<Uint8Array>} saveWeights  its header describes the weights
+ * @property {() => string} description  what saveWeights's header would say
+ * @property {() => import('./protocol.js').ModelEvent} modelEvent  of the network in memory
+ * @property {(id: number, name: string) => void} kept  the network is kept in this browser as entry `id`
+ * @property {(id: number) => boolean} forgotten  entry `id` was deleted; true if it held the network in memory
+ * @property {() => number | undefined} keptEntry  the entry holding the network in memory, if any
+ * @property {() => boolean} isTraining
+ * @property {(request: StartRequest, fresh: boolean, run: number) => WorkerEvent[]} startTraining
  * @property {(request: StartRequest) => Promise<void>} warmUp
- * @property {() => Promise<WorkerEvent[]>} step
- * @property {() => void} stopTraining
+ * @property {() => Promise<WorkerEvent[]>} step  the `model` event of the network in memory last when the run ended
+ * @property {() => WorkerEvent[]} stopTraining  the `model` event of the network in memory afterwards
  * @property {() => Promise<WorkerEvent & {accuracy: number}>} evaluate
  * @property {(images: number) => Promise<any>} identityChecks
  * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps

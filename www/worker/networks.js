@@ -1,39 +1,30 @@
 // @ts-check
 // The network in memory and the networks kept in this browser: loading a kept one or the shipped
 // pretrained one, the first network a worker opens with, the page's list, and what inserting,
-// restoring, uploading and deleting mean for them. Storage is persistence.js's; the bookkeeping
-// of which network is in memory is network-memory.js's.
+// restoring, uploading and deleting mean for them. Storage is persistence.js's. Which network is
+// in memory, where it came from and which kept entry holds it is the Rust session's to say (its
+// `model` events carry the origin): it changes them with the weights, in the same step.
 
-import { describeError, exclusive, explorer, notice, post } from './context.js';
+import { describeError, exclusive, explorer, notice, post, session } from './context.js';
 import { fetchBytes } from './data.js';
-import { NetworkMemory } from './network-memory.js';
 import { deleteSaved, getCurrent, getSaved, listSaved, setCurrent } from './persistence.js';
 import { epochsDone } from './runs.js';
 
 /**
  * @typedef {import('./persistence.js').SavedEntry} SavedEntry
- * @typedef {import('./network-memory.js').NetworkFields} NetworkFields
  * @typedef {import('./protocol.js').WorkerEvent} WorkerEvent
  * @typedef {import('./protocol.js').ModelEvent} ModelEvent
  */
 
 const SHIPPED_WEIGHTS = new URL('../weights/fast.rnxw', import.meta.url);
 
-export const memory = new NetworkMemory();
-
-/** Tells the page where the network in memory came from (and remembers it for Restore). @param {NetworkFields} fields */
-export const postNetwork = (fields) => post(memory.describe(fields));
-
 /** @param {WorkerEvent[]} events */
 const postAll = (events) => events.forEach((e) => post(e));
 
-/** The note of the `model` event among `events` (the first). @param {WorkerEvent[]} events */
-const modelNote = (events) => /** @type {Partial<ModelEvent> | undefined} */ (events[0])?.note ?? '';
-
-/** Tells the page which networks this browser keeps and which of them is in memory. */
+/** Tells the page which networks this browser keeps and which of them holds the network in memory. */
 export async function postSaved() {
   try {
-    post({ type: 'saved_list', entries: await listSaved(), current: memory.entry });
+    post({ type: 'saved_list', entries: await listSaved(), current: session.explorer?.keptEntry() ?? null });
   } catch (e) {
     notice(`The networks kept in this browser could not be read (${describeError(e)}).`);
   }
@@ -45,10 +36,8 @@ export async function postSaved() {
  * @param {SavedEntry} entry
  */
 export async function loadEntry(entry) {
-  postAll(explorer().loadWeights(entry.bytes));
-  memory.loaded(entry.id);
+  postAll(explorer().loadWeights(entry.bytes, { source: 'saved', id: entry.id, name: entry.name, savedAt: entry.savedAt }));
   await setCurrent(entry.id);
-  postNetwork({ source: 'saved', id: entry.id, name: entry.name, note: entry.note, savedAt: entry.savedAt });
   const history = entry.history;
   if (history?.events?.length) post({ type: 'history', ...history, done: epochsDone(history.events) });
 }
@@ -73,11 +62,8 @@ export async function loadShipped() {
   const download = shippedAhead ?? fetchBytes(SHIPPED_WEIGHTS);
   shippedAhead = null;
   const bytes = await download;
-  const events = explorer().loadWeights(bytes);
-  postAll(events);
-  memory.loaded(null);
+  postAll(explorer().loadWeights(bytes, { source: 'shipped' }));
   await setCurrent(null).catch(() => {}); // without IndexedDB the shipped network is all there is
-  postNetwork({ source: 'shipped', note: modelNote(events) });
 }
 
 /** The entry kept as current in this browser, or null (none, or the store cannot be read). */
@@ -106,7 +92,7 @@ export async function loadFirstNetwork() {
     await exclusive(loadShipped);
   } catch (e) {
     notice(`The pretrained weights www/weights/fast.rnxw could not be loaded (${describeError(e)}). Train a network (or upload weights) to use the demos.`);
-    postNetwork({ source: 'none', note: '' });
+    post({ type: 'network', source: 'none', note: '' });
   }
   await postSaved();
 }
@@ -114,7 +100,6 @@ export async function loadFirstNetwork() {
 /** Inserts a block after `stage` (inside `exclusive`); resolves to the new `model` event. @param {string} insertion @param {number} stage */
 export async function insertBlock(insertion, stage) {
   const events = await explorer().insert(insertion, stage);
-  memory.inserted();
   postAll(events);
   await postSaved();
   return /** @type {ModelEvent} */ (events[0]);
@@ -123,18 +108,13 @@ export async function insertBlock(insertion, stage) {
 /** Removes the inserted blocks: the original network is in memory again, and the page opens with it again. */
 export async function restoreOriginal() {
   postAll(explorer().restore());
-  const source = memory.restored();
-  if (source) postNetwork(source);
-  await setCurrent(memory.entry).catch(() => {});
+  await setCurrent(explorer().keptEntry() ?? null).catch(() => {});
   await postSaved();
 }
 
 /** Puts uploaded weights in memory (not kept in this browser). @param {Uint8Array} bytes @param {string} [name] */
 export function loadUploaded(bytes, name) {
-  const events = explorer().loadWeights(bytes);
-  postAll(events);
-  memory.loaded(null);
-  postNetwork({ source: 'uploaded', note: modelNote(events), name });
+  postAll(explorer().loadWeights(bytes, { source: 'uploaded', name: name || 'a weights file' }));
   return postSaved();
 }
 
@@ -149,6 +129,6 @@ export async function loadSaved(id) {
 /** Forgets a kept network at once; if it was in memory, the shipped one replaces it now. @param {number} id */
 export async function forget(id) {
   await deleteSaved(id);
-  if (memory.deleted(id)) await loadShipped();
+  if (session.explorer?.forgotten(id)) await loadShipped();
   await postSaved();
 }

@@ -55,7 +55,7 @@
  *   insert: {args: {insertion: string, stage: number}, result: ModelEvent},
  *   restore: {args: {}, result: null},
  *   loadWeights: {args: {bytes: Uint8Array, name?: string}, result: void},
- *   saveWeights: {args: {note: string}, result: Uint8Array},
+ *   saveWeights: {args: {}, result: Uint8Array},
  *   lesions: {args: {}, result: {accuracy: number, blocks: {label: string, accuracy: number | null}[]}},
  *   useData: {args: {files: {name: string, bytes: Uint8Array}[]}, result: DataReadyEvent},
  *   memory: {args: {}, result: {wasmBytes: number}},
@@ -78,8 +78,12 @@
  * @typedef {{type: 'backend', backend: 'wgpu' | 'cpu', label: string, fallback_reason: string | null,
  *   demos_on_cpu: boolean, threads: number}} BackendEvent  the backend the worker ended up with
  * @typedef {{insertion: string, stage: number}} InsertedBlock
+ * @typedef {{source: 'shipped'} | {source: 'saved', id: number | null, name: string, savedAt: string}
+ *   | {source: 'uploaded', name: string} | {source: 'trained', run: number, id: number | null, name: string | null}} Origin
+ *   where the network in memory came from (Rust's `Origin`; `id`: the entry kept in this browser)
  * @typedef {{type: 'model', config: object, layers: object[], parameters: number, note: string,
- *   inserted: InsertedBlock[]}} ModelEvent  the network in memory, for the diagram and the table
+ *   origin: Origin, inserted: InsertedBlock[]}} ModelEvent  the network in memory, for the diagram
+ *   and the table; `note` says what the weights are (a downloaded file's header says the same)
  * @typedef {{type: 'data_ready', train: number, test: number}} DataReadyEvent
  * @typedef {{type: 'step', batch: number, total: number}} StepEvent  one batch done (over all epochs)
  * @typedef {{type: 'train', kind: 'report', epoch: number, train_loss: number, train_acc: number,

@@ -5,10 +5,10 @@
 // checkpoint; when the run finishes or is stopped, as the trained network.
 
 import { describeError, exclusive, explorer, notice, post, postRun, session, setState, tick } from './context.js';
-import { memory, postNetwork, postSaved } from './networks.js';
+import { postSaved } from './networks.js';
 import { ensureOpen, trainingData } from './open.js';
 import { getCurrent, getSaved, putSaved, setCurrent } from './persistence.js';
-import { continueRun, entryName, newRun, recordStep, resumePlan, runHistory, runNote, shiftEpoch } from './runs.js';
+import { continueRun, entryName, newRun, recordStep, resumePlan, runHistory, shiftEpoch } from './runs.js';
 
 /**
  * @typedef {import('./runs.js').Run} Run
@@ -61,22 +61,25 @@ async function probe(run, epoch) {
  */
 async function keepTrainedNetwork(run, checkpoint = false) {
   if (!run.keep) return; // the lab's races leave the networks kept in this browser alone
-  const note = runNote(run, checkpoint);
   // Each run is its own entry (its checkpoints update it); the shipped network and earlier
-  // runs' entries are never overwritten.
+  // runs' entries are never overwritten. A run that trained nothing left the network before
+  // it in memory, which is not this run's to keep.
+  const inMemory = explorer().isTraining() ? null : explorer().modelEvent().origin;
+  if (inMemory && !(inMemory.source === 'trained' && inMemory.run === run.id)) return;
   const name = (run.entryName ??= entryName(run));
   try {
-    const bytes = await exclusive(() => explorer().saveWeights(note));
+    // The note is the session's description of the weights, as the file's header says it.
+    const [bytes, note] = await exclusive(async () => [await explorer().saveWeights(), explorer().description()]);
     // The whole run's settings and chart (a resumed run's too), so it can be resumed later.
-    const entry = { name, note, savedAt: new Date().toISOString(), bytes, history: runHistory(run) };
+    const entry = { name, note, savedAt: new Date().toISOString(), bytes: /** @type {Uint8Array} */ (bytes), history: runHistory(run) };
     const id = await putSaved(run.entryId == null ? entry : { id: run.entryId, ...entry });
     run.entryId = id;
-    memory.kept(id);
+    explorer().kept(id, name);
     await setCurrent(id);
   } catch (e) {
     notice(`The trained network could not be kept in this browser (${describeError(e)}).`);
   }
-  if (!checkpoint) postNetwork({ source: 'trained', note, run: run.id, id: run.entryId, name: run.entryName });
+  if (!checkpoint) postRun(run, explorer().modelEvent()); // its label now names the entry
   await postSaved();
 }
 
@@ -90,7 +93,8 @@ async function resumeFromCheckpoint(run, maxBufferBytes) {
   const entry = id == null ? null : await getSaved(id);
   const { request, saved, done } = resumePlan(entry, maxBufferBytes);
   const kept = /** @type {SavedEntry} */ (entry); // resumePlan throws without one
-  (await exclusive(() => explorer().loadWeights(kept.bytes))).forEach((e) => post(e)); // the network's, not the run's
+  const origin = /** @type {const} */ ({ source: 'saved', id: kept.id, name: kept.name, savedAt: kept.savedAt });
+  (await exclusive(() => explorer().loadWeights(kept.bytes, origin))).forEach((e) => post(e)); // the network's, not the run's
   continueRun(run, kept, saved, done);
   postRun(run, { type: 'history', ...saved, done });
   return request;
@@ -102,7 +106,6 @@ async function resumeFromCheckpoint(run, maxBufferBytes) {
  * @param {Run} run @param {WorkerEvent[]} events  startTraining's
  */
 async function started(run, events) {
-  memory.training(run);
   for (const event of events) {
     if (event.type === 'data_ready') [run.trainImages, run.testImages] = [event.train, event.test];
     postRun(run, event);
@@ -120,7 +123,7 @@ async function trainLoop(run) {
     // the device to keep (the checkpoint of the last epoch end is what the page resumes from).
     if (session.deviceLost) return 'failed';
     if (run.stopped) {
-      await exclusive(() => explorer().stopTraining());
+      (await exclusive(() => explorer().stopTraining())).forEach((e) => postRun(run, e));
       run.final = 'stopped';
       if (!run.replaced) await keepTrainedNetwork(run);
       return 'stopped';
@@ -135,7 +138,7 @@ async function trainLoop(run) {
     // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
     if (!failed && !finished && epochEnded) await keepTrainedNetwork(run, true);
     if (failed) {
-      await exclusive(() => explorer().stopTraining());
+      (await exclusive(() => explorer().stopTraining())).forEach((e) => postRun(run, e));
       return 'failed';
     }
     if (finished) {
@@ -157,14 +160,17 @@ async function execute(run, msg) {
     if (run.stopped) return end(run, 'stopped');
     const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
     const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { ...msg.request, max_buffer_bytes: maxBufferBytes };
-    const events = await exclusive(() => explorer().startTraining(request, Boolean(msg.fresh)));
+    const events = await exclusive(() => explorer().startTraining(request, Boolean(msg.fresh), run.id));
     trainingStarted = true;
     await started(run, events);
     end(run, await trainLoop(run));
   } catch (e) {
     if (session.deviceLost) return end(run, 'failed');
     postRun(run, { type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
-    if (trainingStarted && session.explorer) await exclusive(() => explorer().stopTraining()).catch(() => {});
+    if (trainingStarted && session.explorer) {
+      const events = await exclusive(() => explorer().stopTraining()).catch(() => []);
+      events.forEach((/** @type {WorkerEvent} */ e) => postRun(run, e));
+    }
     end(run, 'failed');
   }
 }

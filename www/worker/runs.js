@@ -124,27 +124,6 @@ export function recordStep(run, events) {
   return { failed, finished, epochEnded, report };
 }
 
-/**
- * What a kept network says about itself: where it came from, how far it trained, with what, and
- * the last test accuracy measured.
- * @param {Run} run @param {boolean} [checkpoint]  kept at an epoch's end while the run goes on
- */
-export function runNote(run, checkpoint = false) {
-  const r = run.request;
-  const e = run.lastEpoch;
-  const parts = [
-    run.label || 'network',
-    run.fresh ? 'trained in this browser' : 'trained further in this browser',
-    `${e ? e.epoch : 0} of ${run.totalEpochs} epochs`,
-    `batch ${r.train.batch_size}, lr ${r.train.lr}`,
-    `${run.trainImages ?? '?'} training images`,
-  ];
-  let note = parts.join(', ');
-  if (e) note += `: test acc ${e.test_acc.toFixed(4)} on ${run.testImages ?? '?'} test images`;
-  if (run.final === 'stopped') note += ' (stopped early)';
-  return checkpoint ? `${note} (checkpoint: the run was still going)` : note;
-}
-
 /** The name a run's entry is listed under: its label and when it started being kept. */
 export function entryName(/** @type {Run} */ run, date = new Date()) {
   return `${run.label || 'network'}, ${date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}`;

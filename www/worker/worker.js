@@ -14,8 +14,8 @@
 //   data.js      the four data files: download with progress, gunzip
 //   run-loop.js  training runs: the loop, pause / stop, probes, keeping the trained network
 //   runs.js      a run's record and the pure decisions about it
-//   networks.js  the network in memory and those kept in this browser (network-memory.js
-//                keeps track of which is which, persistence.js stores them in IndexedDB)
+//   networks.js  the network in memory and those kept in this browser (the Rust session
+//                says which is which, persistence.js stores them in IndexedDB)
 //   context.js   the shared session, posting to the page, the Explorer call queue
 
 import { buffersOf, describeError, exclusive, explorer, post, postEvent, serialQueue, session } from './context.js';
@@ -66,8 +66,7 @@ const METHODS = {
   },
   /** @param {Methods['loadWeights']['args']} a */
   loadWeights: ({ bytes, name }) => loadUploaded(bytes, name),
-  /** @param {Methods['saveWeights']['args']} a */
-  saveWeights: ({ note }) => explorer().saveWeights(note),
+  saveWeights: () => explorer().saveWeights(),
   /** The lab: test accuracy of the network in memory, then with each block removed in turn. */
   async lesions() {
     const { accuracy } = await explorer().evaluate();

@@ -4,11 +4,8 @@
 // kept in the URL hash as `present=1` so a link opens in it. The presenter flag has its own small
 // schema; the page's and the lab's writers keep keys they do not own, so the three never clash.
 
-import { hashOf, parseHash } from '../../core/settings.js';
+import { PRESENT, hashOf, parseHash } from '../../core/settings.js';
 import { chartFonts, navView, pinHeader } from './view.js';
-
-/** The presenter flag in the URL hash. */
-export const PRESENT = /** @type {import('../../core/settings.js').Setting[]} */ ([{ kind: 'flag', key: 'present', label: 'Presenter mode', default: false }]);
 
 /** Whether `hash` asks for presenter mode (`present=1`). @param {string} hash */
 export function presentIn(hash) {

@@ -4,7 +4,7 @@
 // value typed is refused with its range; a bad value in a shared link is reported, not replaced
 // silently.
 
-import { INPUT_SIZE, TRAINING, hashOf, pageSettings, parseHash } from '../../core/settings.js';
+import { INPUT_SIZE, LAB_SETTINGS, PRESENT, TRAINING, hashOf, pageSettings, parseHash, stageProblem } from '../../core/settings.js';
 import { checkNumber, refusals } from '../../core/fields.js';
 import { configFor } from '../../core/models.js';
 import { isActive } from '../../core/page-state.js';
@@ -41,6 +41,13 @@ export function initSettings({ store }) {
   }
 
   store.subscribe(['models'], (s) => fillModelOptions(ui.preset, [...s.models.values()]));
+  // The link's stage can only be checked once the first network (and its stages) is known.
+  const checkStage = store.subscribe(['memoryNet'], (s) => {
+    if (!s.memoryNet?.stages) return;
+    checkStage();
+    const problem = stageProblem(location.hash, s.memoryNet.stages.map((/** @type {{label: string}} */ t) => t.label));
+    if (problem) showProblems(ui.linkProblems, [...s.linkProblems, problem].join(' '));
+  });
   store.subscribe(['block', 'mode', 'image', 'stage'], writeHash);
   // The form waits for the models (from the wasm module) and is locked while a run trains.
   store.subscribe(['runState', 'models'], (s) => (ui.fields.disabled = isActive(s) || s.models.size === 0));
@@ -76,6 +83,9 @@ function readLinkFields(ctx) {
   const m = models().get(preset);
   const fallback = m ? { ...m.training, input: m.family === 'zoo' ? m.defaultInput : null } : {};
   const { values, problems } = parseHash(location.hash, schema(), fallback);
+  // The lab's and the presenter's keys are theirs to use, but a bad one is reported here too,
+  // with the rest of the link.
+  problems.push(...parseHash(location.hash, [...LAB_SETTINGS, ...PRESENT]).problems);
   ui.preset.value = preset;
   applyDefaults(ctx, preset);
   ui.number.train.value = String(TRAINING[3].default);
@@ -85,6 +95,7 @@ function readLinkFields(ctx) {
   ui.backendChoice.value = String(values.backend ?? 'auto');
   showProblems(ui.linkProblems, problems.join(' '));
   store.set({
+    linkProblems: problems,
     block: /** @type {string | null} */ (values.block ?? null),
     mode: values.mode === 'conv2' ? 'conv2' : 'branch',
     image: /** @type {number} */ (values.image ?? 0),

@@ -7,7 +7,6 @@
 import { demoReady, isActive } from '../../core/page-state.js';
 import { MB } from '../../core/format.js';
 import { basePreset } from '../../core/models.js';
-import { downloadNote } from '../../core/networks.js';
 import { idxKind, idxOrder, ownDataText, renderSource, saveFile, weightsElements } from './view.js';
 
 /**
@@ -33,10 +32,8 @@ async function downloadWeights({ store, connection, ui }) {
   const name = `resnet-explorer-${basePreset(s.models, memory) ?? 'custom'}.rnxw`;
   ui.message.textContent = 'Preparing the weights file\u2026';
   try {
-    // A run's note already names the blocks it was trained with; any other source predates them.
-    const sourceNote = s.source?.note || memory.note || '';
-    const note = s.source?.source === 'trained' ? sourceNote || 'saved from ResNet Explorer' : downloadNote(sourceNote, memory.inserted);
-    const bytes = await connection.call('saveWeights', { note });
+    // The file's header is the worker's description of the weights it holds.
+    const bytes = await connection.call('saveWeights', {});
     saveFile(bytes, name);
     ui.message.textContent = `Downloaded ${name} (${MB(bytes.length)} MB).`;
   } catch (e) {

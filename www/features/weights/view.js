@@ -13,6 +13,7 @@ export function sourceText(s) {
     case 'shipped':
       return `Pretrained weights: ${s.note}`;
     case 'saved':
+      if (s.id == null) return `Your network \u201c${s.name ?? 'network'}\u201d (no longer kept in this browser): ${s.note}`;
       return `Your network saved in this browser as \u201c${s.name ?? 'network'}\u201d${s.savedAt ? ` on ${new Date(s.savedAt).toLocaleString()}` : ''}: ${s.note}`;
     case 'uploaded':
       return `Uploaded ${s.name ?? 'file'}: ${s.note}`;
