@@ -74,10 +74,11 @@ fi
 # with atomics (`-Z build-std`), which only a nightly toolchain does. The page uses it on the CPU
 # when it is cross-origin isolated (scripts/serve.mjs sends the headers), else pkg/. If it
 # cannot be built, the app still serves (one thread); the tests then fail on its absence.
-# Atomics and shared memory (imported, so that every worker gets the same one; at most 2 GiB),
+# Atomics and shared memory (imported, so that every worker gets the same one; up to 4 GiB, the most wasm32 has: the
+# explorer refuses a batch that would outgrow it, src/model/memory.rs),
 # plus the thread-local storage symbols wasm-bindgen's thread start-up needs.
 THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
-  -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648 \
+  -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
   -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 build_threads() {

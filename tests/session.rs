@@ -342,3 +342,29 @@ fn a_file_saved_right_after_a_step_holds_that_steps_batchnorm_statistics() {
     };
     assert_eq!(values(&first), values(&second), "the first file missed the last update of the running statistics");
 }
+
+#[test]
+fn a_batch_that_would_outgrow_the_wasm_memory_is_refused_with_the_largest_that_fits() {
+    use resnet_explorer::model::memory::{check_memory_fits, training_bytes};
+    let d2l96 = ModelConfig::from(ResNetConfig::resnet18(96));
+    // The estimate grows by two copies of the layer outputs an image (4.3 MB each for ResNet-18
+    // at 96x96; natively the peak grew by 6 MB an image from batch 64 to 128).
+    let per_image = (training_bytes(&d2l96, 128).unwrap() - training_bytes(&d2l96, 64).unwrap()) / 64;
+    assert!((8_000_000..9_000_000).contains(&per_image), "{per_image}");
+    // The seed's preset at its batch 256 fits 4 GiB, not the 2 GiB the threaded module had.
+    assert!(check_memory_fits(&d2l96, 256, 4 << 30).is_ok());
+    let err = check_memory_fits(&d2l96, 256, 2 << 30).unwrap_err();
+    assert!(err.contains("the largest batch that fits is 1"), "{err}");
+    let fits: usize = err.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(check_memory_fits(&d2l96, fits, 2 << 30).is_ok() && check_memory_fits(&d2l96, fits + 1, 2 << 30).is_err());
+
+    let mut s = session();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    s.set_memory_limit(Some(2 << 30));
+    let mut big = request(ResNetConfig::resnet18(96), 1);
+    big.train.batch_size = 256;
+    let err = s.start_training(big, true, 1).unwrap_err().to_string();
+    assert!(err.starts_with("a batch of 256 of ResNet-18 at 96x96 needs about"), "{err}");
+    assert!(!s.is_training());
+    assert_eq!(s.network().unwrap().origin, Origin::Shipped);
+}

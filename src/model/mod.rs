@@ -9,6 +9,7 @@ mod cpu_tensor;
 mod cube;
 mod init;
 pub mod linear;
+pub mod memory;
 mod network;
 pub mod norm;
 pub(crate) mod parallel;

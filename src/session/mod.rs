@@ -136,6 +136,9 @@ pub struct Session {
     original: Option<Current>,
     /// The training run in progress (paused ones too).
     run: Option<Run>,
+    /// The memory training lives in, where it is bounded (the browser's WebAssembly memory on
+    /// the CPU backends): a batch that would not fit is refused before the run starts.
+    memory_limit: Option<u64>,
 }
 
 impl Session {
@@ -154,6 +157,7 @@ impl Session {
             network: None,
             original: None,
             run: None,
+            memory_limit: None,
         }
     }
 
@@ -301,6 +305,11 @@ impl Session {
             true => Err(refused("the training images have not been loaded yet")),
             false => Ok(&self.train),
         }
+    }
+
+    /// Bounds the memory a run may take (see [`crate::model::memory`]).
+    pub fn set_memory_limit(&mut self, bytes: Option<u64>) {
+        self.memory_limit = bytes;
     }
 
     pub fn set_test_limit(&mut self, limit: Option<usize>) {

@@ -9,6 +9,7 @@ use super::protocol::{ModelEvent, Origin, StartRequest, WorkerEvent, predictions
 use super::{Current, GALLERY, Result, Session, SessionError, refused};
 use crate::explore::Insertion;
 use crate::model::check_network_fits;
+use crate::model::memory::check_memory_fits;
 use crate::train::{TrainConfig, TrainError, TrainEvent, Trainer};
 
 /// Training steps of the throwaway run that compiles the GPU kernels before Start: burn's fusion
@@ -38,12 +39,16 @@ impl Session {
     /// Starts run number `number`: a new network (`fresh`) or the one in memory trained further.
     /// A run in progress ends first. Returns the `model` and `data_ready` events.
     pub fn start_training(&mut self, request: StartRequest, fresh: bool, number: u32) -> Result<Vec<WorkerEvent>> {
+        let model = match fresh {
+            true => &request.model,
+            false => &self.current()?.config,
+        };
+        let batch = request.train.batch_size;
         if let Some(limit) = request.max_buffer_bytes {
-            let model = match fresh {
-                true => &request.model,
-                false => &self.current()?.config,
-            };
-            check_network_fits(model, request.train.batch_size, limit).map_err(SessionError::Refused)?;
+            check_network_fits(model, batch, limit).map_err(SessionError::Refused)?;
+        }
+        if let Some(memory) = self.memory_limit {
+            check_memory_fits(model, batch, memory).map_err(SessionError::Refused)?;
         }
         if !fresh && self.current()?.inserted.iter().any(|b| b.insertion == Insertion::Plain) {
             return Err(refused(PLAIN_BLOCK_CANNOT_LEARN));

@@ -7,9 +7,13 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{event_to_js, json_from_js as from_js, json_to_js as to_js};
 use super::device;
+use crate::backend::BackendKind;
 use crate::data::{Dataset, Split};
 use crate::session::protocol::{Origin, StartRequest};
 use crate::session::{Session, SessionDevices};
+
+/// The most a wasm32 memory can grow to (65,536 pages of 64 KiB).
+const WASM_MEMORY_BYTES: u64 = 4 << 30;
 
 #[wasm_bindgen]
 pub struct Explorer {
@@ -22,11 +26,16 @@ impl Explorer {
     /// it): the demos need no more. The training files follow with `setTrainingData`.
     pub fn create(test_images: &[u8], test_labels: &[u8]) -> Result<Explorer, JsError> {
         let devices = device::current().ok_or_else(|| JsError::new("initDevice must be called first"))?;
+        let on_cpu = devices.info.backend == BackendKind::Cpu;
         let devices =
             SessionDevices { train: devices.train, demos: devices.demos, demos_elsewhere: devices.info.demos_on_cpu };
         let (images_file, labels_file) = Split::Test.file_names();
         let test = Dataset::from_idx(test_images, images_file, test_labels, labels_file)?;
-        Ok(Explorer { session: Session::new(devices, Dataset::default(), test) })
+        let mut session = Session::new(devices, Dataset::default(), test);
+        // On the CPU a run lives in this module's memory: at most 4 GiB (both modules are built
+        // to grow that far; scripts/setup.sh), and a batch that outgrows it would trap.
+        session.set_memory_limit(on_cpu.then_some(WASM_MEMORY_BYTES));
+        Ok(Explorer { session })
     }
 
     /// Fashion-MNIST's training files (see [`Session::set_training_data`]): the `data_ready`

@@ -13,6 +13,8 @@ mod device;
 #[cfg(feature = "bindings")]
 mod explorer;
 #[cfg(feature = "bindings")]
+mod fault;
+#[cfg(feature = "bindings")]
 mod lab;
 
 #[cfg(feature = "bindings")]

@@ -1,7 +1,7 @@
 // The networks kept in this browser: the shipped pretrained network is never overwritten; each
 // run is its own entry, named and described; Load, Rename, Delete and Restore take effect at
 // once in memory and in storage, and a reload opens what the page last had in memory. The walk
-// a teacher takes: stop a run, diverge, insert a plain block and keep training, restore, reload,
+// a teacher takes: stop a run, diverge, insert a block and keep training, restore, reload,
 // rename, forget. CPU backend, tiny runs.
 
 import assert from 'node:assert/strict';
@@ -91,8 +91,9 @@ test('the shipped network is never overwritten; each run is kept as its own entr
     assert.equal(afterDivergence.source, 'shipped');
     assert.equal(afterDivergence.count, 1, 'a diverged run adds no entry');
 
-    // Insert a plain block and keep training: a new entry; Restore brings back the shipped
-    // network in memory and in storage.
+    // Insert a plain block: keep training is refused (it cannot learn); with an identity block
+    // instead, keep training makes a new entry; Restore brings back the shipped network in memory
+    // and in storage.
     await page.click('#insert-plain');
     await page.waitForFunction(() => document.getElementById('insertion-result').dataset.insertion === 'plain' && document.getElementById('insertion-result').dataset.state === 'done', null, { timeout: 2 * MINUTE });
     // A downloaded file's header describes the network it holds, inserted block included.
@@ -100,6 +101,12 @@ test('the shipped network is never overwritten; each run is kept as its own entr
     const header = readFileSync(await download.path()).subarray(0, 4096).toString('latin1');
     assert.match(header, /then 1 inserted block \(plain at stage \d\)/, 'the file names the inserted block');
     await page.fill('#train-limit', '32');
+    await page.click('#keep-training');
+    await page.waitForFunction(() => /cannot learn with its inserted plain block/.test(document.getElementById('error-message').textContent), null, { timeout: MINUTE });
+    await page.click('#restore');
+    await settled(page, () => document.querySelectorAll('#diagram .block-node').length === 8, 'the restore after the plain block');
+    await page.click('#insert-identity');
+    await page.waitForFunction(() => document.getElementById('insertion-result').dataset.insertion === 'identity' && document.getElementById('insertion-result').dataset.state === 'done', null, { timeout: 2 * MINUTE });
     await page.click('#keep-training');
     await runToEnd(page, 'finished');
     await settled(page, () => document.getElementById('saved-networks').dataset.count === '2', 'the kept-training run kept');

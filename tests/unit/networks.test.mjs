@@ -10,6 +10,7 @@ test('details say the progress, whether it can be resumed, and the date', () => 
   assert.match(entryDetails({ ...entry, done: 2 }), /^2 of 2 epochs, saved /);
   assert.match(entryDetails({ ...entry, epochs: 1, done: 1 }), /^1 of 1 epoch, saved /);
   assert.match(entryDetails({ ...entry, epochs: null, done: null }), /^saved 1 Dec 2026/);
+  assert.match(entryDetails({ ...entry, done: 0, trained: 0.2 }), /^0.2 of 2 epochs \(unfinished: it can be resumed\)/);
   assert.equal(savedDate('not a date'), 'an unknown date');
 });
 

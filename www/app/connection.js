@@ -55,9 +55,14 @@ export class Connection {
     const client = new WorkerClient({
       open,
       onEvent: (event) => this.dispatch(event),
-      onFailure: (message) => {
+      onFailure: (message, fault) => {
         this.broken = true;
-        this.onFailure(message);
+        if (!fault) return this.onFailure(message);
+        // A trapped thread: the worker is stuck for good. A fresh one opens at once with the
+        // network kept in this browser (the run's last checkpoint, else the one the page opens
+        // with), so the page stays usable.
+        this.onFailure(`Training stopped: ${message} A new worker was started with the last network kept in this browser.`);
+        this.ensure(backendChoice, testLimit);
       },
       ...(this.spawn ? { spawn: this.spawn } : {}),
     });
@@ -80,6 +85,19 @@ export class Connection {
   close() {
     this.client?.terminate('the page could not load its module');
     this.client = null;
+  }
+
+  /**
+   * Ends a worker that does not answer (Stop waited `STOP_GRACE_MS` for the current batch) and
+   * opens a fresh one, which loads the network kept in this browser. `message` says so.
+   * @param {string} message
+   */
+  replaceStuck(message) {
+    const backend = this.client?.backend ?? this.store.get().backendChoice;
+    this.client?.terminate('the worker did not answer and was replaced');
+    this.client = null;
+    this.onFailure(message);
+    this.ensure(backend);
   }
 
   /** Marks the worker as unusable (its device was lost, or wasm trapped): the next use replaces it. */

@@ -179,4 +179,6 @@ initLab({ backendChoice: () => store.get().backendChoice });
   },
   /** The worker's wasm memory in bytes (the soak benchmark samples it). */
   memory: () => connection.call('memory'),
+  /** For the tests: a CPU thread of the worker panics while the worker waits for it. */
+  simulateFault: () => connection.call('simulateFault'),
 };

@@ -4,7 +4,7 @@
 
 /**
  * @typedef {{id: number, name: string, note: string, savedAt: string, epochs: number | null,
- *   done: number | null}} SavedEntry  as the worker lists them (www/worker/persistence.js's listSaved)
+ *   done: number | null, trained?: number | null}} SavedEntry  as the worker lists them (www/worker/persistence.js's listSaved)
  */
 
 /** "1 Dec 2026, 20:30" (the same on every machine: tests and screenshots compare it). */
@@ -16,7 +16,9 @@ export function savedDate(/** @type {string} */ iso) {
 
 /** The line under an entry's name: its training progress and when it was saved. */
 export function entryDetails(/** @type {SavedEntry} */ e) {
-  const progress = e.epochs ? `${e.done ?? 0} of ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}` : null;
+  const trained = Math.max(e.done ?? 0, e.trained ?? 0);
+  const shown = Number.isInteger(trained) ? String(trained) : trained.toFixed(1);
+  const progress = e.epochs ? `${shown} of ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}` : null;
   const unfinished = e.epochs && (e.done ?? 0) < e.epochs ? ' (unfinished: it can be resumed)' : '';
   return [progress ? progress + unfinished : null, `saved ${savedDate(e.savedAt)}`].filter(Boolean).join(', ');
 }

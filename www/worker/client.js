@@ -19,7 +19,8 @@ export class WorkerClient {
    * @param {object} options
    * @param {any} options.open  the `open` message (backend, testLimit, threads, network)
    * @param {(event: any) => void} options.onEvent  every message that is not a reply
-   * @param {(message: string) => void} [options.onFailure]  the worker's script failed
+   * @param {(message: string, fault?: boolean) => void} [options.onFailure]  the worker's script failed, or
+   *   (`fault`) one of its threads trapped: it ran out of memory or panicked
    * @param {() => WorkerLike} [options.spawn]  tests pass a fake
    */
   constructor({ open, onEvent, onFailure = () => {}, spawn = spawnWorker }) {
@@ -31,6 +32,18 @@ export class WorkerClient {
     this.backend = open.backend;
     const worker = spawn();
     this.worker = worker;
+    // A thread that traps says why here (a trapped CPU pool thread leaves the worker waiting
+    // forever, so neither its replies nor its onerror would ever come).
+    const faultChannel = `resnet-explorer-fault-${crypto.randomUUID?.() ?? Math.random()}`;
+    this.faults = typeof BroadcastChannel === 'function' ? new BroadcastChannel(faultChannel) : null;
+    if (this.faults) {
+      this.faults.onmessage = ({ data }) => {
+        if (this.closed || this.broken) return;
+        this.broken = true;
+        this.failPending(`the worker failed: ${data}`);
+        onFailure(String(data), true);
+      };
+    }
     worker.onmessage = ({ data }) => {
       if (this.closed) return;
       if (data?.type === 'reply') this.settle(data);
@@ -40,12 +53,13 @@ export class WorkerClient {
       if (this.closed) return;
       e.preventDefault?.();
       this.broken = true;
-      const detail = e.message ? `: ${e.message}` : ' (its script could not be loaded; is pkg/ built?)';
+      // No message: the script (or a module it imports) could not be fetched.
+      const detail = e.message ? `: ${e.message}` : ' (its script could not be loaded: the network is off and this part of the page is not kept for offline use, or the server stopped)';
       this.failPending(`the worker failed${detail}`);
       onFailure(`The worker failed${detail}`);
     };
     worker.onmessageerror = () => onFailure('A message from the worker could not be read.');
-    worker.postMessage(open);
+    worker.postMessage(this.faults ? { ...open, faultChannel } : open);
   }
 
   /**
@@ -74,6 +88,7 @@ export class WorkerClient {
     if (this.closed) return;
     this.closed = true;
     this.worker.terminate();
+    this.faults?.close();
     this.failPending(reason, { replaced: true });
   }
 

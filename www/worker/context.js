@@ -46,6 +46,8 @@
  * @typedef {object} WasmModule  the package's exports
  * @property {() => Promise<{memory: WebAssembly.Memory}>} default  instantiates the module
  * @property {(n: number) => Promise<void>} initThreadPool  pkg-threads/ only (not to be called on pkg/'s)
+ * @property {(name: string) => void} setFaultChannel  where every thread reports a panic or running out of memory
+ * @property {() => void} simulateFault  for the tests: a CPU thread panics while this one waits
  * @property {(wantGpu: boolean, reason: string | null, software: boolean) => Promise<BackendEvent>} initDevice
  * @property {{create(testImages: Uint8Array, testLabels: Uint8Array): Explorer}} Explorer
  *
@@ -57,6 +59,8 @@
 export const session = {
   /** @type {Wasm | null} the loaded wasm build (see device.js's loadWasm) */
   wasm: null,
+  /** @type {string | null} the BroadcastChannel faults are posted on (the `open` message's) */
+  faultChannel: null,
   /** The CPU backend's threads; the `open` message may ask for fewer. */
   threadsWanted: Math.max(1, globalThis.navigator?.hardwareConcurrency || 1),
   /** @type {Backend | null} once chooseBackend has run (once per worker) */

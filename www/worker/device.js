@@ -125,6 +125,7 @@ async function loadWasm(wantGpu) {
       /** @type {WasmModule} */
       const module = await import(PKG_THREADS);
       const exports = await module.default();
+      if (session.faultChannel) module.setFaultChannel(session.faultChannel); // before the pool threads start
       // Bounded: a pool whose workers cannot start (a policy that blocks them, say) would
       // otherwise stall the page for good.
       await withTimeout(module.initThreadPool(session.threadsWanted), 30_000, 'Starting the CPU threads');
@@ -135,5 +136,7 @@ async function loadWasm(wantGpu) {
   }
   /** @type {WasmModule} */
   const module = await import(PKG);
-  return { module, exports: await module.default() };
+  const exports = await module.default();
+  if (session.faultChannel) module.setFaultChannel(session.faultChannel);
+  return { module, exports };
 }

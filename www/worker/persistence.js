@@ -90,6 +90,8 @@ export function summarize({ id, name, note, savedAt, history }) {
     savedAt,
     epochs: history?.epochs ?? null,
     done: history?.events?.filter((e) => e.kind === 'epoch').length ?? null,
+    // How far it trained, partly into an epoch too (a run stopped after a few batches).
+    trained: history?.events?.length ? Math.max(...history.events.map((e) => e.epoch ?? 0)) : null,
   };
 }
 

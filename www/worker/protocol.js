@@ -24,10 +24,12 @@
  *   to set (the GPU's per-buffer limit).
  *
  * @typedef {{type: 'open', backend: BackendChoice, testLimit?: number | null, network?: boolean,
- *   threads?: number}} OpenMessage
+ *   threads?: number, faultChannel?: string}} OpenMessage
  *   Once per worker: the device, the data, the gallery and the first network (the one kept as
  *   current in this browser, else the shipped pretrained weights; none with `network: false`, as
  *   the lab's workers). `threads`: the most threads the CPU backend may use (default: all cores).
+ *   `faultChannel`: a BroadcastChannel name on which any of the worker's threads (the CPU pool's
+ *   too) says why it traps (src/web/fault.rs), since a trapped pool thread stalls the worker.
  * @typedef {{type: 'start', run?: number, request: StartRequest, backend: BackendChoice,
  *   fresh?: boolean, label?: string, resume?: boolean, keep?: boolean, probe?: boolean}} StartMessage
  *   A training run; a running one is stopped first (and, being replaced, not kept).
@@ -59,6 +61,7 @@
  *   lesions: {args: {}, result: {accuracy: number, blocks: {label: string, accuracy: number | null}[]}},
  *   useData: {args: {files: {name: string, bytes: Uint8Array}[]}, result: DataReadyEvent},
  *   memory: {args: {}, result: {wasmBytes: number}},
+ *   simulateFault: {args: {}, result: null},
  *   loadSaved: {args: {id: number}, result: null},
  *   loadShipped: {args: {}, result: null},
  *   renameSaved: {args: {id: number, name: string}, result: null},
@@ -127,7 +130,8 @@
  *   savedAt?: string, run?: number}} NetworkEvent
  *   where the network in memory came from (`id`: its entry in this browser, if any)
  * @typedef {{id: number, name: string, note: string, savedAt: string, epochs: number | null,
- *   done: number | null}} SavedSummary  one network kept in this browser, without its weights
+ *   done: number | null, trained?: number | null}} SavedSummary  one network kept in this browser, without its
+ *   weights; `done`: whole epochs, `trained`: epochs trained, the last one partly
  * @typedef {{type: 'saved_list', entries: SavedSummary[], current: number | null}} SavedListEvent
  *   the networks kept in this browser, oldest first, and which of them is in memory
  * @typedef {{type: 'notice', message: string}} NoticeEvent  something went wrong, nothing stops

@@ -93,6 +93,11 @@ const METHODS = {
   async memory() {
     return { wasmBytes: session.wasm?.exports.memory.buffer.byteLength ?? 0 };
   },
+  /** For the tests: a CPU thread panics while this one waits for it, as a batch that traps would. */
+  async simulateFault() {
+    session.wasm?.module.simulateFault();
+    return null;
+  },
   /** Puts a network kept in this browser in memory (and opens with it from now on). @param {Methods['loadSaved']['args']} a */
   async loadSaved({ id }) {
     await loadSaved(id);
@@ -117,7 +122,7 @@ const METHODS = {
 };
 
 /** Requests that do not touch the network, answered during a run too. */
-const WHILE_TRAINING = new Set(['memory']);
+const WHILE_TRAINING = new Set(['memory', 'simulateFault']);
 
 /** Control messages, in order. */
 const control = serialQueue();
@@ -149,6 +154,7 @@ async function handleCall({ id, method, args }) {
 /** @param {OpenMessage} msg */
 function open(msg) {
   if (msg.network === false) session.firstNetwork = false;
+  if (msg.faultChannel) session.faultChannel = msg.faultChannel;
   if (Number.isInteger(msg.threads) && /** @type {number} */ (msg.threads) > 0) session.threadsWanted = /** @type {number} */ (msg.threads);
   enqueue(async () => {
     try {

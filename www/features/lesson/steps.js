@@ -76,11 +76,12 @@ export const STEPS = [
     id: 'gradients',
     title: 'Gradient flow',
     text: [
-      'Backpropagation multiplies one factor per layer, so in a plain network the gradient reaching the first layers is a long product. Through a residual block the factor is 1 + \u2202F/\u2202x: the product becomes a sum of paths, and the shortcuts carry the gradient to every layer.',
+      'Backpropagation multiplies one factor per layer, so in a plain network the gradient reaching the first layers is a long product. Through a residual block the factor is 1 + \u2202F/\u2202x: the product becomes a sum of paths, and every layer keeps a direct line to the loss.',
+      'Yet the chart shows that the plain twin\u2019s gradients need not be smaller: with BatchNorm they do not simply vanish, as He et al. found (the note under the chart prints each twin\u2019s first/last-layer ratio). The plain network\u2019s trouble is optimisation, which the race shows, not a missing gradient.',
     ],
     target: '#lab-gradients',
     actions: [{ label: 'Show the gradient norms', run: 'showGradients' }],
-    shows: 'the gradient norm of every conv by depth',
+    shows: 'the gradient norm of every conv by depth, for both twins, with each first/last-layer ratio',
   },
   {
     id: 'summary',

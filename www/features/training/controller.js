@@ -121,11 +121,27 @@ function togglePause({ store, connection }) {
   store.set({ pauseRequested }); // the new button label at once; the worker confirms between batches
 }
 
-/** @param {TrainingContext} ctx */
+/** How long Stop waits for the current batch before it ends the worker. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Stops after the current batch; a worker that has not stopped `STOP_GRACE_MS` later (a batch
+ * that takes minutes, or a thread that hangs) is ended, so Stop always stops.
+ * @param {TrainingContext} ctx
+ */
 function stop({ store, connection }) {
-  if (!connection.client || !isActive(store.get())) return;
-  connection.client.post({ type: 'stop' });
+  const client = connection.client;
+  if (!client || !isActive(store.get())) return;
+  client.post({ type: 'stop' });
   store.set({ stopping: true });
+  const runId = store.get().runId;
+  setTimeout(() => {
+    const s = store.get();
+    if (connection.client !== client || s.runId !== runId || !isActive(s)) return;
+    store.set({ runState: 'stopped', training: false, stopping: false });
+    const seconds = STOP_GRACE_MS / 1000;
+    connection.replaceStuck(`The current batch had not finished ${seconds} s after Stop, so its worker was ended. The network kept in this browser (the run's last epoch end, else the one before the run) is in memory again.`);
+  }, STOP_GRACE_MS);
 }
 
 /**

@@ -95,7 +95,11 @@ export function initWeights({ store, connection }) {
     ui.dataButton.disabled = !s.opened || isActive(s);
   }
 
-  store.subscribe(['source'], (s) => renderSource(ui, s.source));
+  store.subscribe(['source'], (s) => {
+    renderSource(ui, s.source);
+    // "Downloaded …" was about the network before; it would read as this one's.
+    if (ui.message.textContent.startsWith('Downloaded ')) ui.message.textContent = '';
+  });
   store.subscribe(['opened', 'memory', 'runState'], renderControls);
 
   ui.download.addEventListener('click', () => void downloadWeights(ctx));

@@ -1,0 +1,130 @@
+// In front of a class nothing lies or hangs (issue 24): a run that diverges from the defaults
+// leaves the pretrained network in memory, labelled as such; keep training after a plain block
+// says why it cannot learn; the seed's ResNet-18 at 96 px and batch 256 trains on the threaded
+// CPU module or is refused up front; a thread that traps reaches the page within seconds, Stop
+// does not hang, and a fresh worker brings the kept network back. CPU backend, threaded module.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { MINUTE, openPage, requirePkg, requireThreadedPkg, startSite, withPage } from './browser.mjs';
+
+let site;
+before(async () => {
+  site = await startSite();
+});
+after(async () => {
+  await site?.close();
+});
+
+/** What the page says about the network in memory. */
+const shown = (page) =>
+  page.evaluate(() => ({
+    source: document.getElementById('weights-source').dataset.source,
+    text: document.getElementById('weights-source').textContent,
+    shippedCurrent: document.querySelector('#saved-networks li[data-id="shipped"]')?.dataset.current === 'true',
+    predictions: document.getElementById('pred-summary').textContent,
+    error: document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent,
+    state: window.resnetExplorer.state,
+  }));
+
+const demosDone = () => window.resnetExplorer?.demosReady && document.getElementById('pred-summary').dataset.state === 'done';
+
+test('a run that diverges from the defaults leaves the pretrained network in memory, labelled as such', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('divergence', [], async (page, log, errors) => {
+    await openPage(page, site.url, { backend: 'cpu', test: '500' });
+    await page.waitForFunction(demosDone, null, { timeout: 3 * MINUTE });
+    const before = await shown(page);
+    assert.equal(before.source, 'shipped');
+    assert.match(before.text, /^Pretrained weights: /);
+
+    await page.fill('#lr', '10');
+    await page.fill('#train-limit', '640');
+    await page.click('#start');
+    await page.waitForFunction(() => window.resnetExplorer.state === 'failed', null, { timeout: 3 * MINUTE });
+    await page.waitForFunction(demosDone, null, { timeout: 3 * MINUTE });
+    const afterwards = await shown(page);
+    log(JSON.stringify(afterwards));
+    assert.match(afterwards.error, /diverged/);
+    assert.match(afterwards.error, /the network in memory before it is kept unchanged/);
+    assert.doesNotMatch(afterwards.error, /epoch 0\.0/);
+    assert.equal(afterwards.text, before.text, 'still the pretrained network, and said so');
+    assert.equal(afterwards.predictions, before.predictions, 'the same predictions: the same weights');
+    assert.ok(afterwards.shippedCurrent, 'the shipped entry is the one in memory');
+    assert.deepEqual(errors.filter((e) => !/training diverged/.test(e)), []);
+  });
+});
+
+test('keep training after a plain block is refused with the reason, and the label names the block', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('plain-block', [], async (page, log, errors) => {
+    await openPage(page, site.url, { backend: 'cpu', test: '500', train: '640' });
+    await page.waitForFunction(demosDone, null, { timeout: 3 * MINUTE });
+    await page.click('#insert-plain');
+    await page.waitForFunction(() => document.getElementById('insertion-result').dataset.state === 'done', null, { timeout: 2 * MINUTE });
+    await page.click('#keep-training');
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden, null, { timeout: 2 * MINUTE });
+    const refused = await shown(page);
+    log(JSON.stringify(refused));
+    assert.match(refused.error, /cannot learn with its inserted plain block/);
+    assert.match(refused.error, /insert a residual \(identity\) block/);
+    assert.doesNotMatch(refused.error, /lower learning rate|NaN/);
+    assert.notEqual(refused.state, 'running');
+    assert.match(refused.text, /^Pretrained weights: .*; then 1 inserted block \(plain at stage \d\)$/);
+    assert.ok(!refused.shippedCurrent, 'the shipped entry is not what is in memory any more');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the seed's ResNet-18 at 96 px and batch 256 trains on the threaded CPU module, or is refused up front", { timeout: 15 * MINUTE }, async () => {
+  requirePkg();
+  requireThreadedPkg();
+  await withPage('d2l96-256', [], async (page, log, errors) => {
+    await openPage(page, site.url, { preset: 'd2l96', batch: '256', epochs: '1', train: '512', test: '64', backend: 'cpu' });
+    await page.click('#start');
+    // The first batch, or a refusal that names the largest batch that fits: never a silent hang.
+    await page.waitForFunction(
+      () => Number(document.getElementById('train-progress').value) >= 1 || !document.getElementById('error-box').hidden,
+      null,
+      { timeout: 10 * MINUTE },
+    );
+    const s = await shown(page);
+    const backend = await page.textContent('#backend');
+    log(`${backend}; ${JSON.stringify(s)}; wasm memory ${(await page.evaluate(() => window.resnetExplorer.memory())).wasmBytes}`);
+    assert.match(backend, /on \d+ threads \(Web Workers\)$/);
+    if (s.error) assert.match(s.error, /the largest batch that fits is \d+/);
+    else assert.equal(s.state, 'running');
+    await page.click('#stop');
+    await page.waitForFunction(() => !['running', 'paused', 'loading'].includes(window.resnetExplorer.state), null, { timeout: 5 * MINUTE });
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('a CPU thread that traps mid-run reaches the page within seconds; Stop does not hang; the kept network comes back', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  requireThreadedPkg();
+  await withPage('fault', [], async (page, log, errors) => {
+    await openPage(page, site.url, { backend: 'cpu', test: '500', train: '6400', epochs: '1' });
+    await page.waitForFunction(demosDone, null, { timeout: 3 * MINUTE });
+    await page.click('#start');
+    await page.waitForFunction(() => window.resnetExplorer.state === 'running' && Number(document.getElementById('train-progress').value) >= 1, null, { timeout: 3 * MINUTE });
+    const t0 = Date.now();
+    await page.evaluate(() => void window.resnetExplorer.simulateFault().catch(() => {}));
+    await page.click('#stop');
+    await page.waitForFunction(() => !document.getElementById('error-box').hidden && window.resnetExplorer.state !== 'running', null, { timeout: MINUTE });
+    const seconds = (Date.now() - t0) / 1000;
+    const s = await shown(page);
+    log(`the fault reached the page after ${seconds.toFixed(2)} s: ${JSON.stringify(s)}`);
+    assert.match(s.error, /simulated fault/);
+    assert.match(s.error, /A new worker was started with the last network kept in this browser/);
+    assert.ok(seconds < 5, `${seconds} s`);
+    // The fresh worker opens with the network kept in this browser (no epoch ended: the shipped one).
+    await page.waitForFunction(demosDone, null, { timeout: 3 * MINUTE });
+    assert.equal((await shown(page)).source, 'shipped');
+    await page.fill('#train-limit', '64');
+    await page.click('#start');
+    await page.waitForFunction(() => window.resnetExplorer.state === 'finished', null, { timeout: 3 * MINUTE });
+    assert.ok(errors.every((e) => /simulated fault|RuntimeError|unreachable|panicked/.test(e)), errors.join('\n'));
+  });
+});
