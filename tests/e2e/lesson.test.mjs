@@ -29,9 +29,39 @@ const stepShown = (page) => page.evaluate(() => (document.getElementById('lesson
 const waitStep = (page, id) => page.waitForFunction((id) => !document.getElementById('lesson').hidden && document.getElementById('lesson').dataset.step === id, id, { timeout: 10_000 });
 const pressAction = (page, run) => page.click(`#lesson-actions [data-run="${run}"]`);
 
+/** In the page: the area of `el` (as far as its scrolling ancestors show it), in px², that the lesson panel hides. */
+const COVERS = () => {
+  window.lessonCovers = (el) => {
+    const r = el.getBoundingClientRect();
+    const t = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      const c = a.getBoundingClientRect();
+      if (style.overflowX !== 'visible') [t.left, t.right] = [Math.max(t.left, c.left), Math.min(t.right, c.right)];
+      if (style.overflowY !== 'visible') [t.top, t.bottom] = [Math.max(t.top, c.top), Math.min(t.bottom, c.bottom)];
+    }
+    const p = document.getElementById('lesson').getBoundingClientRect();
+    const w = Math.max(0, Math.min(t.right, p.right) - Math.max(t.left, p.left));
+    const h = Math.max(0, Math.min(t.bottom, innerHeight, p.bottom) - Math.max(t.top, p.top));
+    return w * h;
+  };
+};
+
+/** The panel's buttons (Back, the step's actions, Next, Leave) all inside the window. */
+const buttonsInView = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#lesson button')]
+      .filter((b) => {
+        const r = b.getBoundingClientRect();
+        return !(r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight && r.width > 0);
+      })
+      .map((b) => b.textContent),
+  );
+
 test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 * MINUTE }, async () => {
   requirePkg();
   await withPage('lesson-keys', [], async (page, log, errors) => {
+    await page.addInitScript(COVERS);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(new URL('index.html' + hashOf(SETUP), site.url).href);
     await page.waitForFunction(() => window.resnetExplorer?.demosReady, null, { timeout: 2 * MINUTE });
@@ -54,13 +84,13 @@ test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 *
       assert.match(await page.evaluate(() => location.hash), new RegExp(`lesson=${id}`));
       const target = await page.evaluate(() => document.querySelector('.lesson-target')?.id ?? null);
       assert.ok(target, `step ${id} points at a view`);
-      // The view it points at comes into sight between the navigation bar and the lesson's panel.
+      // The view it points at comes into sight below the navigation bar, and the panel covers none of it.
       await page.waitForFunction(() => {
         const target = document.querySelector('.lesson-target');
         if (target.closest('#lesson')) return true; // the lesson's own figure
         const t = target.getBoundingClientRect();
         const nav = document.getElementById('section-nav').getBoundingClientRect().bottom;
-        return t.top >= nav - 1 && t.top < document.getElementById('lesson').getBoundingClientRect().top - 40;
+        return t.top >= nav - 1 && t.top < innerHeight - 40 && window.lessonCovers(target) === 0;
       }, null, { timeout: 10_000 });
       log(`step ${id}: points at #${target}`);
       if (id === 'block') {
@@ -117,6 +147,34 @@ test('a shared link opens its step; a bad one is reported', { timeout: 3 * MINUT
     await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: MINUTE });
     assert.equal(await page.inputValue('#test-limit'), '200');
     log('every step opened from its link');
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+test('the panel never covers its view, and every button stays reachable: 1024x768 presenter during a live race, 390 px', { timeout: 8 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('lesson-panel', [], async (page, log, errors) => {
+    await page.addInitScript(COVERS);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(new URL('index.html' + hashOf({ ...SETUP, present: '1', lesson: 'classes', 'lab-depth': '8', 'lab-train': '64', 'lab-test': '32' }), site.url).href);
+    await waitStep(page, 'classes');
+    assert.deepEqual(await buttonsInView(page), [], 'presenter mode at 1024x768: every button of step 1 in view');
+    await page.goto(new URL('index.html' + hashOf({ ...SETUP, present: '1', lesson: 'race', 'lab-depth': '8', 'lab-train': '64', 'lab-test': '32' }), site.url).href);
+    await waitStep(page, 'race');
+    await page.waitForFunction(() => !document.getElementById('lab-start').disabled, null, { timeout: 2 * MINUTE });
+    await pressAction(page, 'raceLive');
+    // While the race runs, its charts are in view beside the panel, not under it.
+    await page.waitForFunction(() => Number(document.getElementById('lab-loss').dataset.plainPoints) > 0, null, { timeout: 3 * MINUTE });
+    const charts = await page.evaluate(() => ['lab-loss', 'lab-acc'].map((id) => window.lessonCovers(document.getElementById(id))));
+    assert.deepEqual(charts, [0, 0], 'the live charts are not under the panel');
+    await page.screenshot({ path: path.join(DOCS, 'presenter-1024-race.png') });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const id of STEPS) {
+      await page.goto(new URL('index.html' + hashOf({ ...SETUP, lesson: id }), site.url).href);
+      await waitStep(page, id);
+      assert.deepEqual(await buttonsInView(page), [], `390 px, step ${id}: every button in view`);
+    }
     assert.deepEqual(errors, [], 'no console errors');
   });
 });

@@ -57,7 +57,9 @@ function initNetworksList() {
     call: (method, args) => connection.call(method, args),
     state: () => {
       const s = store.get();
-      return { entries: s.saved?.entries ?? [], current: s.saved?.current ?? null, shippedInMemory: s.source?.source === 'shipped', busy: !demoReady(s) };
+      // The shipped network with a block inserted is not the shipped network any more.
+      const shippedInMemory = s.source?.source === 'shipped' && !s.memory?.inserted?.length;
+      return { entries: s.saved?.entries ?? [], current: s.saved?.current ?? null, shippedInMemory, busy: !demoReady(s) };
     },
     onLoaded: () => {},
   });
