@@ -111,6 +111,14 @@ test('the degradation race: two twins side by side, gradient flow, lesions (CPU)
       assert.equal(t.gradientPoints, DEPTH - 1, `${key}: ||dL/dW|| of every conv (depth - 1 of them)`);
     }
     assert.equal(done.gradientSeries, 2, 'one latest gradient series per twin');
+    // The lesson's gradient step points at this chart and its note: the note's ratios are the
+    // chart's own first and last points, for both twins, whichever is larger.
+    const note = await page.textContent('#lab-gradient-note');
+    log(`gradient note: ${note}`);
+    for (const key of ['plain', 'residual']) {
+      const [first, last] = done.twins[key].gradientEnds;
+      if (first > 0 && last > 0) assert.ok(note.includes(`(ratio ${(first / last).toPrecision(2)})`), `${key}: ${note}`);
+    }
     assert.equal(done.magnitudePoints, REPORTS + 1, 'the residual magnitudes at every probe');
     assert.equal(done.twins.plain.params, done.twins.residual.params, 'the networks being trained have the same parameter count');
     assert.equal(String(done.twins.plain.params), before.plainParams, 'Rust counts what the layer table counts');

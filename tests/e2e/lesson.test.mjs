@@ -159,6 +159,15 @@ test('the panel never covers its view, and every button stays reachable: 1024x76
     await page.goto(new URL('index.html' + hashOf({ ...SETUP, present: '1', lesson: 'classes', 'lab-depth': '8', 'lab-train': '64', 'lab-test': '32' }), site.url).href);
     await waitStep(page, 'classes');
     assert.deepEqual(await buttonsInView(page), [], 'presenter mode at 1024x768: every button of step 1 in view');
+    // The figure's labels (F1, F2, F3, f*) do not overlap, nested or not.
+    for (const nested of [true, false]) {
+      const overlaps = await page.evaluate(() => {
+        const boxes = [...document.querySelectorAll('#lesson-figure .fclass-label')].map((t) => t.getBoundingClientRect());
+        return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length;
+      });
+      assert.equal(overlaps, 0, `labels overlap (nested: ${nested})`);
+      await pressAction(page, 'toggleFigure');
+    }
     await page.goto(new URL('index.html' + hashOf({ ...SETUP, present: '1', lesson: 'race', 'lab-depth': '8', 'lab-train': '64', 'lab-test': '32' }), site.url).href);
     await waitStep(page, 'race');
     await page.waitForFunction(() => !document.getElementById('lab-start').disabled, null, { timeout: 2 * MINUTE });

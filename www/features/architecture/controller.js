@@ -110,12 +110,14 @@ function renderArchitecture(ctx) {
     if (preview && error) showNoPreview(ctx, error);
     return;
   }
-  ctx.table.shown = net;
   const interactive = !preview && !net.zoo;
   if (interactive && !net.blocks.some((/** @type {any} */ b) => b.label === s.block)) {
-    store.set({ block: defaultBlock(net) }); // draws again through the subscription
+    // Draws again through the subscription, which redraws in full: `table.shown` is not this
+    // network yet (set only once it is drawn), so it does not just move the highlight.
+    store.set({ block: defaultBlock(net) });
     return;
   }
+  ctx.table.shown = net;
   const title = zooName(s.models, net.config);
   const selectBlock = (/** @type {string} */ label) => {
     if (store.get().memoryNet?.blocks.some((/** @type {any} */ b) => b.label === label)) store.set({ block: label });

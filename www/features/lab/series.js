@@ -110,14 +110,21 @@ export function curveSeries(race, previous) {
 export const gradientPoints = (/** @type {Probe} */ probe) =>
   [...probe.gradients].sort((a, b) => a.depth - b.depth).map((g) => ({ x: g.depth, y: g.norm > 0 ? g.norm : null, label: g.label }));
 
+/** ||dL/dW|| of the first and the last conv by depth in a twin's latest probe, or null. @param {TwinRun} t */
+export function gradientEnds(t) {
+  const last = t.probes[t.probes.length - 1];
+  if (!last?.gradients?.length) return null;
+  const sorted = [...last.gradients].sort((a, b) => a.depth - b.depth);
+  return [sorted[0].norm, sorted[sorted.length - 1].norm];
+}
+
 /** The note on one twin's gradients: first and last conv, the exact zeros. @param {TwinRun} t */
 export function gradientNote(t) {
   const first = t.probes[0];
   const last = t.probes[t.probes.length - 1];
   const sorted = [...last.gradients].sort((a, b) => a.depth - b.depth);
   const zero = sorted.filter((g) => !(g.norm > 0)).length;
-  const firstNorm = sorted[0]?.norm ?? 0;
-  const lastNorm = sorted[sorted.length - 1]?.norm ?? 0;
+  const [firstNorm, lastNorm] = gradientEnds(t) ?? [0, 0];
   let note = `${t.name}: ||dL/dW|| of the first conv ${firstNorm.toExponential(1)}, of the last ${lastNorm.toExponential(1)}`;
   if (firstNorm > 0 && lastNorm > 0) note += ` (ratio ${(firstNorm / lastNorm).toPrecision(2)})`;
   if (zero) note += `; ${zero} conv${zero === 1 ? ' has' : 's have'} a gradient of exactly 0, not drawn on the log scale`;
@@ -299,6 +306,8 @@ export function snapshotOf(s) {
           lossPoints: curves?.lossPoints[twin.key] ?? 0,
           accPoints: curves?.accPoints[twin.key] ?? 0,
           gradientPoints: gradients?.points[twin.key] ?? 0,
+          // ||dL/dW|| of the first and the last conv in the latest probe: what the note's ratio says.
+          gradientEnds: gradientEnds(t),
           lesionBars: lesions.barsOf[twin.key] ?? 0,
         }
       : null;

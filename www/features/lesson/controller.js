@@ -57,7 +57,9 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
     trainYourself: () => {
       go(null);
       document.getElementById('settings')?.scrollIntoView({ block: 'start' });
-      /** @type {HTMLElement | null} */ (document.getElementById('preset'))?.focus();
+      // Start, not the model picker: an arrow key pressed next (to go on with the lesson, say)
+      // would change the model there, one press from the slowest one.
+      /** @type {HTMLElement | null} */ (document.getElementById('start'))?.focus({ preventScroll: true });
     },
   });
 

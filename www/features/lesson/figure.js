@@ -32,7 +32,8 @@ export function drawClasses(svg, nested) {
     : 'Non-nested function classes: F3 is bigger than F1 but does not contain it, and its best function is farther from the truth f*.');
   const parts = classes.flatMap(([cx, cy, rx, ry, bx, by], i) => [
     el('ellipse', { cx, cy, rx, ry, class: `fclass fclass-${i + 1}` }),
-    text(cx - rx + 6, cy + 4, `F${i + 1}`, { class: 'fclass-label' }),
+    // At the top of its own ellipse: the left edges of nested classes crowd together.
+    text(cx, cy - ry + 10, `F${i + 1}`, { class: 'fclass-label', 'text-anchor': 'middle' }),
     el('circle', { cx: bx, cy: by, r: 3, class: 'fclass-best' }),
   ]);
   const [tx, ty] = TRUTH;
