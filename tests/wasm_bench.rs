@@ -17,7 +17,7 @@ use resnet_explorer::lab::GradientNorm;
 use resnet_explorer::model::catalogue;
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
 use resnet_explorer::model::{ModelConfig, ResNetConfig};
-use resnet_explorer::session::protocol::{ModelEvent, StartRequest, WorkerEvent, predictions_event};
+use resnet_explorer::session::protocol::{ModelEvent, Origin, StartRequest, WorkerEvent, predictions_event};
 use resnet_explorer::session::{Magnitude, Probe};
 use resnet_explorer::train::{TrainConfig, TrainEvent};
 use resnet_explorer::web::convert::{event_to_js, json_from_js, json_to_js};
@@ -108,6 +108,7 @@ fn model_event(config: ModelConfig) -> WorkerEvent {
         parameters: config.parameter_count(),
         config,
         note: "trained here: 2 epochs at lr 0.1".into(),
+        origin: Origin::Trained { run: 1, id: None, name: None },
         inserted: Vec::new(),
     })
 }

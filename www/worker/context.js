@@ -30,6 +30,7 @@
  * @property {(id: number) => boolean} forgotten  entry `id` was deleted; true if it held the network in memory
  * @property {() => number | undefined} keptEntry  the entry holding the network in memory, if any
  * @property {() => boolean} isTraining
+ * @property {() => boolean} hasModel  a network in memory or being trained
  * @property {(request: StartRequest, fresh: boolean, run: number) => WorkerEvent[]} startTraining
  * @property {(request: StartRequest) => Promise<void>} warmUp
  * @property {() => Promise<WorkerEvent[]>} step  the `model` event of the network in memory last when the run ended

@@ -54,6 +54,13 @@ async function probe(run, epoch) {
   }
 }
 
+/** Whether the network in memory is `run`'s (a run that learnt nothing leaves the one before it). @param {Run} run */
+function isThisRunsNetwork(run) {
+  if (!explorer().hasModel()) return false;
+  const origin = explorer().modelEvent().origin;
+  return origin.source === 'trained' && origin.run === run.id;
+}
+
 /**
  * After a run finished or was stopped (or, with `checkpoint`, at an epoch end during the run):
  * keep a copy of its network and its chart history in this browser.
@@ -64,8 +71,7 @@ async function keepTrainedNetwork(run, checkpoint = false) {
   // Each run is its own entry (its checkpoints update it); the shipped network and earlier
   // runs' entries are never overwritten. A run that trained nothing left the network before
   // it in memory, which is not this run's to keep.
-  const inMemory = explorer().isTraining() ? null : explorer().modelEvent().origin;
-  if (inMemory && !(inMemory.source === 'trained' && inMemory.run === run.id)) return;
+  if (!explorer().isTraining() && !isThisRunsNetwork(run)) return;
   const name = (run.entryName ??= entryName(run));
   try {
     // The note is the session's description of the weights, as the file's header says it.

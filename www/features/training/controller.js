@@ -121,12 +121,15 @@ function togglePause({ store, connection }) {
   store.set({ pauseRequested }); // the new button label at once; the worker confirms between batches
 }
 
-/** How long Stop waits for the current batch before it ends the worker. */
+/** How long Stop waits for the current batch, and then for the worker to answer at all. */
 const STOP_GRACE_MS = 10_000;
+const PING_MS = 2_000;
 
 /**
- * Stops after the current batch; a worker that has not stopped `STOP_GRACE_MS` later (a batch
- * that takes minutes, or a thread that hangs) is ended, so Stop always stops.
+ * Stops after the current batch. A worker still busy `STOP_GRACE_MS` later is asked for its
+ * memory size: one that answers is only waiting (for the training set to download, say) and
+ * is given more time; one that does not (a batch that takes minutes, a thread that hangs) is
+ * ended, so Stop always stops.
  * @param {TrainingContext} ctx
  */
 function stop({ store, connection }) {
@@ -135,13 +138,17 @@ function stop({ store, connection }) {
   client.post({ type: 'stop' });
   store.set({ stopping: true });
   const runId = store.get().runId;
-  setTimeout(() => {
-    const s = store.get();
-    if (connection.client !== client || s.runId !== runId || !isActive(s)) return;
+  const stillRunning = () => connection.client === client && store.get().runId === runId && isActive(store.get());
+  const check = async () => {
+    if (!stillRunning()) return;
+    const answered = await Promise.race([client.call('memory').then(() => true, () => false), new Promise((r) => setTimeout(() => r(false), PING_MS))]);
+    if (!stillRunning()) return;
+    if (answered) return void setTimeout(check, STOP_GRACE_MS);
     store.set({ runState: 'stopped', training: false, stopping: false });
-    const seconds = STOP_GRACE_MS / 1000;
-    connection.replaceStuck(`The current batch had not finished ${seconds} s after Stop, so its worker was ended. The network kept in this browser (the run's last epoch end, else the one before the run) is in memory again.`);
-  }, STOP_GRACE_MS);
+    const seconds = (STOP_GRACE_MS + PING_MS) / 1000;
+    connection.replaceStuck(`The worker had not stopped ${seconds} s after Stop and did not answer, so it was ended. The network kept in this browser (the run's last epoch end, else the one before the run) is in memory again.`);
+  };
+  setTimeout(check, STOP_GRACE_MS);
 }
 
 /**
