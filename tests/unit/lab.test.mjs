@@ -211,6 +211,7 @@ test('the snapshot the page tests read', () => {
   assert.equal(s.state, 'done');
   assert.deepEqual(s.twins.plain, {
     name: 'plain-8', state: 'finished', params: null, batch: 0, total: 0, error: null, diverged: false, probes: 1, lossPoints: 1, accPoints: 1, gradientPoints: 2, lesionBars: 1,
+    gradientEnds: [2, 1], // by depth: the first conv's norm, then the last's
   });
   assert.deepEqual([s.gradientSeries, s.lesionBlocks, s.unremovable, s.lesioning], [1, 2, 1, false]);
   assert.equal(s.latest, null, 'the residual twin has no report yet');

@@ -15,7 +15,10 @@ test('opens the worker, matches replies to calls, passes events on', async () =>
   const w = fakeWorker();
   const events = [];
   const client = new WorkerClient({ open: { type: 'open', backend: 'cpu' }, onEvent: (e) => events.push(e), spawn: () => w });
-  assert.deepEqual(w.sent[0], { type: 'open', backend: 'cpu' });
+  // The open message, with the channel its threads report traps on (src/web/fault.rs).
+  const { faultChannel, ...open } = w.sent[0];
+  assert.deepEqual(open, { type: 'open', backend: 'cpu' });
+  assert.match(faultChannel, /^resnet-explorer-fault-/);
   const first = client.call('memory');
   const second = client.call('identity', { block: 'b2.0' });
   assert.deepEqual(w.sent.slice(1).map((m) => [m.id, m.method]), [[1, 'memory'], [2, 'identity']]);
@@ -44,4 +47,18 @@ test('a failed or replaced worker fails its pending calls at once and refuses ne
   await assert.rejects(p2, (e) => e.replaced === true);
   assert.equal(w2.terminated, true);
   w2.emit({ type: 'state' });
+});
+
+test('a thread that traps says so on the fault channel: pending calls fail and the failure is a fault', async () => {
+  const w = fakeWorker();
+  const failures = [];
+  const client = new WorkerClient({ open: { type: 'open' }, onEvent: () => {}, onFailure: (m, fault) => failures.push([m, fault]), spawn: () => w });
+  const pending = client.call('step');
+  const reporter = new BroadcastChannel(w.sent[0].faultChannel);
+  reporter.postMessage('the CPU ran out of WebAssembly memory');
+  await assert.rejects(pending, /the worker failed: the CPU ran out of WebAssembly memory/);
+  assert.deepEqual(failures, [['the CPU ran out of WebAssembly memory', true]]);
+  await assert.rejects(client.call('evaluate'), /its worker is not running/);
+  reporter.close();
+  client.terminate();
 });

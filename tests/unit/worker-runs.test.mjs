@@ -91,7 +91,7 @@ test('a kept run is named by its label and when it was kept, with its settings a
 test('the list of kept networks: no weights, the run\'s progress when there is one', () => {
   const history = { epochs: 3, events: [report(0.5), epoch(1), epoch(2)], request: REQUEST, label: '' };
   const entry = { id: 2, name: 'n', note: 'x', savedAt: '2026-01-01T00:00:00Z', bytes: new Uint8Array(9), history };
-  assert.deepEqual(summarize(entry), { id: 2, name: 'n', note: 'x', savedAt: '2026-01-01T00:00:00Z', epochs: 3, done: 2 });
+  assert.deepEqual(summarize(entry), { id: 2, name: 'n', note: 'x', savedAt: '2026-01-01T00:00:00Z', epochs: 3, done: 2, trained: 2 });
   const { history: _, ...migrated } = entry;
-  assert.deepEqual(summarize(migrated), { id: 2, name: 'n', note: 'x', savedAt: '2026-01-01T00:00:00Z', epochs: null, done: null });
+  assert.deepEqual(summarize(migrated), { id: 2, name: 'n', note: 'x', savedAt: '2026-01-01T00:00:00Z', epochs: null, done: null, trained: null });
 });

@@ -36,6 +36,7 @@ export class WorkerClient {
     // forever, so neither its replies nor its onerror would ever come).
     const faultChannel = `resnet-explorer-fault-${crypto.randomUUID?.() ?? Math.random()}`;
     this.faults = typeof BroadcastChannel === 'function' ? new BroadcastChannel(faultChannel) : null;
+    /** @type {any} */ (this.faults)?.unref?.(); // Node's (the unit tests'): it must not keep the process alive
     if (this.faults) {
       this.faults.onmessage = ({ data }) => {
         if (this.closed || this.broken) return;
