@@ -106,6 +106,15 @@ test('the lesson by keyboard: every step, its view, its actions', { timeout: 6 *
         assert.notEqual(await page.getAttribute('#identity-diff', 'data-value'), '0', 'conv2 alone is not the identity');
         await pressAction(page, 'zeroBranch');
         await page.waitForFunction(() => document.getElementById('identity-result').dataset.mode === 'branch' && document.getElementById('identity-result').dataset.state === 'done', null, { timeout: MINUTE });
+        // Presenter mode mid-step: the taller navigation bar does not hide the exact 0.
+        for (const on of ['true', 'false']) {
+          await page.click('#presenter-toggle');
+          await page.waitForFunction((on) => document.getElementById('presenter-toggle').getAttribute('aria-pressed') === on, on);
+          await page.waitForFunction(() => {
+            const diff = document.getElementById('identity-diff').getBoundingClientRect();
+            return diff.top >= document.getElementById('section-nav').getBoundingClientRect().bottom - 1 && diff.bottom <= innerHeight && window.lessonCovers(document.getElementById('identity-diff')) === 0;
+          }, null, { timeout: 10_000 });
+        }
       }
       if (id === 'race') {
         await page.waitForFunction(() => document.getElementById('lab-recorded').dataset.state === 'drawn', null, { timeout: MINUTE });

@@ -46,6 +46,17 @@ export function lessonView() {
   /** @type {Element | null} */
   let target = null;
   let nested = true;
+  // Presenter mode (or a narrower window) changes the navigation bar's height: the view the step
+  // points at is brought back below it, not left under it.
+  const nav = document.getElementById('section-nav');
+  let navHeight = nav?.offsetHeight ?? 0;
+  if (nav && typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => {
+      if (nav.offsetHeight === navHeight) return;
+      navHeight = nav.offsetHeight;
+      if (target && !ui.panel.hidden && !target.closest('#lesson')) target.scrollIntoView({ block: 'start' });
+    }).observe(nav);
+  }
 
   return {
     ui,
