@@ -23,10 +23,21 @@ async function open(page, hash) {
 test("a link's bad values are reported with the range and the default used", { timeout: 3 * MINUTE }, async () => {
   requirePkg();
   await withPage('bad-link', [], async (page, log, errors) => {
-    await open(page, hashOf({ preset: 'fast', epochs: 'zero', batch: '64', lr: '50', backend: 'quantum', image: '99' }));
+    // With the lesson open from the same link: the report is in sight, not under its panel.
+    const link = { preset: 'fast', epochs: 'zero', batch: '64', lr: '50', backend: 'quantum', image: '99', stage: '9', 'lab-depth': '7', 'lab-lr': '0', present: '2', lesson: 'classes' };
+    await open(page, hashOf(link));
+    await page.waitForFunction(() => /stage=9/.test(document.getElementById('link-problems').textContent), null, { timeout: MINUTE });
     const text = await page.textContent('#link-problems');
     log(text);
     assert.equal(await page.isVisible('#link-problems'), true);
+    const box = await page.evaluate(() => {
+      const r = document.getElementById('link-problems').getBoundingClientRect();
+      const p = document.getElementById('lesson').getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, under: r.right > p.left && r.bottom > p.top, height: innerHeight };
+    });
+    assert.ok(box.top >= 0 && box.bottom <= box.height && !box.under, `the report is in sight: ${JSON.stringify(box)}`);
+    // Every bad value is named, the lab's, the presenter's and a stage the network does not have too.
+    for (const key of ['stage=9', 'lab-depth=7', 'lab-lr=0', 'present=2']) assert.ok(text.includes(`The link's ${key} `), key);
     assert.match(text, /The link's epochs=zero was not used: epochs takes a whole number from 1 to 100; 2 is used instead\./);
     assert.match(text, /The link's lr=50 was not used: learning rate takes a number from 0\.0001 to 10; 0\.1 is used instead\./);
     assert.match(text, /The link's backend=quantum is not auto, wgpu or cpu; auto is used instead\./);

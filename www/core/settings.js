@@ -129,7 +129,8 @@ export function parseHash(hash, schema, fallback = {}) {
     if (!params.has(s.key)) continue;
     const raw = /** @type {string} */ (params.get(s.key));
     const used = fallback[s.key] ?? s.default;
-    const instead = used === null ? 'the model\u2019s default is used instead' : `${used} is used instead`;
+    const shown = typeof used === 'boolean' ? (used ? '1 (on)' : '0 (off)') : used;
+    const instead = used === null ? 'the model\u2019s default is used instead' : `${shown} is used instead`;
     const refused = (/** @type {string} */ takes) => problems.push(`The link's ${s.key}=${raw} was not used: ${s.label.toLowerCase()} ${takes}; ${instead}.`);
     if (s.kind === 'number') {
       const checked = checkLinkNumber(params, s, /** @type {number | string} */ (used ?? 'the model\u2019s default'));

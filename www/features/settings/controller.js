@@ -14,7 +14,7 @@ import { fillModelOptions, inputs, showProblems } from './view.js';
 
 /**
  * @typedef {{store: PageStore, ui: ReturnType<typeof inputs>, schema: () => ReturnType<typeof pageSettings>,
- *   models: () => import('../../core/page-state.js').PageState['models']}} SettingsContext
+ *   models: () => import('../../core/page-state.js').PageState['models'], opening: string}} SettingsContext
  */
 
 /**
@@ -23,7 +23,8 @@ import { fillModelOptions, inputs, showProblems } from './view.js';
  */
 export function initSettings({ store }) {
   /** @type {SettingsContext} */
-  const ctx = { store, ui: inputs(), schema: () => pageSettings([...store.get().models.keys()]), models: () => store.get().models };
+  // The link the page was opened with: the lab rewrites its own keys in the hash at once.
+  const ctx = { store, ui: inputs(), schema: () => pageSettings([...store.get().models.keys()]), models: () => store.get().models, opening: location.hash };
   const ui = ctx.ui;
   const check = () => checkFields(ctx);
   const readLink = () => {
@@ -57,6 +58,7 @@ export function initSettings({ store }) {
   });
   window.addEventListener('hashchange', () => {
     if (isActive(store.get()) || location.hash === currentHash(ctx)) return;
+    ctx.opening = location.hash;
     readLink();
   });
   return { readLink, writeHash, check };
@@ -85,7 +87,7 @@ function readLinkFields(ctx) {
   const { values, problems } = parseHash(location.hash, schema(), fallback);
   // The lab's and the presenter's keys are theirs to use, but a bad one is reported here too,
   // with the rest of the link.
-  problems.push(...parseHash(location.hash, [...LAB_SETTINGS, ...PRESENT]).problems);
+  problems.push(...parseHash(ctx.opening, [...LAB_SETTINGS, ...PRESENT]).problems);
   ui.preset.value = preset;
   applyDefaults(ctx, preset);
   ui.number.train.value = String(TRAINING[3].default);
