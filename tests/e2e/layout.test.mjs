@@ -97,6 +97,27 @@ test('no horizontal scrolling at 390, 1024 and 1440 px; the confusion matrix is 
     assert.ok(m.scrollWidth <= m.innerWidth, `at ${width} px the page is ${m.scrollWidth} px wide: ${(await overflowing()).join(', ')}`);
     if (width >= 1024) assert.ok(m.lastRight <= m.boxRight + 1, `at ${width} px the confusion matrix's per-class column ends at ${m.lastRight}, its box at ${m.boxRight}`);
     else assert.ok(m.lastRight <= m.boxRight + 1 || m.boxScrolls, `at ${width} px the confusion matrix is clipped and its box does not scroll`);
+    // No select clips the text it shows; the lesson's entry stays inside the content column; the
+    // presenter button covers none of the navigation links' box.
+    const fit = await page.evaluate(() => {
+      const ctx = /** @type {CanvasRenderingContext2D} */ (document.createElement('canvas').getContext('2d'));
+      const clipped = [...document.querySelectorAll('select')].filter((s) => s.offsetWidth > 0).flatMap((s) => {
+        ctx.font = getComputedStyle(s).font;
+        const room = s.clientWidth - 34; // the arrow and the padding
+        // The backend's every choice (each short enough); elsewhere the one shown.
+        const shown = s.id === 'backend-choice' ? [...s.options] : [s.options[s.selectedIndex]];
+        return shown.filter((o) => ctx.measureText(o.text).width > room).map((o) => `${s.id}: ${o.text}`);
+      });
+      const entry = /** @type {HTMLElement} */ (document.querySelector('.lesson-entry > button')).getBoundingClientRect();
+      const column = /** @type {HTMLElement} */ (document.getElementById('setup')).getBoundingClientRect();
+      const links = /** @type {HTMLElement} */ (document.querySelector('.section-links')).getBoundingClientRect();
+      const toggle = /** @type {HTMLElement} */ (document.getElementById('presenter-toggle')).getBoundingClientRect();
+      const overlap = links.left < toggle.right && toggle.left < links.right && links.top < toggle.bottom && toggle.top < links.bottom;
+      return { clipped, entryLeft: entry.left, columnLeft: column.left, overlap };
+    });
+    assert.deepEqual(fit.clipped, [], `at ${width} px`);
+    assert.ok(fit.entryLeft >= fit.columnLeft - 1, `at ${width} px the lesson's button starts at ${fit.entryLeft}, the content at ${fit.columnLeft}`);
+    assert.equal(fit.overlap, false, `at ${width} px the presenter button overlaps the navigation links`);
     await page.screenshot({ path: path.join(ARTIFACTS, `layout-${width}.png`), fullPage: true });
   }
 });
