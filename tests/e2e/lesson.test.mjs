@@ -181,6 +181,7 @@ test('the panel never covers its view, and every button stays reachable: 1024x76
     await waitStep(page, 'race');
     await page.waitForFunction(() => !document.getElementById('lab-start').disabled, null, { timeout: 2 * MINUTE });
     await pressAction(page, 'raceLive');
+    assert.ok(await page.evaluate(() => document.getElementById('lesson').contains(document.activeElement)), 'focus stays in the lesson panel after an action');
     // While the race runs, its charts are in view beside the panel, not under it.
     await page.waitForFunction(() => Number(document.getElementById('lab-loss').dataset.plainPoints) > 0, null, { timeout: 3 * MINUTE });
     const charts = await page.evaluate(() => ['lab-loss', 'lab-acc'].map((id) => window.lessonCovers(document.getElementById(id))));

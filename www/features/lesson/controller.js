@@ -63,10 +63,20 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
     },
   });
 
+  /**
+   * Runs a step's action. Focus comes back to the panel if the action moved it elsewhere (a
+   * form field would take the arrow keys), unless the action left the lesson.
+   * @param {string} run
+   */
+  function act(run) {
+    ACTIONS[run]?.();
+    if (step && !view.ui.panel.contains(document.activeElement)) view.ui.panel.focus({ preventScroll: true });
+  }
+
   /** Shows `next` (null: leaves the lesson) and keeps the hash in step. */
   function go(/** @type {string | null} */ next, scroll = true) {
     step = next;
-    view.show(step, { onAction: (run) => ACTIONS[run]?.(), scroll });
+    view.show(step, { onAction: (run) => act(run), scroll });
     const hash = hashWithStep(location.hash, step);
     if (hash !== location.hash) history.replaceState(null, '', hash);
   }
