@@ -337,14 +337,12 @@ impl Session {
     /// A weights file of the network being trained, else of the one in memory; its header
     /// describes those weights.
     pub async fn save_weights(&self) -> Result<Vec<u8>> {
-        let (model, config, note) = match &self.run {
-            Some(r) => (r.trainer.model(), r.trainer.model_config(), self.checkpoint_note(r)),
-            None => {
-                let n = self.current()?;
-                (&n.model, &n.config, n.description())
-            }
+        let (model, config) = match &self.run {
+            Some(r) => (r.trainer.model(), r.trainer.model_config()),
+            None => (&self.current()?.model, &self.current()?.config),
         };
-        Ok(weights::save(model, &WeightsHeader { model: config.clone(), note }).await?)
+        let header = WeightsHeader { model: config.clone(), note: self.description()? };
+        Ok(weights::save(model, &header).await?)
     }
 
     /// What a weights file saved now would say of its weights.

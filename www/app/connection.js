@@ -57,12 +57,9 @@ export class Connection {
       onEvent: (event) => this.dispatch(event),
       onFailure: (message, fault) => {
         this.broken = true;
-        if (!fault) return this.onFailure(message);
-        // A trapped thread: the worker is stuck for good. A fresh one opens at once with the
-        // network kept in this browser (the run's last checkpoint, else the one the page opens
-        // with), so the page stays usable.
-        this.onFailure(`Training stopped: ${message} A new worker was started with the last network kept in this browser.`);
-        this.ensure(backendChoice, testLimit);
+        // A trapped thread: the worker is stuck for good; a fresh one keeps the page usable.
+        if (fault) this.replaceStuck(`The worker stopped: ${message} A new worker was started with the last network kept in this browser.`);
+        else this.onFailure(message);
       },
       ...(this.spawn ? { spawn: this.spawn } : {}),
     });
@@ -88,8 +85,9 @@ export class Connection {
   }
 
   /**
-   * Ends a worker that does not answer (Stop waited `STOP_GRACE_MS` for the current batch) and
-   * opens a fresh one, which loads the network kept in this browser. `message` says so.
+   * Ends a worker that is stuck (a thread trapped, or it did not answer after Stop) and opens a
+   * fresh one, which loads the network kept in this browser (the run's last checkpoint, else the
+   * one the page opens with). `message` says so.
    * @param {string} message
    */
   replaceStuck(message) {

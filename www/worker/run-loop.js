@@ -54,6 +54,11 @@ async function probe(run, epoch) {
   }
 }
 
+/** Ends the run in Rust and tells the page which network is in memory afterwards. @param {Run} run */
+async function stopAndTell(run) {
+  (await exclusive(() => explorer().stopTraining())).forEach((e) => postRun(run, e));
+}
+
 /** Whether the network in memory is `run`'s (a run that learnt nothing leaves the one before it). @param {Run} run */
 function isThisRunsNetwork(run) {
   if (!explorer().hasModel()) return false;
@@ -129,7 +134,7 @@ async function trainLoop(run) {
     // the device to keep (the checkpoint of the last epoch end is what the page resumes from).
     if (session.deviceLost) return 'failed';
     if (run.stopped) {
-      (await exclusive(() => explorer().stopTraining())).forEach((e) => postRun(run, e));
+      await stopAndTell(run);
       run.final = 'stopped';
       if (!run.replaced) await keepTrainedNetwork(run);
       return 'stopped';
@@ -144,7 +149,7 @@ async function trainLoop(run) {
     // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
     if (!failed && !finished && epochEnded) await keepTrainedNetwork(run, true);
     if (failed) {
-      (await exclusive(() => explorer().stopTraining())).forEach((e) => postRun(run, e));
+      await stopAndTell(run);
       return 'failed';
     }
     if (finished) {
@@ -173,10 +178,7 @@ async function execute(run, msg) {
   } catch (e) {
     if (session.deviceLost) return end(run, 'failed');
     postRun(run, { type: 'error', message: describeError(e), fatal: e instanceof WebAssembly.RuntimeError });
-    if (trainingStarted && session.explorer) {
-      const events = await exclusive(() => explorer().stopTraining()).catch(() => []);
-      events.forEach((/** @type {WorkerEvent} */ e) => postRun(run, e));
-    }
+    if (trainingStarted && session.explorer) await stopAndTell(run).catch(() => {});
     end(run, 'failed');
   }
 }

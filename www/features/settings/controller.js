@@ -46,7 +46,7 @@ export function initSettings({ store }) {
   const checkStage = store.subscribe(['memoryNet'], (s) => {
     if (!s.memoryNet?.stages) return;
     checkStage();
-    const problem = stageProblem(location.hash, s.memoryNet.stages.map((/** @type {{label: string}} */ t) => t.label));
+    const problem = stageProblem(ctx.opening, s.memoryNet.stages.map((/** @type {{label: string}} */ t) => t.label));
     if (problem) showProblems(ui.linkProblems, [...s.linkProblems, problem].join(' '));
   });
   store.subscribe(['block', 'mode', 'image', 'stage'], writeHash);
