@@ -13,7 +13,7 @@ step() { printf '\n\033[1m== %s (at %ds)\033[0m\n' "$*" $(( $(date +%s) - start 
 step "1/4 the page's pure modules: tsc --noEmit (the // @ts-check modules), sizes (files <= 400 lines, functions <= 80: scripts/check-sizes.mjs), node --test tests/unit/"
 npx tsc -p tsconfig.json
 node scripts/check-sizes.mjs
-node --test tests/unit/
+node --test --test-reporter=spec tests/unit/
 
 step "2/4 native: cargo fmt --check, cargo test (CPU backend)"
 cargo fmt --check
@@ -23,6 +23,6 @@ step "3/4 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"
 wasm-pack test --headless --chrome --release -- --features wgpu --test wasm
 
 step "4/4 end to end: the page and the static site in headless Chromium and Firefox"
-node --test tests/e2e/
+node --test --test-reporter=spec tests/e2e/  # spec: the failures again at the end, with what the page showed
 
 step "all tests passed"

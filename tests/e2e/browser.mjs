@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { ROOT, startServer } from '../../scripts/serve.mjs';
+import { explainFailure, recentLines } from './failure-report.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The folder to serve (holding index.html, www/, pkg/, node_modules/); default: the repository. */
@@ -80,11 +81,16 @@ export async function withPage(label, extraArgs, fn) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
   const errors = [];
   const violations = [];
-  const log = (line) => console.log(`[${label}] ${line}`);
+  const recent = recentLines();
+  const log = (line) => {
+    recent.add(line);
+    console.log(`[${label}] ${line}`);
+  };
+  let page;
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript(REPORT_CSP_VIOLATIONS);
-    const page = await context.newPage();
+    page = await context.newPage();
     const onConsole = (where) => (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
         const line = `${where} console.${msg.type()}: ${msg.text()}`;
@@ -109,6 +115,8 @@ export async function withPage(label, extraArgs, fn) {
     const result = await fn(page, log, errors);
     assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
     return result;
+  } catch (e) {
+    throw page ? await explainFailure(e, page, recent) : e;
   } finally {
     await browser.close();
   }

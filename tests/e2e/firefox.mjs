@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 import { CSP_VIOLATION } from './browser.mjs';
+import { explainFailure, recentLines } from './failure-report.mjs';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -52,9 +53,14 @@ export async function withFirefox(label, fn) {
   browser.process()?.stderr?.on('data', (chunk) => fatal.push(...String(chunk).split('\n').filter((l) => l.includes('FATAL ERROR'))));
   const errors = [];
   const violations = [];
-  const log = (line) => console.log(`[${label}] ${line}`);
+  const recent = recentLines();
+  const log = (line) => {
+    recent.add(line);
+    console.log(`[${label}] ${line}`);
+  };
+  let page;
   try {
-    const page = await browser.newPage();
+    page = await browser.newPage();
     page.on('console', (msg) => {
       if (msg.type() !== 'error' && msg.type() !== 'warn') return;
       const where = msg.location()?.url ?? '';
@@ -78,7 +84,7 @@ export async function withFirefox(label, fn) {
     return result;
   } catch (e) {
     if (fatal.length) e.message += `\nFirefox stopped: ${fatal.join('\n')}`;
-    throw e;
+    throw page ? await explainFailure(e, page, recent) : e;
   } finally {
     await browser.close();
   }
