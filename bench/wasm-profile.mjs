@@ -39,7 +39,7 @@ const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-image
 const explorer = wasm.Explorer.create(data(files[2]), data(files[3]));
 explorer.setTrainingData(data(files[0]), data(files[1]));
 if (opt.evaluate) {
-  explorer.loadWeights(readFileSync(new URL('../www/weights/fast.rnxw', import.meta.url)));
+  explorer.loadWeights(readFileSync(new URL('../www/weights/fast.rnxw', import.meta.url)), { source: 'shipped' });
   explorer.setTestLimit(null);
   const timed = async () => {
     const t0 = performance.now();

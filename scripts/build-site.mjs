@@ -38,6 +38,8 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /** Files not on the page's graph that the site adds, and what is kept for offline at once. */
 const isModule = (file) => /^pkg(-threads)?\//.test(file);
 const isTrainingSet = (file) => /^www\/data\/train-/.test(file);
+/** What the demos need at open besides the code: the test set and the shipped network (www/worker/data.js, networks.js). */
+const isOpening = (file) => /^www\/data\/t10k-/.test(file) || file === 'www/weights/fast.rnxw';
 
 /**
  * index.html for the site: its references into the version folder, the CSP and the service
@@ -127,8 +129,10 @@ export async function buildSite({ root = ROOT, out = path.join(ROOT, 'site'), no
   const index = siteIndex(readFileSync(path.join(root, 'index.html'), 'utf8'), files, version, note, pageModules(root));
   writeFileSync(path.join(out, 'index.html'), index);
   siteHashes['index.html'] = sha256(index);
-  const core = Object.keys(siteHashes).filter((p) => !isModule(p.replace(/^v\/[^/]+\//, '')) && !isTrainingSet(p.replace(/^v\/[^/]+\//, '')));
-  const site = { version, files: siteHashes, core };
+  const inVersion = (p) => p.replace(/^v\/[^/]+\//, '');
+  const core = Object.keys(siteHashes).filter((p) => !isModule(inVersion(p)) && !isTrainingSet(inVersion(p)));
+  const opening = Object.keys(siteHashes).filter((p) => isOpening(inVersion(p)));
+  const site = { version, files: siteHashes, core, opening };
   writeFileSync(path.join(out, 'sw.js'), `const SITE = ${JSON.stringify(site)};\n\n${readFileSync(path.join(root, 'www/service-worker.js'), 'utf8')}`);
   writeFileSync(path.join(out, '_headers'), headersFile(contentSecurityPolicy(index)));
   writeFileSync(path.join(out, '.nojekyll'), '');

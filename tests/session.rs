@@ -344,6 +344,26 @@ fn a_file_saved_right_after_a_step_holds_that_steps_batchnorm_statistics() {
 }
 
 #[test]
+fn predictions_run_in_batches_sized_by_the_networks_layer_outputs() {
+    use resnet_explorer::model::memory::prediction_batch;
+    // The shipped fast network predicts 500 images a batch; ResNet-18 at 96x96 (4.3 MB of layer
+    // outputs an image) about 30, not the 100 (430 MB) it used to.
+    let fast = resnet_explorer::model::weights::read_header(&shipped()).unwrap().0.model;
+    assert_eq!(prediction_batch(&fast).unwrap(), 500);
+    let d2l96 = ModelConfig::from(ResNetConfig::resnet18(96));
+    assert!((16..=40).contains(&prediction_batch(&d2l96).unwrap()), "{}", prediction_batch(&d2l96).unwrap());
+    // A batch that does not divide the test set: every image still gets its prediction.
+    let mut s = session();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    s.set_test_limit(Some(1234));
+    let WorkerEvent::Predictions { confusion, accuracy, .. } = block_on(s.evaluate()).unwrap() else {
+        panic!("not a predictions event")
+    };
+    assert_eq!(confusion.iter().flatten().sum::<u32>(), 1234);
+    assert!(accuracy > 0.8, "the shipped network's accuracy on 1,234 test images: {accuracy}");
+}
+
+#[test]
 fn a_batch_that_would_outgrow_the_wasm_memory_is_refused_with_the_largest_that_fits() {
     use resnet_explorer::model::memory::{check_memory_fits, training_bytes};
     let d2l96 = ModelConfig::from(ResNetConfig::resnet18(96));

@@ -1,6 +1,8 @@
 // The static site's service worker. scripts/build-site.mjs writes it to site/sw.js after one
-// line, `const SITE = {version, files, core}`: this deployment's files (paths relative to the
-// site, each with its SHA-256) and the core, those kept for offline use whatever the page does.
+// line, `const SITE = {version, files, core, opening}`: this deployment's files (paths relative to
+// the site, each with its SHA-256), the core, those kept for offline use whatever the page does,
+// and the opening, what the demos download at open (the test set, the shipped network): a first
+// visit asks for those before it reloads, so they arrive while the page reloads and starts.
 // (Workbox's precaching downloads every listed file at install, both 3-4 MB wasm modules and the
 // 26 MB training set among them; keeping what is in use, and copying unchanged files by content
 // on an update, is the job here, so these rules are written out instead.) Its three jobs:
@@ -34,6 +36,7 @@ self.addEventListener('activate', (event) => event.waitUntil(activate()));
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'skip-waiting') self.skipWaiting();
   // The reply tells the page (and the tests) that the core is kept.
+  else if (event.data?.type === 'keep-opening') event.waitUntil(keep(SITE.opening).catch(() => {})); // respond() fetches again
   else if (event.data?.type === 'keep-core') event.waitUntil(keep(SITE.core).then(() => event.ports[0]?.postMessage('kept'), (e) => event.ports[0]?.postMessage(`failed: ${e.message}`)));
 });
 self.addEventListener('fetch', (event) => {
@@ -102,12 +105,23 @@ async function download(path, hash) {
   return response;
 }
 
+/** The downloads `keep` has under way, by URL: a request for one of them waits for it instead of downloading it again. */
+const underWay = new Map();
+
 /** Puts every file of `paths` not yet kept into this deployment's cache. */
-async function keep(paths) {
-  const cache = await caches.open(CACHE);
-  await Promise.all(
-    paths.map(async (path) => {
-      if (!(await cache.match(urlOf(path)))) await cache.put(urlOf(path), await download(path, SITE.files[path]));
+function keep(paths) {
+  return Promise.all(
+    paths.map((path) => {
+      const url = urlOf(path);
+      if (!underWay.has(url)) {
+        // Registered at once, so a request that comes right after finds it.
+        const kept = caches.open(CACHE).then(async (cache) => {
+          if (!(await cache.match(url))) await cache.put(url, await download(path, SITE.files[path]));
+        });
+        underWay.set(url, kept);
+        kept.finally(() => underWay.delete(url)).catch(() => {});
+      }
+      return underWay.get(url);
     }),
   );
 }
@@ -123,6 +137,7 @@ async function respond(request, url) {
   const key = navigation ? urlOf('index.html') : url.href.split('#')[0];
   const file = FILES.get(key);
   if (!file) return fetch(request);
+  await underWay.get(key)?.catch(() => {});
   const cached = await cache.match(key);
   if (cached) return cached;
   const response = await fetch(navigation ? key : request);

@@ -8,6 +8,7 @@ use super::protocol::{Inserted, WorkerEvent, predictions_event};
 use super::{Current, GALLERY, Result, Session, refused};
 use crate::explore::{self, BlockCheck, Insertion};
 use crate::model::ZeroMode;
+use crate::model::memory::prediction_batch;
 use crate::train::{predict, read_f32};
 
 impl Session {
@@ -17,7 +18,8 @@ impl Session {
         self.move_to_demo_device().await?;
         let n = self.current()?;
         let test = self.test_subset();
-        let predictions = predict(&n.model, &test, n.config.input_size(), 100, &self.demo_device).await?;
+        let batch = prediction_batch(&n.config)?;
+        let predictions = predict(&n.model, &test, n.config.input_size(), batch, &self.demo_device).await?;
         let event = predictions_event(&predictions, test.labels(), GALLERY);
         let key = self.test_key();
         if let Some(n) = self.network.as_mut() {

@@ -54,6 +54,10 @@ test('the static site under a subpath: isolated by its service worker, offline a
       assert.ok(host.requests.some((r) => /pkg-threads\/resnet_explorer_bg\.wasm$/.test(r)), 'the threaded module');
       assert.ok(!host.requests.some((r) => /\/pkg\/resnet_explorer_bg\.wasm$/.test(r)), 'not the 37 MB WebGPU module');
       assert.deepEqual(host.requests.filter((r) => TRAINING_SET.test(r)), [], 'no training file before Start');
+      // The demos' data, asked for by the first document before its reload, each downloaded once.
+      for (const file of ['www/data/t10k-images-idx3-ubyte.gz', 'www/data/t10k-labels-idx1-ubyte.gz', 'www/weights/fast.rnxw']) {
+        assert.equal(host.requests.filter((r) => r.endsWith(`/v/${first}/${file}`)).length, 1, `${file}: downloaded once`);
+      }
       assert.match(await page.textContent('#site-version'), new RegExp(`Version ${first} · first build`));
       await page.waitForFunction(() => document.getElementById('site-offline').dataset.state === 'kept', null, { timeout: 2 * MINUTE });
 

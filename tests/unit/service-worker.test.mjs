@@ -53,9 +53,9 @@ function browser(network) {
 }
 
 /** A deployment: files {stable path: text} under v/<version>/ (index.html at the root). */
-function deployment(version, files, core = Object.keys(files)) {
+function deployment(version, files, core = Object.keys(files), opening = []) {
   const path = (p) => (p === 'index.html' ? p : `v/${version}/${p}`);
-  const site = { version, files: Object.fromEntries(Object.entries(files).map(([p, text]) => [path(p), sha(text)])), core: core.map(path) };
+  const site = { version, files: Object.fromEntries(Object.entries(files).map(([p, text]) => [path(p), sha(text)])), core: core.map(path), opening: opening.map(path) };
   const network = new Map(Object.entries(files).map(([p, text]) => [path(p), text]));
   return { site, network };
 }
@@ -83,7 +83,8 @@ function worker(world, site) {
     handlers.fetch({ request: { method: 'GET', url: SCOPE + path, mode }, respondWith: (p) => (response = p) });
     return response;
   };
-  return { calls, install: () => extendable('install'), activate: () => extendable('activate'), request };
+  const message = (data) => extendable('message', { data, ports: [] });
+  return { calls, install: () => extendable('install'), activate: () => extendable('activate'), request, message };
 }
 
 const FILES = { 'index.html': '<html>1</html>', 'www/app.js': 'app 1', 'www/data/test.gz': 'test set', 'pkg-threads/m.wasm': 'module', 'www/data/train.gz': 'training set' };
@@ -109,6 +110,33 @@ test('a first install takes over at once; files are kept as the page fetches the
   assert.deepEqual(world.fetched, [], 'nothing from the network');
   const other = await sw.request('elsewhere.txt').catch((e) => e);
   assert.ok(other instanceof TypeError, 'files of no deployment go to the network');
+});
+
+test('a first visit asks for the opening files before it reloads: a request meanwhile waits for that download, none is fetched twice', async () => {
+  const { site, network } = deployment('one', FILES, ['index.html', 'www/app.js', 'www/data/test.gz'], ['www/data/test.gz']);
+  const world = browser(network);
+  const sw = worker(world, site);
+  await sw.install();
+  await sw.activate();
+  const kept = sw.message({ type: 'keep-opening' });
+  const during = sw.request('v/one/www/data/test.gz'); // the reloaded page's worker, while it downloads
+  assert.equal(await (await during).text(), 'test set');
+  await kept;
+  assert.deepEqual(world.fetched, ['v/one/www/data/test.gz'], 'downloaded once');
+  assert.equal(await (await sw.request('v/one/www/data/test.gz')).text(), 'test set', 'then from the cache');
+  assert.equal(world.fetched.length, 1);
+
+  // An opening download that fails leaves the page's own request to try the network.
+  const broken = deployment('two', { 'www/data/test.gz': 'test set' }, [], ['www/data/test.gz']);
+  const offline = browser(new Map());
+  const sw2 = worker(offline, broken.site);
+  await sw2.install();
+  await sw2.activate();
+  const failed = sw2.message({ type: 'keep-opening' });
+  const request = await sw2.request('v/two/www/data/test.gz').catch((e) => e);
+  await failed;
+  assert.ok(request instanceof TypeError, 'the request fails as the network does, not on the download before it');
+  assert.equal(offline.fetched.length, 2);
 });
 
 /** Deployment `one` installed and active, with `paths` fetched through it; then `two` on the host too. */

@@ -67,6 +67,8 @@ function start() {
     if (!plan.reload) return { isolated, reason: plan.reason, registration };
     if (await controlled(container)) {
       session.set(RELOADED, '1');
+      // The demos' data start downloading now, in the worker, which outlives this document.
+      container.controller?.postMessage({ type: 'keep-opening' });
       location.reload();
       return new Promise(() => {});
     }
