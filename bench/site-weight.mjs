@@ -18,7 +18,8 @@
 //                 (a request still in flight counts whole there);
 //   first batch   Start pressed at once, then the page's batch counter (#train-progress) at 1;
 //   offline       (the site only) the run stopped, the offline copy kept (#site-offline), the
-//                 server closed, then a reload: seconds until the demos are ready again.
+//                 server closed, then a reload: seconds until the demos are ready again; and
+//                 after a second reload (the predictions that reload computed now kept).
 // The instants are taken in the page (epoch ms), by a poll and a MutationObserver its code does
 // not know about.
 //
@@ -209,6 +210,12 @@ async function measure(run) {
       const again = await until(page, () => window.__weight?.demos, null, 3 * 60_000, 'the demos offline').catch(() => null);
       result.offline = again ? (again - t1) / 1000 : null;
       result.offlineBackend = (await page.textContent('#backend').catch(() => '')).trim();
+      // Once more: the predictions computed on that reload are kept, and not computed again.
+      const t2 = Date.now();
+      await page.reload({ waitUntil: 'commit' }).catch(() => {});
+      const third = await until(page, () => window.__weight?.demos, null, 3 * 60_000, 'the demos offline, again').catch(() => null);
+      result.offlineAgain = third ? (third - t2) / 1000 : null;
+      result.offlineAgainKept = await page.evaluate(() => document.getElementById('pred-summary')?.dataset.kept).catch(() => null);
       Object.assign(result, { t1, again });
     }
     if (opt.json) writeFileSync(opt.json.replace(/(\.json)?$/, `-${run}.json`), JSON.stringify({ ...result, t0, demosAt: demos, batchAt: batch, stats: host.stats, cdp: [...net.requests.values()] }, null, 1));
@@ -227,7 +234,7 @@ function report(r) {
   console.log(`  demos ready:  ${sec(r.demos.s * 1000)} s, ${wire(r.demos)}`);
   console.log(`  first batch:  ${sec(r.batch.s * 1000)} s (${sec(r.batch.afterClick * 1000)} s after Start), ${wire(r.batch)}`);
   console.log(`  whole visit:  ${wire(r.total)}${r.kept ? `; offline copy: ${r.kept} (${sec(r.keptAfterDemos * 1000)} s after the demos)` : ''}`);
-  console.log(opt.repo ? '  offline:      not measured (this page has no service worker)' : `  offline:      demos ready ${r.offline === null ? 'NEVER (3 min)' : sec(r.offline * 1000) + ' s'} after the reload; backend: ${r.offlineBackend}`);
+  console.log(opt.repo ? '  offline:      not measured (this page has no service worker)' : `  offline:      demos ready ${r.offline === null ? 'NEVER (3 min)' : sec(r.offline * 1000) + ' s'} after the reload; backend: ${r.offlineBackend}; reloaded again: ${r.offlineAgain === null ? 'NEVER (3 min)' : sec(r.offlineAgain * 1000) + ' s'} (predictions kept: ${r.offlineAgainKept})`);
   console.log(`  targets:      ${r.targets.join('; ')}`);
   console.log(`  asked twice:  ${r.twice.map(([p, times]) => `${p} (${times.join(', ')})`).join('; ') || 'nothing'}`);
   console.log('  largest responses (server):');

@@ -364,6 +364,59 @@ fn predictions_run_in_batches_sized_by_the_networks_layer_outputs() {
 }
 
 #[test]
+fn predictions_kept_under_the_key_of_a_loaded_file_give_the_same_event_and_serve_the_insertion_demo() {
+    let mut first = session();
+    first.load_weights(&shipped(), Origin::Shipped).unwrap();
+    let key = first.predictions_key().expect("a weights file as loaded has a key");
+    assert!(first.computed_predictions().is_none(), "nothing computed yet");
+    let computed = block_on(first.evaluate()).unwrap();
+    let predictions = first.computed_predictions().unwrap().to_vec();
+    assert_eq!(predictions.len(), 300);
+
+    // Another visit: the same file and test images, the same key; the kept predictions give the
+    // same event and the insertion demo compares against them.
+    let mut later = session();
+    later.load_weights(&shipped(), Origin::Shipped).unwrap();
+    assert_eq!(later.predictions_key().as_deref(), Some(key.as_str()));
+    let reused = later.use_predictions(predictions.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&reused).unwrap(), serde_json::to_value(&computed).unwrap());
+    assert_eq!(later.computed_predictions(), Some(&predictions[..]));
+    block_on(later.insert(Insertion::Identity, 0)).unwrap();
+    assert_eq!(later.predictions_key(), None, "an inserted block: no longer the file");
+    later.restore().unwrap();
+    assert_eq!(later.predictions_key().as_deref(), Some(key.as_str()));
+
+    // Other test images, another key; predictions that do not fit are refused.
+    later.set_test_limit(Some(200));
+    assert_ne!(later.predictions_key().as_deref(), Some(key.as_str()));
+    assert!(later.computed_predictions().is_none(), "computed for 300 images, not 200");
+    let err = later.use_predictions(predictions.clone()).unwrap_err().to_string();
+    assert!(err.contains("not for these 200 test images"), "{err}");
+    assert!(later.use_predictions(vec![10; 200]).is_err(), "a class past the tenth");
+    let mut other = shipped();
+    let last = other.len() - 1;
+    other[last] ^= 1; // one weight changed
+    later.load_weights(&other, Origin::Uploaded { name: "changed".into() }).unwrap();
+    later.set_test_limit(Some(300));
+    assert_ne!(later.predictions_key().as_deref(), Some(key.as_str()), "other weights, another key");
+
+    // A network trained here has no key until it is saved; then the key of the file it became.
+    let mut trained = session();
+    trained.start_training(request(ResNetConfig::fast(), 1), true, 1).unwrap();
+    while trained.is_training() {
+        block_on(trained.step()).unwrap();
+    }
+    assert_eq!(trained.predictions_key(), None);
+    let file = block_on(trained.save_weights()).unwrap();
+    trained.saved_as(&file);
+    let saved_key = trained.predictions_key().expect("saved: the key of its file");
+    let mut reopened = session();
+    reopened.load_weights(&file, Origin::Uploaded { name: "trained".into() }).unwrap();
+    reopened.set_test_limit(Some(100)); // the run's test images
+    assert_eq!(reopened.predictions_key(), Some(saved_key));
+}
+
+#[test]
 fn a_batch_that_would_outgrow_the_wasm_memory_is_refused_with_the_largest_that_fits() {
     use resnet_explorer::model::memory::{check_memory_fits, training_bytes};
     let d2l96 = ModelConfig::from(ResNetConfig::resnet18(96));

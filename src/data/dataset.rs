@@ -1,6 +1,17 @@
 //! Fashion-MNIST held in memory as bytes: 47 MB for the training set, decoded once.
 
+use std::hash::{DefaultHasher, Hasher};
+
 use super::idx::{self, IdxError};
+
+/// A hash of `parts` (SipHash with fixed keys: the same bytes give the same hash in one build).
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for part in parts {
+        hasher.write(part);
+    }
+    hasher.finish()
+}
 
 pub const CLASS_NAMES: [&str; 10] =
     ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -88,6 +99,11 @@ impl Dataset {
 
     pub fn labels(&self) -> &[u8] {
         &self.labels
+    }
+
+    /// A hash of its images and labels: equal for the same data (within one build of this code).
+    pub fn fingerprint(&self) -> u64 {
+        fingerprint(&[&self.pixels, &self.labels])
     }
 
     pub fn label(&self, i: usize) -> u8 {

@@ -6,6 +6,7 @@ use burn::prelude::*;
 
 use super::protocol::{Inserted, WorkerEvent, predictions_event};
 use super::{Current, GALLERY, Result, Session, refused};
+use crate::data::{CLASS_NAMES, fingerprint};
 use crate::explore::{self, BlockCheck, Insertion};
 use crate::model::ZeroMode;
 use crate::model::memory::prediction_batch;
@@ -25,6 +26,50 @@ impl Session {
         if let Some(n) = self.network.as_mut() {
             n.predictions = Some((key, predictions));
         }
+        Ok(event)
+    }
+
+    /// A key for the predictions of the network in memory on the demos' test images, while that
+    /// network is a weights file as loaded (else None): under one key, the same predictions. The
+    /// worker keeps them in the browser so that a later visit need not compute them again.
+    pub fn predictions_key(&self) -> Option<String> {
+        let file = self.network.as_ref()?.file.filter(|_| self.run.is_none())?;
+        let (test, count) = (self.test.fingerprint(), self.test_key().1);
+        Some(format!("{file:016x}-{test:016x}-{count}-{}", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// The network in memory was just saved as `file` (and kept in this browser): loading that
+    /// file gives these very weights, so its predictions may be kept under the file's key too.
+    pub fn saved_as(&mut self, file: &[u8]) {
+        if let (None, Some(n)) = (&self.run, self.network.as_mut()) {
+            n.file = Some(fingerprint(&[file]));
+        }
+    }
+
+    /// The predictions [`Session::evaluate`] computed (and kept) for the network in memory, if
+    /// they are for the test images the demos use now.
+    pub fn computed_predictions(&self) -> Option<&[u8]> {
+        match &self.network.as_ref()?.predictions {
+            Some((key, p)) if *key == self.test_key() => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Predictions kept under [`Session::predictions_key`] on an earlier visit, in place of
+    /// [`Session::evaluate`]'s: checked against the test images, then used as its own would be.
+    pub fn use_predictions(&mut self, predictions: Vec<u8>) -> Result<WorkerEvent> {
+        self.not_training()?;
+        let test = self.test_subset();
+        if predictions.len() != test.len() || predictions.iter().any(|&p| usize::from(p) >= CLASS_NAMES.len()) {
+            return Err(refused(format!(
+                "the kept predictions are not for these {} test images ({} values)",
+                test.len(),
+                predictions.len()
+            )));
+        }
+        let event = predictions_event(&predictions, test.labels(), GALLERY);
+        let key = self.test_key();
+        self.network.as_mut().ok_or_else(|| refused("no network in memory"))?.predictions = Some((key, predictions));
         Ok(event)
     }
 
@@ -86,7 +131,7 @@ impl Session {
         let device = &self.demo_device;
         let before = match &n.predictions {
             Some((key, p)) if *key == self.test_key() => p.clone(),
-            _ => predict(resnet, &test, resnet_config.input_size, 256, device).await?,
+            _ => predict(resnet, &test, resnet_config.input_size, prediction_batch(&n.config)?, device).await?,
         };
         let (check, model, config) =
             explore::insertion_check(resnet, resnet_config, insertion, stage, &test, &before, device).await?;
@@ -99,6 +144,7 @@ impl Session {
             described: n.described,
             on_demo_device: true,
             predictions: None,
+            file: None,
         };
         let previous = self.network.replace(bigger).expect("checked above");
         self.original.get_or_insert(previous);

@@ -11,7 +11,7 @@ mod run;
 
 use burn::prelude::*;
 
-use crate::data::{CLASS_NAMES, Dataset, IdxError, Split};
+use crate::data::{CLASS_NAMES, Dataset, IdxError, Split, fingerprint};
 use crate::model::weights::{self, WeightsError, WeightsHeader};
 use crate::model::{ConfigError, ModelConfig, Network, NotResidual, ResNet, ResNetConfig};
 use crate::train::TrainError;
@@ -70,6 +70,8 @@ pub struct Current {
     /// Its predictions on the test images the demos use, with the key of those images: computed
     /// by `evaluate`, reused by the insertion comparison (a pass over 10,000 images saved).
     predictions: Option<(TestKey, Vec<u8>)>,
+    /// The fingerprint of the weights file it is, as loaded (None once changed, or if trained here).
+    file: Option<u64>,
 }
 
 /// Which test images a set of predictions is for: the data's version and how many images.
@@ -79,7 +81,7 @@ impl Current {
     /// A network just loaded or trained from scratch.
     fn new(model: Network, config: ModelConfig, note: String, origin: Origin, on_demo_device: bool) -> Self {
         let inserted = Vec::new();
-        Current { model, config, note, origin, inserted, described: 0, on_demo_device, predictions: None }
+        Current { model, config, note, origin, inserted, described: 0, on_demo_device, predictions: None, file: None }
     }
 
     /// What these weights are, with the blocks inserted since `note` was written: the header of
@@ -329,7 +331,9 @@ impl Session {
     pub fn load_weights(&mut self, bytes: &[u8], origin: Origin) -> Result<Vec<WorkerEvent>> {
         self.not_training()?;
         let (model, header) = weights::load(bytes, &self.demo_device)?;
-        self.network = Some(Current::new(model, header.model, header.note, origin, true));
+        let mut loaded = Current::new(model, header.model, header.note, origin, true);
+        loaded.file = Some(fingerprint(&[bytes]));
+        self.network = Some(loaded);
         self.original = None;
         Ok(vec![self.model_event()?])
     }

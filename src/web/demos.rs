@@ -14,6 +14,30 @@ impl Explorer {
         to_js(&self.session.evaluate().await?)
     }
 
+    /// The key the current network's predictions can be kept under (see `Session::predictions_key`), or null.
+    #[wasm_bindgen(js_name = predictionsKey)]
+    pub fn predictions_key(&self) -> Option<String> {
+        self.session.predictions_key()
+    }
+
+    /// The predictions `evaluate` computed for the current network (a class per test image), or null.
+    #[wasm_bindgen(js_name = computedPredictions)]
+    pub fn computed_predictions(&self) -> Option<Vec<u8>> {
+        self.session.computed_predictions().map(<[u8]>::to_vec)
+    }
+
+    /// The network in memory was just saved as `file` (see `Session::saved_as`).
+    #[wasm_bindgen(js_name = savedAs)]
+    pub fn saved_as(&mut self, file: &[u8]) {
+        self.session.saved_as(file);
+    }
+
+    /// Predictions kept from an earlier visit under `predictionsKey`, in place of `evaluate`'s.
+    #[wasm_bindgen(js_name = usePredictions)]
+    pub fn use_predictions(&mut self, predictions: Vec<u8>) -> Result<JsValue, JsError> {
+        to_js(&self.session.use_predictions(predictions)?)
+    }
+
     /// Both zeroings on every block, on the first `images` test images.
     #[wasm_bindgen(js_name = identityChecks)]
     pub async fn identity_checks(&mut self, images: usize) -> Result<JsValue, JsError> {

@@ -71,6 +71,17 @@ test('the static site under a subpath: isolated by its service worker, offline a
       await page.reload();
       await demosDone(page);
       log(`offline: demos ready ${since()}`);
+      // The kept network's predictions, computed on that reload, are not computed on the next.
+      const summary = () => page.evaluate(() => ({ ...document.getElementById('pred-summary').dataset, text: document.getElementById('pred-summary').textContent }));
+      const computed = await summary();
+      assert.equal(computed.kept, 'false', computed.text);
+      await page.reload();
+      await demosDone(page);
+      const reused = await summary();
+      log(`offline again: ${reused.text}`);
+      assert.equal(reused.kept, 'true', reused.text);
+      assert.equal(reused.accuracy, computed.accuracy, 'the same predictions');
+      assert.match(reused.text, /computed on an earlier visit, kept in this browser/);
       assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
       await train(page, 1);
       log(`offline: trained ${since()}`);

@@ -29,7 +29,8 @@ export function routeWorkerEvents({ store, connection, onNotice }) {
   on('predictions', (event) => {
     const s = store.get();
     const e = s.run?.lastEpoch;
-    store.set({ predictions: event, predictionsFrom: event.run !== undefined && e ? `after epoch ${e.epoch} of run ${s.runId}` : 'network in memory' });
+    const memory = event.kept ? 'network in memory; computed on an earlier visit, kept in this browser' : 'network in memory';
+    store.set({ predictions: event, predictionsFrom: event.run !== undefined && e ? `after epoch ${e.epoch} of run ${s.runId}` : memory });
   });
   on('insertion', () => {}); // shown from the reply to `insert`
   on('model', (event) => {

@@ -35,7 +35,11 @@
  * @property {(request: StartRequest) => Promise<void>} warmUp
  * @property {() => Promise<WorkerEvent[]>} step  the `model` event of the network in memory last when the run ended
  * @property {() => WorkerEvent[]} stopTraining  the `model` event of the network in memory afterwards
- * @property {() => Promise<WorkerEvent & {accuracy: number}>} evaluate
+ * @property {() => Promise<import('./protocol.js').PredictionsEvent>} evaluate
+ * @property {() => string | undefined} predictionsKey  of a weights file as loaded (see predictions.js)
+ * @property {() => Uint8Array | undefined} computedPredictions
+ * @property {(file: Uint8Array) => void} savedAs  the network in memory was just saved as `file`
+ * @property {(predictions: Uint8Array) => import('./protocol.js').PredictionsEvent} usePredictions
  * @property {(images: number) => Promise<any>} identityChecks
  * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps
  * @property {(insertion: string, stage: number) => Promise<WorkerEvent[]>} insert
@@ -52,7 +56,7 @@
  * @property {(wantGpu: boolean, reason: string | null, software: boolean) => Promise<BackendEvent>} initDevice
  * @property {{create(testImages: Uint8Array, testLabels: Uint8Array): Explorer}} Explorer
  *
- * @typedef {{module: WasmModule, exports: {memory: WebAssembly.Memory}}} Wasm
+ * @typedef {{module: WasmModule, exports: {memory: WebAssembly.Memory}, url: string}} Wasm  url: the build's, naming the deployment
  * @typedef {{choice: BackendChoice, info: BackendEvent, maxBufferBytes: number | null}} Backend
  *   the backend chosen once per worker; maxBufferBytes: the GPU's per-buffer limit (WebGPU only)
  */

@@ -129,7 +129,7 @@ async function loadWasm(wantGpu) {
       // Bounded: a pool whose workers cannot start (a policy that blocks them, say) would
       // otherwise stall the page for good.
       await withTimeout(module.initThreadPool(session.threadsWanted), 30_000, 'Starting the CPU threads');
-      return { module, exports };
+      return { module, exports, url: PKG_THREADS };
     } catch (e) {
       notice(`The multi-threaded CPU build could not be started (${describeError(e)}); training runs on one thread.`);
     }
@@ -138,5 +138,5 @@ async function loadWasm(wantGpu) {
   const module = await import(PKG);
   const exports = await module.default();
   if (session.faultChannel) module.setFaultChannel(session.faultChannel);
-  return { module, exports };
+  return { module, exports, url: PKG };
 }

@@ -22,6 +22,8 @@ const VERSION = 2;
 const SAVED = 'saved';
 const META = 'meta';
 const CURRENT = 'current';
+/** In META: the last predictions computed for a weights file, {key, predictions} (see predictions.js). */
+const PREDICTIONS = 'predictions';
 
 /** @param {IDBOpenDBRequest} request @param {number} oldVersion */
 function upgrade(request, oldVersion) {
@@ -130,3 +132,10 @@ export const getCurrent = () => transact('readonly', ({ meta }) => meta.get(CURR
 
 /** @param {number | null} id  null: the shipped network */
 export const setCurrent = (id) => transact('readwrite', ({ meta }) => (id == null ? meta.delete(CURRENT) : meta.put(id, CURRENT)));
+
+/** The predictions kept under `key`, or null. @param {string} key @returns {Promise<Uint8Array | null>} */
+export const getKeptPredictions = (key) =>
+  transact('readonly', ({ meta }) => meta.get(PREDICTIONS)).then((v) => (v?.key === key && v.predictions instanceof Uint8Array ? v.predictions : null));
+
+/** Keeps `predictions` under `key`, in place of any kept before (one set: the network the page opens with). @param {string} key @param {Uint8Array} predictions */
+export const keepPredictions = (key, predictions) => transact('readwrite', ({ meta }) => meta.put({ key, predictions }, PREDICTIONS));

@@ -95,7 +95,8 @@
  *   test_acc: number, examples_per_sec: number}} EpochEvent  an epoch's end, with test accuracy
  * @typedef {ReportEvent | EpochEvent} TrainEvent
  * @typedef {{type: 'predictions', accuracy: number, confusion: number[][], per_class: number[],
- *   samples: {index: number, label: number, predicted: number}[]}} PredictionsEvent
+ *   samples: {index: number, label: number, predicted: number}[], kept?: boolean}} PredictionsEvent
+ *   kept: computed on an earlier visit for the same weights file and test images (worker/predictions.js)
  * @typedef {{type: 'finished', examples_per_sec: number}} FinishedEvent
  * @typedef {{type: 'gallery', side: number, images: Uint8Array[], labels: number[],
  *   class_names: string[]}} GalleryEvent  images: side x side grey bytes each, every one with its own

@@ -4,6 +4,7 @@
 // `Trainer::in_flight`). At every epoch's end the network is kept in this browser as a
 // checkpoint; when the run finishes or is stopped, as the trained network.
 
+import { rememberPredictions } from './predictions.js';
 import { describeError, exclusive, explorer, notice, post, postRun, session, setState, tick } from './context.js';
 import { postSaved } from './networks.js';
 import { ensureOpen, trainingData } from './open.js';
@@ -86,7 +87,9 @@ async function keepTrainedNetwork(run, checkpoint = false) {
     const id = await putSaved(run.entryId == null ? entry : { id: run.entryId, ...entry });
     run.entryId = id;
     explorer().kept(id, name);
+    explorer().savedAs(/** @type {Uint8Array} */ (bytes)); // the run over: the network in memory is that file
     await setCurrent(id);
+    await rememberPredictions();
   } catch (e) {
     notice(`The trained network could not be kept in this browser (${describeError(e)}).`);
   }

@@ -24,6 +24,7 @@ import { watchDeviceLoss } from './device.js';
 import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
 import { GALLERY_SIZE, ensureOpen, opened, openingStarted } from './open.js';
 import { renameSaved } from './persistence.js';
+import { predictionsEvent } from './predictions.js';
 import { pauseRun, resumeRun, startRun, stopCurrent } from './run-loop.js';
 
 /**
@@ -55,7 +56,7 @@ const METHODS = {
     return backend?.info.backend === 'wgpu' ? explorer().warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes }) : null;
   },
   async evaluate() {
-    post(await explorer().evaluate());
+    post(await predictionsEvent());
     return null;
   },
   /** @param {Methods['insert']['args']} a */

@@ -11,7 +11,7 @@ import { $ } from '../../dom/elements.js';
 
 /**
  * @typedef {{accuracy: number, confusion: number[][], per_class: (number | null)[],
- *   samples: {index: number, label: number, predicted: number}[]}} Predictions  the worker's `predictions` event
+ *   samples: {index: number, label: number, predicted: number}[], kept?: boolean}} Predictions  the worker's `predictions` event
  */
 
 /** The summary once predictions are known; `from` says of which network. @param {Predictions} p @param {string} from */
@@ -65,6 +65,7 @@ export function renderPredictions(ui, { predictions: p, gallery, from, image }, 
   }
   ui.summary.dataset.state = 'done';
   ui.summary.dataset.accuracy = String(p.accuracy);
+  ui.summary.dataset.kept = String(Boolean(p.kept)); // computed on an earlier visit (worker/predictions.js)
   ui.summary.textContent = summaryText(p, from);
 }
 
