@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STEPS, STEP_IDS, hashWithStep, move, stepFromHash } from '../../www/features/lesson/steps.js';
+import { STEPS, STEP_IDS, move, stepFromHash } from '../../www/features/lesson/steps.js';
 
 test('the lesson follows d2l 7.6: function classes to the summary, each step with a view and an action', () => {
   assert.deepEqual(STEP_IDS, ['classes', 'block', 'identity', 'nested', 'race', 'gradients', 'summary']);
@@ -26,8 +26,3 @@ test('a shared link opens its step; a bad one is reported and starts at the firs
   assert.match(bad.problem, /lesson=7 is not a step/);
 });
 
-test('the step is written into the hash without moving the other keys', () => {
-  assert.equal(hashWithStep('#preset=fast&epochs=2', 'nested'), '#preset=fast&epochs=2&lesson=nested');
-  assert.equal(hashWithStep('#preset=fast&lesson=nested&epochs=2', 'race'), '#preset=fast&lesson=race&epochs=2');
-  assert.equal(hashWithStep('#preset=fast&lesson=nested', null), '#preset=fast');
-});

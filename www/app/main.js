@@ -8,6 +8,7 @@ import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from '../core/page-state.js';
 import { Connection } from './connection.js';
+import { hashOwner } from './hash.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
 import { initSettings } from '../features/settings/controller.js';
 import { initTraining } from '../features/training/controller.js';
@@ -26,6 +27,7 @@ import { keepForOffline, startServiceWorker, watchForUpdates } from './service-w
 import { $ } from '../dom/elements.js';
 
 const store = new Store(initialState());
+const hash = hashOwner();
 /** @type {ReturnType<typeof initTraining>} */
 let training;
 const connection = new Connection(store, {
@@ -36,15 +38,15 @@ const connection = new Connection(store, {
 });
 const weights = initWeights({ store, connection });
 routeWorkerEvents({ store, connection, onNotice: weights.notice });
-const settings = initSettings({ store });
+const settings = initSettings({ store, hash });
 training = initTraining({ store, connection, settings });
 initArchitecture({ store });
 initIdentity({ store, connection });
 initInsertion({ store, connection });
 initPredictions({ store });
 initZoo({ store });
-initLesson({ store });
-initLayout();
+initLesson({ store, hash });
+initLayout({ hash });
 initOffline({ store });
 initNetworksList();
 wireSharing();
@@ -144,11 +146,11 @@ startServiceWorker().settled.then(({ isolated, reason, registration }) => {
 // The worker opens at once, beside the page's own module compile: the link's backend and test
 // images are all it needs, and its module and data load meanwhile (bench/RESULTS.md, "Demos
 // ready at open").
-const opening = workerOpening(location.hash);
+const opening = workerOpening(hash.hash);
 store.set({ backendChoice: opening.backend });
 connection.ensure(opening.backend, opening.testLimit);
 loadWasm();
-initLab({ backendChoice: () => store.get().backendChoice });
+initLab({ hash, backendChoice: () => store.get().backendChoice });
 
 // For tests and curious users: the current run state and the explorer's.
 /** @type {any} */ (window).resnetExplorer = {

@@ -12,7 +12,7 @@
 // written next to the page's own), the controller's store (./controller.js) and the views that
 // render from it (./view.js, ./charts.js with the series of ./series.js).
 
-import { LAB_SETTINGS, hashOf, parseHash } from '../../core/settings.js';
+import { LAB_SETTINGS, parseHash } from '../../core/settings.js';
 import { loadCatalogueModule } from '../../core/catalogue-module.js';
 import { createCharts, drawRecorded } from './charts.js';
 import { labController } from './controller.js';
@@ -111,13 +111,14 @@ function showRecorded(ui) {
  * Sets up the lab section. `backendChoice()` gives the page's backend setting, which the race's
  * workers are opened with. Returns the race as plain data for tests (also `window.resnetLab`),
  * or null when the page has no lab.
- * @param {{backendChoice?: () => string}} [options]
+ * Its keys in the link are its part of `hash` (www/app/hash.js).
+ * @param {{hash: import('../../app/hash.js').HashOwner, backendChoice?: () => string}} options
  * @returns {LabApi | null}
  */
-export function initLab({ backendChoice } = {}) {
+export function initLab({ hash, backendChoice }) {
   const ui = labElements();
   if (!ui) return null;
-  const link = parseHash(location.hash, LAB_SETTINGS);
+  const link = parseHash(hash.hash, LAB_SETTINGS);
   fillForm(ui, link.values);
   const getBackend = backendChoice ?? (() => /** @type {HTMLSelectElement | null} */ (document.getElementById('backend-choice'))?.value ?? 'auto');
   const lab = labController({ form: checkForm(readForm(ui)), backendChoice: getBackend });
@@ -125,11 +126,7 @@ export function initLab({ backendChoice } = {}) {
   showRecorded(ui);
   subscribeViews(ui, store);
 
-  /** Writes the lab's keys into the hash, keeping everyone else's. */
-  const writeHash = () => {
-    const hash = hashOf(store.get().form.values, LAB_SETTINGS, location.hash);
-    if (location.hash !== hash) history.replaceState(null, '', hash);
-  };
+  const writeHash = () => hash.write();
   store.subscribe(['form'], writeHash);
   const onForm = () => lab.setForm(checkForm(readForm(ui)));
   ui.form.addEventListener('input', onForm);
@@ -140,13 +137,20 @@ export function initLab({ backendChoice } = {}) {
   });
   ui.stop.addEventListener('click', () => lab.stop());
   ui.lesion.addEventListener('click', () => lab.lesion());
-  window.addEventListener('hashchange', () => {
-    if (raceActive(store.get().race)) return;
-    const { values, problems } = parseHash(location.hash, LAB_SETTINGS);
-    fillForm(ui, values);
-    lab.setForm(checkForm(readForm(ui)));
-    if (problems.length) lab.showMessage(problems.join(' '), true);
+  // The link was read above (the form fills before the controller starts); later links here.
+  let opened = false;
+  hash.register({
+    schema: () => LAB_SETTINGS,
+    read: (changed) => {
+      if (!opened || raceActive(store.get().race)) return;
+      const { values, problems } = parseHash(changed, LAB_SETTINGS);
+      fillForm(ui, values);
+      lab.setForm(checkForm(readForm(ui)));
+      if (problems.length) lab.showMessage(problems.join(' '), true);
+    },
+    values: () => store.get().form.values,
   });
+  opened = true;
 
   if (link.problems.length) lab.showMessage(link.problems.join(' '), true);
   writeHash();

@@ -4,7 +4,7 @@
 // leaves. Each step's actions press the page's own buttons, so the lesson shows the real thing.
 
 import { demoReady } from '../../core/page-state.js';
-import { STEPS, hashWithStep, move, stepFromHash } from './steps.js';
+import { LESSON, STEPS, move, stepFromHash } from './steps.js';
 import { lessonView } from './view.js';
 
 /** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
@@ -30,7 +30,8 @@ function whenReady(store, view, fn) {
   });
 }
 
-export function initLesson(/** @type {{store: PageStore}} */ { store }) {
+/** @param {{store: PageStore, hash: import('../../app/hash.js').HashOwner}} deps */
+export function initLesson({ store, hash }) {
   const view = lessonView();
   /** @type {string | null} */
   let step = null;
@@ -77,14 +78,7 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
   function go(/** @type {string | null} */ next, scroll = true) {
     step = next;
     view.show(step, { onAction: (run) => act(run), scroll });
-    const hash = hashWithStep(location.hash, step);
-    if (hash !== location.hash) history.replaceState(null, '', hash);
-  }
-
-  function readLink() {
-    const { step: linked, problem } = stepFromHash(location.hash);
-    if (linked !== step) go(linked);
-    if (problem) view.say(problem);
+    hash.write();
   }
 
   view.ui.open.addEventListener('click', () => go(step ?? STEPS[0].id));
@@ -101,8 +95,15 @@ export function initLesson(/** @type {{store: PageStore}} */ { store }) {
     else return;
     e.preventDefault();
   });
-  window.addEventListener('hashchange', readLink);
-  readLink();
+  hash.register({
+    schema: () => [LESSON],
+    read: (link) => {
+      const { step: linked, problem } = stepFromHash(link);
+      if (linked !== step) go(linked);
+      if (problem) view.say(problem);
+    },
+    values: () => ({ lesson: step }),
+  });
   return { go, get step() {
     return step;
   } };

@@ -116,10 +116,5 @@ export function stepFromHash(hash) {
   return { step: STEP_IDS[0], problem: `The link's lesson=${raw} is not a step of the lesson (${STEP_IDS.join(', ')}); it starts at the first step.` };
 }
 
-/** The hash with the lesson's step set (or, with null, removed), every other key kept in place. */
-export function hashWithStep(/** @type {string} */ hash, /** @type {string | null} */ step) {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  if (step) params.set('lesson', step);
-  else params.delete('lesson');
-  return '#' + params.toString();
-}
+/** The lesson's key in the link (read by `stepFromHash`, which says what a bad value does). */
+export const LESSON = /** @type {import('../../core/settings.js').ChoiceSetting} */ ({ kind: 'choice', key: 'lesson', label: 'Lesson step', values: STEP_IDS, default: '' });

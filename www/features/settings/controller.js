@@ -4,7 +4,7 @@
 // value typed is refused with its range; a bad value in a shared link is reported, not replaced
 // silently.
 
-import { INPUT_SIZE, LAB_SETTINGS, PRESENT, TRAINING, hashOf, pageSettings, parseHash, stageProblem } from '../../core/settings.js';
+import { INPUT_SIZE, LAB_SETTINGS, PRESENT, TRAINING, pageSettings, parseHash, stageProblem } from '../../core/settings.js';
 import { checkNumber, refusals } from '../../core/fields.js';
 import { configFor } from '../../core/models.js';
 import { isActive } from '../../core/page-state.js';
@@ -18,23 +18,40 @@ import { fillModelOptions, inputs, showProblems } from './view.js';
  */
 
 /**
- * @param {{store: PageStore}} deps
+ * `readLink()` registers the form's part of the link once the models are known (it reads the
+ * link then); `writeHash()` writes the link from the form.
+ * @param {{store: PageStore, hash: import('../../app/hash.js').HashOwner}} deps
  * @returns {{readLink(): void, writeHash(): void, check(): Record<string, any> | null}}
  */
-export function initSettings({ store }) {
+export function initSettings({ store, hash }) {
   /** @type {SettingsContext} */
   // The link the page was opened with: the lab rewrites its own keys in the hash at once.
-  const ctx = { store, ui: inputs(), schema: () => pageSettings([...store.get().models.keys()]), models: () => store.get().models, opening: location.hash };
+  const ctx = { store, ui: inputs(), schema: () => pageSettings([...store.get().models.keys()]), models: () => store.get().models, opening: hash.hash };
   const ui = ctx.ui;
   const check = () => checkFields(ctx);
+  const writeHash = () => hash.write();
+  let registered = false;
+  let opened = false;
   const readLink = () => {
-    readLinkFields(ctx);
-    check();
+    if (registered) return;
+    registered = true;
+    hash.register(
+      {
+        schema: ctx.schema,
+        read: (link) => {
+          if (isActive(store.get())) return; // a run's settings stay as they are
+          // The first read reports the opening link's lab and presenter values too, which
+          // those parts have rewritten by now; a link changed later is read whole.
+          if (opened) ctx.opening = link;
+          opened = true;
+          readLinkFields(ctx, link);
+          check();
+        },
+        values: () => currentValues(ctx),
+      },
+      { first: true },
+    );
   };
-  function writeHash() {
-    const hash = currentHash(ctx);
-    if (location.hash !== hash) history.replaceState(null, '', hash);
-  }
   function onInput(/** @type {Event} */ e) {
     if (e.target === ui.preset) applyDefaults(ctx, ui.preset.value);
     check();
@@ -56,11 +73,6 @@ export function initSettings({ store }) {
   ui.form.addEventListener('change', (e) => {
     if (e.target !== ui.preset) onInput(e); // the model is handled by 'input'
   });
-  window.addEventListener('hashchange', () => {
-    if (isActive(store.get()) || location.hash === currentHash(ctx)) return;
-    ctx.opening = location.hash;
-    readLink();
-  });
   return { readLink, writeHash, check };
 }
 
@@ -77,14 +89,14 @@ function applyDefaults({ ui, models }, name) {
   ui.inputSize.removeAttribute('aria-invalid');
 }
 
-/** Sets the fields and the demo choices from the URL hash; says what the link had wrong. @param {SettingsContext} ctx */
-function readLinkFields(ctx) {
+/** Sets the fields and the demo choices from a link; says what it had wrong. @param {SettingsContext} ctx @param {string} link */
+function readLinkFields(ctx, link) {
   const { store, ui, schema, models } = ctx;
   // The model first: the other fields' defaults are its training defaults.
-  const preset = String(parseHash(location.hash, schema().slice(0, 1)).values.preset ?? schema()[0].default);
+  const preset = String(parseHash(link, schema().slice(0, 1)).values.preset ?? schema()[0].default);
   const m = models().get(preset);
   const fallback = m ? { ...m.training, input: m.family === 'zoo' ? m.defaultInput : null } : {};
-  const { values, problems } = parseHash(location.hash, schema(), fallback);
+  const { values, problems } = parseHash(link, schema(), fallback);
   // The lab's and the presenter's keys are theirs to use, but a bad one is reported here too,
   // with the rest of the link.
   problems.push(...parseHash(ctx.opening, [...LAB_SETTINGS, ...PRESENT]).problems);
@@ -158,10 +170,10 @@ function checkInputSize(field, kind, wasm) {
   return { checked, inRange };
 }
 
-/** The page's keys as the fields and the store have them; the lab's keys are kept. @param {SettingsContext} ctx */
-function currentHash({ store, ui, schema, models }) {
+/** The page's keys as the fields and the store have them. @param {SettingsContext} ctx @returns {import('../../core/settings.js').Values} */
+function currentValues({ store, ui, models }) {
   const s = store.get();
-  const values = {
+  return {
     preset: ui.preset.value,
     input: models().get(ui.preset.value)?.family === 'zoo' ? ui.inputSize.value.trim() : null,
     ...Object.fromEntries(TRAINING.map((spec) => [spec.key, ui.number[spec.key].value.trim()])),
@@ -171,5 +183,4 @@ function currentHash({ store, ui, schema, models }) {
     image: s.image,
     stage: s.stage,
   };
-  return hashOf(values, schema(), location.hash);
 }
