@@ -198,6 +198,25 @@ test('a new start replaces a running run: the old one stops after its step, is n
   assert.deepEqual([...(await persistence.getSaved(entries[0].id)).bytes], [8, 10]);
 });
 
+test('a run replaced during the step that ends an epoch keeps no checkpoint of it', TIMEOUT, async () => {
+  explorer.session.batchesPerEpoch = 2; // step 2 of run 10 ends its first epoch
+  /** @type {Promise<void> | undefined} */
+  let replacing;
+  explorer.onStep = (n, r) => {
+    if (r.number === 10 && n === 2) replacing = startRun({ type: 'start', run: 11, request: request(1), backend: 'cpu', fresh: true, label: 'next' });
+  };
+  const before = (await persistence.listSaved()).length;
+  const first = await start(10, { epochs: 3 });
+  await first.done;
+  await replacing;
+  await /** @type {any} */ (session.current).done;
+  assert.equal(first.replaced, true);
+  const entries = await persistence.listSaved();
+  assert.equal(entries.length, before + 1, 'only run 11 is kept');
+  assert.equal(await persistence.getCurrent(), entries[entries.length - 1].id, "the current entry is run 11's");
+  assert.doesNotMatch(entries[entries.length - 1].name, /run 10/);
+});
+
 test("the lab's run (keep: false) keeps nothing, and probes before its first batch and at every report", TIMEOUT, async () => {
   const run = await start(9, { epochs: 1, keep: false, probe: true });
   await run.done;

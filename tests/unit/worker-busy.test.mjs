@@ -151,6 +151,21 @@ test('a request already running when a run starts is answered; the run waits for
   assert.deepEqual(explorer.violations, []);
 });
 
+test('a request already running when a run starts, that fails, gets its own error, not "busy"', TIMEOUT, async () => {
+  withNetwork();
+  const held = explorer.hold('featureMaps');
+  explorer.failNext('featureMaps', new Error('stage 9 does not exist'));
+  const first = scope.call('featureMaps', MAPS);
+  await held.entered;
+  start(20, 1);
+  await scope.state(20, 'loading');
+  held.release();
+  const reply = await first;
+  assert.deepEqual([reply.ok, reply.busy, reply.error], [false, false, 'stage 9 does not exist']);
+  await scope.state(20, 'finished');
+  assert.deepEqual(explorer.violations, []);
+});
+
 test('a start while a run is active (paused here) stops it, unkept, before the new run begins', TIMEOUT, async () => {
   start(3, 5);
   scope.send({ type: 'pause' });

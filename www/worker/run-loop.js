@@ -73,7 +73,9 @@ function isThisRunsNetwork(run) {
  * @param {Run} run @param {boolean} [checkpoint]
  */
 async function keepTrainedNetwork(run, checkpoint = false) {
-  if (!run.keep) return; // the lab's races leave the networks kept in this browser alone
+  // The lab's races leave the networks kept in this browser alone; a run a newer start replaced
+  // is not kept, not even by the checkpoint of the step that was running when it was replaced.
+  if (!run.keep || run.replaced) return;
   // Each run is its own entry (its checkpoints update it); the shipped network and earlier
   // runs' entries are never overwritten. A run that trained nothing left the network before
   // it in memory, which is not this run's to keep.

@@ -67,7 +67,8 @@ const METHODS = {
   },
   /** @param {Methods['loadWeights']['args']} a */
   loadWeights: ({ bytes, name }) => loadUploaded(bytes, name),
-  saveWeights: () => explorer().saveWeights(),
+  /** @param {Methods['saveWeights']['args']} a */
+  saveWeights: ({ format }) => explorer().saveWeights(format),
   /** The lab: test accuracy of the network in memory, then with each block removed in turn. */
   async lesions() {
     const { accuracy } = await explorer().evaluate();
@@ -138,17 +139,22 @@ async function handleCall({ id, method, args }) {
   /** @param {{ok: boolean, result?: any, error?: string, busy?: boolean}} fields @param {Transferable[]} [transfer] */
   const reply = (fields, transfer) => post({ type: 'reply', id, ...fields }, transfer);
   const active = () => Boolean(session.current?.active);
+  let refused = false;
   try {
     if (!Object.hasOwn(METHODS, method)) throw new Error(`unknown request ${method}`);
     if (!openingStarted()) await control(() => {}); // an 'open' sent just before this request
     if (!openingStarted()) throw new Error('The data and the network are not loaded yet.');
     await opened();
-    if (active() && !WHILE_TRAINING.has(method)) return reply({ ok: false, busy: true, error: BUSY });
+    const refuse = () => (refused = active() && !WHILE_TRAINING.has(method));
+    if (refuse()) return reply({ ok: false, busy: true, error: BUSY });
     const run = /** @type {(args: any) => unknown} */ (METHODS[method]);
-    const result = await exclusive(() => run(args ?? {}));
+    // A run may have started while the request waited its turn: refused then too. A request
+    // that ran fails with its own error, whatever started since.
+    const result = await exclusive(() => (refuse() ? null : run(args ?? {})));
+    if (refused) return reply({ ok: false, busy: true, error: BUSY });
     reply({ ok: true, result }, buffersOf(result)); // a weights file's or the feature maps' buffers
   } catch (e) {
-    reply({ ok: false, busy: active(), error: active() ? BUSY : describeError(e) });
+    reply({ ok: false, busy: refused, error: refused ? BUSY : describeError(e) });
   }
 }
 
