@@ -1,7 +1,8 @@
-//! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`.
+//! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`, `convert`.
 
 mod allocator;
 mod bench;
+mod convert;
 mod identity;
 mod lab;
 mod model_args;
@@ -33,6 +34,8 @@ enum Command {
     Bench(bench::Args),
     /// The nested-function-classes lab: experiments that write CSV files and PNG figures.
     Lab(lab::Args),
+    /// Convert a network between .rnxw and .safetensors (the seed's PyTorch layout).
+    Convert(convert::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -46,5 +49,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Bench(args) => bench::run(args),
         Command::Identity(args) => identity::run(args),
         Command::Lab(args) => lab::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }

@@ -16,8 +16,10 @@ pub(crate) mod parallel;
 pub mod pool;
 mod residual;
 mod resnet;
+pub mod safetensors;
 mod shapes;
 mod surgery;
+pub mod torch_layout;
 pub mod weights;
 pub mod zoo;
 

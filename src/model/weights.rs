@@ -39,6 +39,9 @@ pub enum WeightsError {
     Device(String),
     #[error("the header describes a {header} network but the weights are of another kind")]
     Mismatch { header: String },
+    /// A `.safetensors` file in the seed's PyTorch layout ([`super::safetensors`]).
+    #[error(transparent)]
+    Torch(#[from] super::safetensors::TorchError),
 }
 
 /// Every float tensor of the module (parameters and BatchNorm running statistics), flattened,

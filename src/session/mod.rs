@@ -12,6 +12,7 @@ mod run;
 use burn::prelude::*;
 
 use crate::data::{CLASS_NAMES, Dataset, IdxError, Split, fingerprint};
+use crate::model::safetensors::{self as torch, WeightsFormat};
 use crate::model::weights::{self, WeightsError, WeightsHeader};
 use crate::model::{ConfigError, ModelConfig, Network, NotResidual, ResNet, ResNetConfig};
 use crate::train::TrainError;
@@ -326,11 +327,12 @@ impl Session {
         self.run.is_some()
     }
 
-    /// Replaces the network in memory with the one in a weights file, which came from `origin`;
+    /// Replaces the network in memory with the one in a weights file (ours, or the seed's
+    /// PyTorch layout as `.safetensors`: told apart by the content), which came from `origin`;
     /// returns its `model` event. A file that cannot be read changes nothing.
     pub fn load_weights(&mut self, bytes: &[u8], origin: Origin) -> Result<Vec<WorkerEvent>> {
         self.not_training()?;
-        let (model, header) = weights::load(bytes, &self.demo_device)?;
+        let (model, header) = torch::load_any(bytes, &self.demo_device)?;
         let mut loaded = Current::new(model, header.model, header.note, origin, true);
         loaded.file = Some(fingerprint(&[bytes]));
         self.network = Some(loaded);
@@ -341,12 +343,17 @@ impl Session {
     /// A weights file of the network being trained, else of the one in memory; its header
     /// describes those weights.
     pub async fn save_weights(&self) -> Result<Vec<u8>> {
+        self.save_weights_as(WeightsFormat::Rnxw).await
+    }
+
+    /// [`Self::save_weights`] in `format` (`.safetensors`: the seed's PyTorch layout, ResNets only).
+    pub async fn save_weights_as(&self, format: WeightsFormat) -> Result<Vec<u8>> {
         let (model, config) = match &self.run {
             Some(r) => (r.trainer.model(), r.trainer.model_config()),
             None => (&self.current()?.model, &self.current()?.config),
         };
         let header = WeightsHeader { model: config.clone(), note: self.description()? };
-        Ok(weights::save(model, &header).await?)
+        Ok(torch::save_as(format, model, &header).await?)
     }
 
     /// What a weights file saved now would say of its weights.

@@ -9,6 +9,7 @@ use super::convert::{event_to_js, json_from_js as from_js, json_to_js as to_js};
 use super::device;
 use crate::backend::BackendKind;
 use crate::data::{Dataset, Split};
+use crate::model::safetensors::WeightsFormat;
 use crate::session::protocol::{Origin, StartRequest};
 use crate::session::{Session, SessionDevices};
 
@@ -99,10 +100,16 @@ impl Explorer {
     }
 
     /// A weights file of the network being trained, else of the one in memory; its header
-    /// describes them.
+    /// describes them. `format`: `"rnxw"` (ours, the default) or `"safetensors"` (the seed's
+    /// PyTorch layout).
     #[wasm_bindgen(js_name = saveWeights)]
-    pub async fn save_weights(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.session.save_weights().await?)
+    pub async fn save_weights(&self, format: Option<String>) -> Result<Vec<u8>, JsError> {
+        let format = match format.as_deref() {
+            None | Some("rnxw") => WeightsFormat::Rnxw,
+            Some("safetensors") => WeightsFormat::Safetensors,
+            Some(other) => return Err(JsError::new(&format!("no weights format \"{other}\" (rnxw or safetensors)"))),
+        };
+        Ok(self.session.save_weights_as(format).await?)
     }
 
     /// What a weights file saved now would say of its weights (`saveWeights`'s header note).

@@ -23,7 +23,7 @@
  * @property {(limit: number | null) => void} setTestLimit
  * @property {(images: Uint8Array, labels: Uint8Array) => import('./protocol.js').DataReadyEvent | null} setTrainingData
  * @property {(bytes: Uint8Array, origin: Origin) => WorkerEvent[]} loadWeights  a `model` event first
- * @property {() => Promise<Uint8Array>} saveWeights  its header describes the weights
+ * @property {(format?: 'rnxw' | 'safetensors') => Promise<Uint8Array>} saveWeights  its header describes the weights
  * @property {() => string} description  what saveWeights's header would say
  * @property {() => import('./protocol.js').ModelEvent} modelEvent  of the network in memory
  * @property {(id: number, name: string) => void} kept  the network is kept in this browser as entry `id`

@@ -57,7 +57,7 @@
  *   insert: {args: {insertion: string, stage: number}, result: ModelEvent},
  *   restore: {args: {}, result: null},
  *   loadWeights: {args: {bytes: Uint8Array, name?: string}, result: void},
- *   saveWeights: {args: {}, result: Uint8Array},
+ *   saveWeights: {args: {format?: 'rnxw' | 'safetensors'}, result: Uint8Array},
  *   lesions: {args: {}, result: {accuracy: number, blocks: {label: string, accuracy: number | null}[]}},
  *   useData: {args: {files: {name: string, bytes: Uint8Array}[]}, result: DataReadyEvent},
  *   memory: {args: {}, result: {wasmBytes: number}},

@@ -1,5 +1,6 @@
 // @ts-check
-// The network in memory as a file, and the data: download its weights, upload a weights file,
+// The network in memory as a file, and the data: download its weights (ours, or .safetensors in
+// the seed's PyTorch layout), upload a weights file of either kind,
 // train and evaluate on the user's own IDX files instead of Fashion-MNIST. Where the network came
 // from (`source`) is the worker's `network` event, which the page puts in the store; the page
 // hands the worker's `notice` events (a network that could not be kept, ...) to `notice`.
@@ -24,16 +25,20 @@ function failed(/** @type {HTMLElement} */ el, /** @type {unknown} */ e, /** @ty
   if (!err.replaced) el.textContent = err.busy ? err.message : `${text}: ${err.message}`;
 }
 
-/** @param {Context} ctx */
-async function downloadWeights({ store, connection, ui }) {
+/**
+ * Downloads the network in memory: ours (`rnxw`, the default), or the seed's PyTorch layout
+ * (`safetensors`; Rust refuses a network that layout cannot hold, and says why).
+ * @param {Context} ctx @param {'rnxw' | 'safetensors'} format
+ */
+async function downloadWeights({ store, connection, ui }, format) {
   const s = store.get();
   if (!demoReady(s) || !s.memory) return;
   const memory = s.memory;
-  const name = `resnet-explorer-${basePreset(s.models, memory) ?? 'custom'}.rnxw`;
+  const name = `resnet-explorer-${basePreset(s.models, memory) ?? 'custom'}.${format}`;
   ui.message.textContent = 'Preparing the weights file\u2026';
   try {
     // The file's header is the worker's description of the weights it holds.
-    const bytes = await connection.call('saveWeights', {});
+    const bytes = await connection.call('saveWeights', { format });
     saveFile(bytes, name);
     ui.message.textContent = `Downloaded ${name} (${MB(bytes.length)} MB).`;
   } catch (e) {
@@ -90,7 +95,7 @@ export function initWeights({ store, connection }) {
   const ctx = { store, connection, ui };
 
   function renderControls(/** @type {PageState} */ s) {
-    ui.download.disabled = !demoReady(s);
+    ui.download.disabled = ui.downloadTorch.disabled = !demoReady(s);
     ui.uploadButton.disabled = !s.opened || isActive(s);
     ui.dataButton.disabled = !s.opened || isActive(s);
   }
@@ -102,7 +107,8 @@ export function initWeights({ store, connection }) {
   });
   store.subscribe(['opened', 'memory', 'runState'], renderControls);
 
-  ui.download.addEventListener('click', () => void downloadWeights(ctx));
+  ui.download.addEventListener('click', () => void downloadWeights(ctx, 'rnxw'));
+  ui.downloadTorch.addEventListener('click', () => void downloadWeights(ctx, 'safetensors'));
   ui.uploadButton.addEventListener('click', () => ui.upload.click());
   ui.upload.addEventListener('change', () => void uploadWeights(ctx, ui.upload.files?.[0]));
   ui.dataButton.addEventListener('click', () => ui.dataFiles.click());

@@ -64,6 +64,7 @@ export function weightsElements() {
   return {
     source: $('weights-source'),
     download: /** @type {HTMLButtonElement} */ ($('download-weights')),
+    downloadTorch: /** @type {HTMLButtonElement} */ ($('download-torch')),
     uploadButton: /** @type {HTMLButtonElement} */ ($('upload-button')),
     upload: /** @type {HTMLInputElement} */ ($('upload-weights')),
     message: $('weights-message'),
