@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { ARTIFACTS, BASE_ARGS, CHROMIUM, MINUTE, hashOf, requirePkg, startSite } from './browser.mjs';
@@ -50,6 +50,12 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+});
+
+// Every test answers for the errors the page logged while it ran (the opening's go to the first),
+// so none depends on running last.
+afterEach(() => {
+  assert.deepEqual(errors.splice(0), [], 'no uncaught errors or console errors');
 });
 
 /** Waits until the explorer has a network and no request is running. @param {Page} p */
@@ -328,8 +334,4 @@ test('text contrast is at least 4.5:1 (3:1 for large text), in both modes', asyn
     assert.deepEqual(low, [], `text below the contrast minimum${presenter ? ' (presenter mode)' : ''}`);
   }
   await page.evaluate(() => document.documentElement.classList.contains('presenter') && document.getElementById('presenter-toggle')?.click());
-});
-
-test('no uncaught errors', () => {
-  assert.deepEqual(errors, []);
 });

@@ -177,6 +177,7 @@ test('a finished run from scratch is measured for its model; keep training is no
 
 import { Store } from '../../www/core/store.js';
 import { initialState } from '../../www/core/page-state.js';
+import { createCommands } from '../../www/core/commands.js';
 
 class FakeElement {
   constructor() {
@@ -254,7 +255,7 @@ async function identityPage() {
   const { initIdentity } = await import('../../www/features/identity/controller.js');
   const store = new Store({ ...initialState(), opened: true, memory: /** @type {any} */ ({ config: fast, layers: [], inserted: [] }), memoryNet: net, block: 'b3.1' });
   const connection = fakeConnection();
-  initIdentity({ store, connection });
+  initIdentity({ store, connection, commands: createCommands() });
   return { $, store, connection };
 }
 
@@ -303,13 +304,18 @@ test('the insertion shown goes when another network is loaded or a run starts', 
   const { initInsertion } = await import('../../www/features/insertion/controller.js');
   const store = new Store({ ...initialState(), opened: true, wasm: {}, memory: /** @type {any} */ ({ config: fast, layers: [], inserted: [] }), memoryNet: net });
   const connection = fakeConnection();
-  initInsertion({ store, connection });
+  const commands = createCommands();
+  initInsertion({ store, connection, commands });
   assert.equal($('insert-identity').disabled, false);
   assert.equal($('restore').disabled, true);
   assert.equal($('insert-stage').value, '0');
-  $('insert-identity').click();
+  commands.run('restore'); // the lesson's command does what a press does: nothing while Restore is disabled
+  assert.equal(connection.calls.length, 0);
+  commands.run('insertIdentity');
   assert.equal($('insert-identity').disabled, true);
   assert.deepEqual(connection.calls[0].args, { insertion: 'identity', stage: 0 });
+  $('insert-identity').click(); // pressed again while inserting: nothing more
+  assert.equal(connection.calls.length, 1);
   store.set({ memory: /** @type {any} */ ({ config: fast, layers: [], inserted: [{ insertion: 'identity', stage: 0 }] }) });
   await connection.answer('insert', { insertion: 'identity', stage: 0, accuracy_before: 0.9, accuracy_after: 0.9, changed_predictions: 0, images: 100 });
   assert.equal($('insertion-result').dataset.state, 'done');

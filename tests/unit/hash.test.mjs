@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashOwner } from '../../www/app/hash.js';
+import { hashOwner } from '../../www/core/hash.js';
 import { PRESENT, parseHash } from '../../www/core/settings.js';
 
 /** A window with an address bar: `replaceState` changes the hash silently, `navigate` as a user does. */
@@ -99,4 +99,18 @@ test("a changed link is read by the parts whose keys changed, and only by them",
   win.navigate('#preset=d2l96&present=1');
   assert.deepEqual(form.reads, ['#preset=d2l96&present=1']);
   assert.equal(layout.reads.length, 1);
+});
+
+test("a write before a changed link's hashchange reads that link first, never putting the old values back", () => {
+  const win = fakeWindow('#preset=d2l96');
+  const owner = hashOwner(win);
+  const form = part([choice('preset', ['fast', 'd2l96'])]);
+  owner.register(form, { first: true });
+  win.location.hash = '#preset=fast'; // the user's link; its hashchange is still queued
+  owner.write(); // another part writes meanwhile (a network finished loading)
+  assert.equal(win.location.hash, '#preset=fast');
+  assert.deepEqual(form.held, { preset: 'fast' });
+  const reads = form.reads.length;
+  win.listeners.forEach((fn) => fn()); // the hashchange arrives: nothing left to read
+  assert.equal(form.reads.length, reads);
 });

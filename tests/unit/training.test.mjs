@@ -26,9 +26,9 @@ test('the status line follows the run', () => {
 });
 
 test('a resumed run counts its epochs on from the checkpoint', () => {
-  const run = newRun(settings, { fresh: false, resumed: true });
-  resumeFrom(run, { epochs: 5, done: 3, request: { train: { batch_size: 32 } } });
-  Object.assign(run, { batch: 0, total: 10 });
+  const started = newRun(settings, { fresh: false, resumed: true });
+  const run = { ...started, ...resumeFrom(started, { epochs: 5, done: 3, request: { train: { batch_size: 32 } } }), batch: 0, total: 10 };
+  assert.equal(started.settings.epochs, 2, 'the run as it started is left as it was');
   assert.equal(run.settings.epochs, 2);
   assert.equal(epochOf(run), 4);
   assert.equal(run.totalEpochs, 5);

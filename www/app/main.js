@@ -8,7 +8,8 @@ import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from '../core/page-state.js';
 import { Connection } from './connection.js';
-import { hashOwner } from './hash.js';
+import { hashOwner } from '../core/hash.js';
+import { createCommands } from '../core/commands.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
 import { initSettings } from '../features/settings/controller.js';
 import { initTraining } from '../features/training/controller.js';
@@ -27,7 +28,8 @@ import { keepForOffline, startServiceWorker, watchForUpdates } from './service-w
 import { $ } from '../dom/elements.js';
 
 const store = new Store(initialState());
-const hash = hashOwner();
+const hash = hashOwner(window);
+const commands = createCommands(); // what one feature asks of another
 /** @type {ReturnType<typeof initTraining>} */
 let training;
 const connection = new Connection(store, {
@@ -38,14 +40,14 @@ const connection = new Connection(store, {
 });
 const weights = initWeights({ store, connection });
 routeWorkerEvents({ store, connection, onNotice: weights.notice });
-const settings = initSettings({ store, hash });
+const settings = initSettings({ store, hash, commands });
 training = initTraining({ store, connection, settings });
 initArchitecture({ store });
-initIdentity({ store, connection });
-initInsertion({ store, connection });
+initIdentity({ store, connection, commands });
+initInsertion({ store, connection, commands });
 initPredictions({ store });
-initZoo({ store });
-initLesson({ store, hash });
+initZoo({ store, commands });
+initLesson({ store, hash, commands });
 initLayout({ hash });
 initOffline({ store });
 initNetworksList();
@@ -150,7 +152,7 @@ const opening = workerOpening(hash.hash);
 store.set({ backendChoice: opening.backend });
 connection.ensure(opening.backend, opening.testLimit);
 loadWasm();
-initLab({ hash, backendChoice: () => store.get().backendChoice });
+initLab({ hash, commands, backendChoice: () => store.get().backendChoice });
 
 // For tests and curious users: the current run state and the explorer's.
 /** @type {any} */ (window).resnetExplorer = {

@@ -2,13 +2,14 @@
 // The URL hash's one owner. Each feature registers its part of the link (its keys' schema, how
 // it takes them from a link, what it holds now); only this module reads `location.hash`, hears
 // `hashchange` and writes the hash, with every part's keys in one order and the keys of parts
-// not registered yet (the form's, until the models are known) kept as they are.
+// not registered yet (the form's, until the models are known) kept as they are. The window is
+// given (the page's own, or a test's), so nothing here touches the DOM.
 
-import { hashOf } from '../core/settings.js';
+import { hashOf } from './settings.js';
 
 /**
- * @typedef {import('../core/settings.js').Setting} Setting
- * @typedef {import('../core/settings.js').Values} Values
+ * @typedef {import('./settings.js').Setting} Setting
+ * @typedef {import('./settings.js').Values} Values
  * @typedef {{
  *   schema: () => Setting[],
  *   read: (hash: string) => void,
@@ -28,26 +29,36 @@ function ownKeys(hash, schema) {
   return schema.map((s) => `${s.key}=${params.get(s.key) ?? ''}`).join('&');
 }
 
-/** @param {HashWindow} [win] @returns {HashOwner} */
-export function hashOwner(win = window) {
+/** @param {HashWindow} win  the page's window @returns {HashOwner} */
+export function hashOwner(win) {
   /** @type {HashPart[]} */
   const parts = [];
   const schema = () => parts.flatMap((p) => p.schema());
   /** Whether `part`'s keys in `hash` are what it holds (nothing to read). @param {HashPart} part @param {string} hash */
   const holds = (part, hash) => ownKeys(hash, part.schema()) === ownKeys(hashOf(part.values(), part.schema()), part.schema());
 
+  // The hash as this module last read or wrote it: a different one is the user's, not read yet.
+  let seen = win.location.hash;
+  function readChanged() {
+    const hash = (seen = win.location.hash);
+    for (const part of parts) if (!holds(part, hash)) part.read(hash);
+  }
+
   function write() {
+    // A link the user just changed whose hashchange has not come yet is read first, so a write
+    // between the two (a network that finished loading, say) never puts the old values back.
+    if (win.location.hash !== seen) readChanged();
     const values = Object.assign({}, ...parts.map((p) => p.values()));
     const hash = hashOf(values, schema(), win.location.hash);
     const { location } = win;
     if (hash === location.hash || (hash === '#' && !location.hash)) return;
     // An empty hash leaves no bare '#' behind in the address bar.
     win.history.replaceState(null, '', hash === '#' ? location.pathname + location.search : hash);
+    seen = location.hash;
   }
 
   win.addEventListener('hashchange', () => {
-    const hash = win.location.hash;
-    for (const part of parts) if (!holds(part, hash)) part.read(hash);
+    if (win.location.hash !== seen) readChanged();
   });
 
   return {

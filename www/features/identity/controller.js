@@ -196,9 +196,10 @@ class IdentityDemo {
 
 /**
  * Draws the demo from the store and asks the worker when the choices or the network change.
- * @param {{store: PageStore, connection: Calls}} deps
+ * Its buttons' actions are also commands (the lesson's), which do what a press does.
+ * @param {{store: PageStore, connection: Calls, commands: import('../../core/commands.js').Commands}} deps
  */
-export function initIdentity({ store, connection }) {
+export function initIdentity({ store, connection, commands }) {
   const ui = identityElements();
   const demo = new IdentityDemo(store, connection, ui);
   const select = (/** @type {string} */ label) => demo.selectBlock(label);
@@ -211,8 +212,13 @@ export function initIdentity({ store, connection }) {
   store.subscribe(['block', 'mode', 'image'], (s, changed) => demo.onChoice(s, changed));
   store.subscribe(['demoRequest'], () => void demo.refresh());
 
-  ui.zeroBranch.addEventListener('click', () => demo.setMode('branch'));
-  ui.zeroConv2.addEventListener('click', () => demo.setMode('conv2'));
+  const zero = (/** @type {HTMLButtonElement} */ button, /** @type {'branch' | 'conv2'} */ mode) => {
+    const press = () => !button.disabled && demo.setMode(mode);
+    button.addEventListener('click', press);
+    return press;
+  };
+  commands.register('zeroBranch', zero(ui.zeroBranch, 'branch'));
+  commands.register('zeroConv2', zero(ui.zeroConv2, 'conv2'));
   ui.image.addEventListener('change', () => store.set({ image: Number(ui.image.value) }));
   ui.loadResnet.addEventListener('click', () => void demo.loadPretrainedResnet());
 

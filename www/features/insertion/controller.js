@@ -38,8 +38,11 @@ function drawStages(ui, store) {
   if (s.memoryNet?.stages && stage !== s.stage) store.set({ stage });
 }
 
-/** @param {{store: PageStore, connection: Calls}} deps */
-export function initInsertion({ store, connection }) {
+/**
+ * Its buttons' actions are also commands (the lesson's), which do what a press does.
+ * @param {{store: PageStore, connection: Calls, commands: import('../../core/commands.js').Commands}} deps
+ */
+export function initInsertion({ store, connection, commands }) {
   const ui = insertionElements();
   let inserting = false;
   let wasActive = isActive(store.get());
@@ -101,9 +104,15 @@ export function initInsertion({ store, connection }) {
   store.subscribe(['source'], () => resetInsertionDisplay(ui));
 
   ui.stage.addEventListener('change', () => store.set({ stage: Number(ui.stage.value) }));
-  ui.insertIdentity.addEventListener('click', () => void insertBlock('identity'));
-  ui.insertPlain.addEventListener('click', () => void insertBlock('plain'));
-  ui.restore.addEventListener('click', () => void restoreNetwork());
+  /** @param {HTMLButtonElement} button @param {() => Promise<void>} action */
+  const press = (button, action) => {
+    const fn = () => void (!button.disabled && action());
+    button.addEventListener('click', fn);
+    return fn;
+  };
+  commands.register('insertIdentity', press(ui.insertIdentity, () => insertBlock('identity')));
+  commands.register('insertPlain', press(ui.insertPlain, () => insertBlock('plain')));
+  commands.register('restore', press(ui.restore, () => restoreNetwork()));
 
   drawStages(ui, store);
   renderControls(ui, store.get(), inserting);

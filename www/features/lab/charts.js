@@ -4,7 +4,7 @@
 // attributes carry the counts the e2e test reads.
 
 import { Chart, registerables } from 'chart.js';
-import { lineOptions } from '../training/chart.js';
+import { lineOptions } from '../../dom/line-options.js';
 import { pct } from '../../core/format.js';
 import { DEFAULT_DEPTH } from './race.js';
 

@@ -112,16 +112,16 @@ function showRecorded(ui) {
  * workers are opened with. Returns the race as plain data for tests (also `window.resnetLab`),
  * or null when the page has no lab.
  * Its keys in the link are its part of `hash` (www/app/hash.js).
- * @param {{hash: import('../../app/hash.js').HashOwner, backendChoice?: () => string}} options
+ * "Race" is also the lesson's command `raceLive`.
+ * @param {{hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands, backendChoice: () => string}} options
  * @returns {LabApi | null}
  */
-export function initLab({ hash, backendChoice }) {
+export function initLab({ hash, commands, backendChoice }) {
   const ui = labElements();
   if (!ui) return null;
   const link = parseHash(hash.hash, LAB_SETTINGS);
   fillForm(ui, link.values);
-  const getBackend = backendChoice ?? (() => /** @type {HTMLSelectElement | null} */ (document.getElementById('backend-choice'))?.value ?? 'auto');
-  const lab = labController({ form: checkForm(readForm(ui)), backendChoice: getBackend });
+  const lab = labController({ form: checkForm(readForm(ui)), backendChoice });
   const { store } = lab;
   showRecorded(ui);
   subscribeViews(ui, store);
@@ -131,9 +131,16 @@ export function initLab({ hash, backendChoice }) {
   const onForm = () => lab.setForm(checkForm(readForm(ui)));
   ui.form.addEventListener('input', onForm);
   ui.form.addEventListener('change', onForm);
+  const race = () => {
+    if (!lab.start()) /** @type {HTMLElement | null} */ (ui.form.querySelector('[aria-invalid="true"]'))?.focus();
+  };
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (!lab.start()) /** @type {HTMLElement | null} */ (ui.form.querySelector('[aria-invalid="true"]'))?.focus();
+    race();
+  });
+  commands.register('raceLive', () => {
+    ui.start.scrollIntoView({ block: 'center' });
+    if (!ui.start.disabled) race();
   });
   ui.stop.addEventListener('click', () => lab.stop());
   ui.lesion.addEventListener('click', () => lab.lesion());

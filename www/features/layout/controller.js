@@ -8,7 +8,7 @@ import { chartFonts, navView, pinHeader } from './view.js';
 
 /**
  * Wires the navigation bar and the presenter toggle (#presenter-toggle).
- * @param {{hash: import('../../app/hash.js').HashOwner}} deps
+ * @param {{hash: import('../../core/hash.js').HashOwner}} deps
  * @returns {{presenter: () => boolean, setPresenter: (on: boolean) => void}}
  */
 export function initLayout({ hash }) {

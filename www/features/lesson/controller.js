@@ -1,15 +1,14 @@
 // @ts-check
 // The guided lesson over the live page: one step at a time, in the URL hash (`lesson=identity`)
 // so a teacher can share a link to a step; buttons and the arrow keys move between steps, Escape
-// leaves. Each step's actions press the page's own buttons, so the lesson shows the real thing.
+// leaves. Each step's actions are the page's own (commands the other features registered), so
+// the lesson shows the real thing.
 
 import { demoReady } from '../../core/page-state.js';
 import { LESSON, STEPS, move, stepFromHash } from './steps.js';
 import { lessonView } from './view.js';
 
 /** @typedef {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} PageStore */
-
-const click = (/** @type {string} */ id) => /** @type {HTMLButtonElement | null} */ (document.getElementById(id))?.click();
 
 /**
  * Runs `fn` once the demos can ask the worker (it may still be loading the network).
@@ -30,8 +29,8 @@ function whenReady(store, view, fn) {
   });
 }
 
-/** @param {{store: PageStore, hash: import('../../app/hash.js').HashOwner}} deps */
-export function initLesson({ store, hash }) {
+/** @param {{store: PageStore, hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands}} deps */
+export function initLesson({ store, hash, commands }) {
   const view = lessonView();
   /** @type {string | null} */
   let step = null;
@@ -45,15 +44,12 @@ export function initLesson({ store, hash }) {
       if (block) store.set({ block: block.label });
       else view.say('The network in memory has no residual block with an identity shortcut: load the pretrained ResNet first.');
     },
-    zeroBranch: () => ready(() => click('zero-branch')),
-    zeroConv2: () => ready(() => click('zero-conv2')),
-    insertIdentity: () => ready(() => click('insert-identity')),
-    insertPlain: () => ready(() => click('insert-plain')),
-    restore: () => ready(() => click('restore')),
-    raceLive: () => {
-      document.getElementById('lab-start')?.scrollIntoView({ block: 'center' });
-      click('lab-start');
-    },
+    zeroBranch: () => ready(() => commands.run('zeroBranch')),
+    zeroConv2: () => ready(() => commands.run('zeroConv2')),
+    insertIdentity: () => ready(() => commands.run('insertIdentity')),
+    insertPlain: () => ready(() => commands.run('insertPlain')),
+    restore: () => ready(() => commands.run('restore')),
+    raceLive: () => commands.run('raceLive'),
     showGradients: () => document.getElementById('lab-gradients')?.scrollIntoView({ block: 'center', behavior: 'smooth' }),
     trainYourself: () => {
       go(null);

@@ -20,10 +20,11 @@ import { fillModelOptions, inputs, showProblems } from './view.js';
 /**
  * `readLink()` registers the form's part of the link once the models are known (it reads the
  * link then); `writeHash()` writes the link from the form.
- * @param {{store: PageStore, hash: import('../../app/hash.js').HashOwner}} deps
+ * The model is also the command `choosePreset` (the zoo's table), which does what choosing it does.
+ * @param {{store: PageStore, hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands}} deps
  * @returns {{readLink(): void, writeHash(): void, check(): Record<string, any> | null}}
  */
-export function initSettings({ store, hash }) {
+export function initSettings({ store, hash, commands }) {
   /** @type {SettingsContext} */
   // The link the page was opened with: the lab rewrites its own keys in the hash at once.
   const ctx = { store, ui: inputs(), schema: () => pageSettings([...store.get().models.keys()]), models: () => store.get().models, opening: hash.hash };
@@ -69,6 +70,13 @@ export function initSettings({ store, hash }) {
   store.subscribe(['block', 'mode', 'image', 'stage'], writeHash);
   // The form waits for the models (from the wasm module) and is locked while a run trains.
   store.subscribe(['runState', 'models'], (s) => (ui.fields.disabled = isActive(s) || s.models.size === 0));
+  commands.register('choosePreset', (/** @type {string} */ name) => {
+    if (ui.fields.disabled || ui.preset.value === name || !store.get().models.has(name)) return;
+    ui.preset.value = name;
+    applyDefaults(ctx, name);
+    check();
+    writeHash();
+  });
   ui.form.addEventListener('input', onInput);
   ui.form.addEventListener('change', (e) => {
     if (e.target !== ui.preset) onInput(e); // the model is handled by 'input'
@@ -126,7 +134,7 @@ function checkFields({ store, ui, models }) {
   const name = ui.preset.value;
   const zoo = models().get(name)?.family === 'zoo';
   /** @type {Record<string, any>} */
-  const out = { preset: name, backend: ui.backendChoice.value };
+  const out = { preset: name }; // the backend choice is the store's `backendChoice`
   const checks = [];
   for (const spec of TRAINING) {
     const input = ui.number[spec.key];

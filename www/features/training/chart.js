@@ -5,6 +5,7 @@
 // its types from node_modules too.
 
 import { Chart, registerables } from 'chart.js';
+import { lineOptions } from '../../dom/line-options.js';
 
 Chart.register(...registerables);
 
@@ -28,41 +29,6 @@ const SERIES = [
  * @property {number} points  how many points are plotted
  * @property {() => void} resize
  */
-
-/**
- * Chart.js options for a live line chart over epochs (this chart's and the lab's): no animation,
- * pre-parsed points, a linear or logarithmic y axis. A dataset with `hideLegend: true` stays out
- * of the legend.
- * @param {{xTitle: string, yTitle: string, log?: boolean, xMax?: number, legend?: boolean}} options
- * @returns {LineOptions}
- */
-export function lineOptions({ xTitle, yTitle, log = false, xMax = 1, legend = true }) {
-  return {
-    animation: false,
-    responsive: true,
-    maintainAspectRatio: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', intersect: false },
-    scales: {
-      x: { type: 'linear', min: 0, max: xMax, title: { display: true, text: xTitle } },
-      y: log
-        ? { type: 'logarithmic', title: { display: true, text: yTitle } }
-        : { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle } },
-    },
-    plugins: {
-      legend: {
-        display: legend,
-        position: 'top',
-        labels: {
-          boxWidth: 26,
-          boxHeight: 2,
-          filter: (item, data) => !(/** @type {{hideLegend?: boolean}} */ (data.datasets[item.datasetIndex ?? 0])).hideLegend,
-        },
-      },
-    },
-  };
-}
 
 /** d2l's Animator: whole epochs on x, loss and accuracies on one y axis from 0. @returns {LineOptions} */
 function trainingOptions() {

@@ -12,7 +12,7 @@ import { trainingView } from './view.js';
 
 /**
  * @typedef {{store: PageStore, connection: import('../../app/connection.js').Connection,
- *   settings: {check(): Record<string, any> | null, writeHash(): void}}} TrainingDeps
+ *   settings: {writeHash(): void}}} TrainingDeps
  * @typedef {TrainingDeps & {view: ReturnType<typeof trainingView>, chart: ReturnType<typeof createTrainingChart>}} TrainingContext
  */
 
@@ -68,11 +68,15 @@ function renderState({ store, view }) {
   view.showResumable(s.resumable, active || !s.wasm);
 }
 
-/** Starts a run: a new network from the form (`fresh`) or the network in memory trained further. @param {TrainingContext} ctx */
+/**
+ * Starts a run: a new network from the form (`fresh`) or the network in memory trained further.
+ * The set-up is the store's (the form writes it there as it is edited).
+ * @param {TrainingContext} ctx
+ */
 function start(ctx, fresh = true) {
   const { store, connection, settings, view } = ctx;
-  const values = settings.check();
   const s = store.get();
+  const values = s.settings;
   const config = fresh ? s.selectedConfig : s.memory?.config;
   if (!values || !config) {
     /** @type {HTMLElement | null} */ (document.querySelector('#settings [aria-invalid="true"]'))?.focus();
@@ -88,18 +92,18 @@ function start(ctx, fresh = true) {
     : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
   begin(ctx, runId, newRun(values, { fresh, request }), caption, fresh);
   // Keep training needs the worker that holds the network, whatever the backend setting says now.
-  const backend = fresh || !connection.client ? values.backend : connection.backend;
+  const backend = fresh || !connection.client ? s.backendChoice : connection.backend;
   connection.ensure(backend).post({ type: 'start', run: runId, request, backend, fresh, label });
 }
 
 /** Goes on with the saved unfinished run: its weights, settings and chart, the remaining epochs. @param {TrainingContext} ctx */
 function resumeSaved(ctx) {
-  const values = ctx.settings.check();
   const s = ctx.store.get();
+  const values = s.settings;
   if (!values || !s.resumable) return;
   const runId = s.runId + 1;
   begin(ctx, runId, newRun(values, { fresh: false, resumed: true }), `Run ${runId}: the run saved in this browser, resumed from its checkpoint after epoch ${s.resumable.done}.`, false);
-  ctx.connection.ensure(values.backend).post({ type: 'start', run: runId, request: null, backend: values.backend, fresh: false, resume: true });
+  ctx.connection.ensure(s.backendChoice).post({ type: 'start', run: runId, request: null, backend: s.backendChoice, fresh: false, resume: true });
 }
 
 /**
@@ -157,10 +161,10 @@ function stop({ store, connection }) {
  * a software adapter). Start simply queues behind it.
  * @param {TrainingContext} ctx
  */
-async function warmUpGpu({ store, connection, settings }) {
+async function warmUpGpu({ store, connection }) {
   const s = store.get();
   if (s.backend?.backend !== 'wgpu' || s.warmUp || isActive(s)) return;
-  const values = settings.check();
+  const values = s.settings;
   if (!values || !s.selectedConfig) return;
   const workerId = s.workerId;
   store.set({ warmUp: { state: 'running' } });
@@ -181,17 +185,18 @@ async function warmUpGpu({ store, connection, settings }) {
  *   files: () => Map<string, {loaded: number, total: number}>}} deps
  */
 function routeRunEvents(deps) {
-  const { store, render } = deps;
+  const { store } = deps;
   const run = () => currentRun(store);
-  const setPhase = (/** @type {string} */ phase) => {
+  /** The run record changes only through the store: a new record with `patch`. @param {Partial<import('./run.js').Run>} patch */
+  const updateRun = (patch) => {
     const r = run();
-    if (r && store.get().runState === 'loading') {
-      r.phase = phase;
-      render();
-    }
+    if (r) store.set({ run: { ...r, ...patch } });
+  };
+  const setPhase = (/** @type {string} */ phase) => {
+    if (store.get().runState === 'loading') updateRun({ phase });
   };
   /** @type {RunEventContext} */
-  const ctx = { ...deps, on: deps.connection.on.bind(deps.connection), run, setPhase };
+  const ctx = { ...deps, on: deps.connection.on.bind(deps.connection), run, updateRun, setPhase };
   routeStateEvents(ctx);
   routeDataEvents(ctx);
   routeProgressEvents(ctx);
@@ -200,7 +205,8 @@ function routeRunEvents(deps) {
 
 /**
  * @typedef {Parameters<typeof routeRunEvents>[0] & {on: import('../../app/connection.js').Connection['on'],
- *   run: () => import('./run.js').Run | null, setPhase: (phase: string) => void}} RunEventContext
+ *   run: () => import('./run.js').Run | null, updateRun: (patch: Partial<import('./run.js').Run>) => void,
+ *   setPhase: (phase: string) => void}} RunEventContext
  */
 
 /** The run's state (loading, running, paused, finished, ...): the store's flags and what ends a run. @param {RunEventContext} ctx */
@@ -225,7 +231,7 @@ function routeStateEvents({ store, connection, on, run }) {
 }
 
 /** Downloading and decoding the data; once the demos are ready, the GPU kernels warm up. @param {RunEventContext} ctx */
-function routeDataEvents({ store, view, on, run, setPhase, warmUpGpu, files }) {
+function routeDataEvents({ store, view, on, updateRun, setPhase, warmUpGpu, files }) {
   on('backend', () => setPhase('Downloading Fashion-MNIST'));
   on('data_progress', (event) => {
     files().set(event.file, event);
@@ -234,8 +240,7 @@ function routeDataEvents({ store, view, on, run, setPhase, warmUpGpu, files }) {
     setPhase(p.complete ? 'Decoding the images and building the model' : 'Downloading Fashion-MNIST');
   });
   on('data_ready', (event) => {
-    const r = run();
-    if (r && event.run !== undefined) [r.trainImages, r.testImages] = [event.train, event.test];
+    if (event.run !== undefined) updateRun({ trainImages: event.train, testImages: event.test });
     view.showDataReady(event);
   });
   // Once the demos have their numbers (the GPU is then free), or when there are no demos to wait
@@ -247,15 +252,13 @@ function routeDataEvents({ store, view, on, run, setPhase, warmUpGpu, files }) {
 }
 
 /** Batches, reports and epochs on the chart and in the log; a divergence; a saved run's chart. @param {RunEventContext} ctx */
-function routeProgressEvents({ store, view, chart, render, on, run }) {
+function routeProgressEvents({ store, view, chart, on, run, updateRun }) {
   on('step', (event) => {
     const r = run();
     if (!r) return;
     view.showSpeed(r.speed.add(performance.now(), event.batch, r.settings.batch) ?? null);
-    r.batch = event.batch;
-    r.total = event.total;
     view.showStep(event);
-    render();
+    updateRun({ batch: event.batch, total: event.total }); // renders the status line
   });
   on('train', (event) => {
     const r = run();
@@ -263,7 +266,7 @@ function routeProgressEvents({ store, view, chart, render, on, run }) {
     view.showTrain(event);
     if (event.kind === 'report') chart.addReport(event);
     else if (event.kind === 'epoch') {
-      r.lastEpoch = event;
+      updateRun({ lastEpoch: event });
       chart.addEpoch(event);
       view.appendLog(`epoch ${event.epoch}: loss ${event.train_loss.toFixed(3)}, train acc ${event.train_acc.toFixed(3)}, test acc ${event.test_acc.toFixed(3)}`);
     }
@@ -284,7 +287,7 @@ function routeProgressEvents({ store, view, chart, render, on, run }) {
     if (isActive(s) && event.run === undefined) return;
     store.set({ resumable: event.run === undefined && event.request && event.done < event.epochs ? { done: event.done, epochs: event.epochs } : null });
     const r = run();
-    if (event.run !== undefined && r) resumeFrom(r, event);
+    if (event.run !== undefined && r) updateRun(resumeFrom(r, event));
     chart.reset(event.epochs);
     for (const e of event.events) {
       if (e.kind === 'report') chart.addReport(e);

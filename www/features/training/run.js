@@ -101,12 +101,17 @@ export function epochOf(/** @type {Run} */ r) {
   return Math.min(r.settings.epochs, Math.floor(r.batch / perEpoch) + 1) + r.epochOffset;
 }
 
-/** A resumed run goes on from its checkpoint: its own settings, epochs counted on from there. */
+/**
+ * A resumed run goes on from its checkpoint: its own settings, epochs counted on from there.
+ * @returns {Partial<Run>}  the changes to the run
+ */
 export function resumeFrom(/** @type {Run} */ r, /** @type {{epochs: number, done: number, request: any}} */ history) {
-  r.settings = { ...r.settings, epochs: history.epochs - history.done, batch: history.request.train.batch_size };
-  r.epochOffset = history.done;
-  r.totalEpochs = history.epochs;
-  r.request = history.request;
+  return {
+    settings: { ...r.settings, epochs: history.epochs - history.done, batch: history.request.train.batch_size },
+    epochOffset: history.done,
+    totalEpochs: history.epochs,
+    request: history.request,
+  };
 }
 
 /** "Downloading Fashion-MNIST" until the four files are in, then decoding. */

@@ -67,11 +67,10 @@ export function measuredRun(models, run, at) {
   return { name, entry: /** @type {Measured} */ (/** @type {unknown} */ (entry)) };
 }
 
-/** @param {{store: PageStore}} deps */
-export function initZoo({ store }) {
+/** @param {{store: PageStore, commands: import('../../core/commands.js').Commands}} deps */
+export function initZoo({ store, commands }) {
   const tbody = /** @type {HTMLTableSectionElement} */ (document.querySelector('#zoo-table tbody'));
   const forget = /** @type {HTMLButtonElement} */ (document.getElementById('zoo-forget'));
-  const preset = /** @type {HTMLSelectElement} */ (document.getElementById('preset'));
   let measured = loadMeasured(); // model name -> the last finished run of it from scratch here
   /** @type {[Map<string, ModelEntry> | null, ModelRow[] | null]} */
   let rows = [null, null]; // the rows of this catalogue
@@ -79,10 +78,7 @@ export function initZoo({ store }) {
   /** Picks a model from the table, as if chosen in the training form. */
   function pickModel(/** @type {string} */ name) {
     if (isActive(store.get())) return;
-    if (preset.value !== name) {
-      preset.value = name;
-      preset.dispatchEvent(new Event('input', { bubbles: true }));
-    }
+    commands.run('choosePreset', name);
     document.getElementById('model-title')?.scrollIntoView({ block: 'start' });
   }
 
