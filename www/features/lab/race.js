@@ -5,7 +5,8 @@
 
 import { checkNumber, refusals } from '../../core/fields.js';
 import { exact, pct } from '../../core/format.js';
-import { FULL, LAB_SETTINGS, testLimit, validDepth } from '../../core/settings.js';
+import { LAB_SETTINGS, validDepth } from '../../core/settings.js';
+import { startRequest } from '../../core/start-request.js';
 
 /**
  * @typedef {import('../../core/settings.js').Values} Values
@@ -97,12 +98,7 @@ export function checkForm({ depth, zero, fields }) {
  * @param {Settings} settings @param {unknown} model
  */
 export function trainRequest(settings, model) {
-  return {
-    model,
-    train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: MOMENTUM, weight_decay: WEIGHT_DECAY, seed: SEED },
-    train_limit: settings.train >= FULL.train ? null : settings.train,
-    test_limit: testLimit(settings.test),
-  };
+  return startRequest(model, settings, { momentum: MOMENTUM, weightDecay: WEIGHT_DECAY, seed: SEED });
 }
 
 /** A new race: both twins loading. @param {number} id @param {Settings} settings @returns {Race} */

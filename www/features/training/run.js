@@ -3,7 +3,7 @@
 // tests/unit/training.test.mjs.
 
 import { pct } from '../../core/format.js';
-import { FULL, testLimit } from '../../core/settings.js';
+import { startRequest } from '../../core/start-request.js';
 import { LiveSpeed } from '../../core/speed.js';
 
 /**
@@ -48,12 +48,7 @@ export function newRun(settings, { fresh = true, resumed = false, request = null
 
 /** What the worker needs to train `config` with `settings` (Rust's StartRequest). */
 export function trainingRequest(/** @type {Record<string, any>} */ settings, /** @type {any} */ config) {
-  return {
-    model: config,
-    train: { epochs: settings.epochs, batch_size: settings.batch, lr: settings.lr, momentum: 0, weight_decay: 0, seed: 0 },
-    train_limit: settings.train >= FULL.train ? null : settings.train,
-    test_limit: testLimit(settings.test),
-  };
+  return startRequest(config, /** @type {any} */ (settings));
 }
 
 
