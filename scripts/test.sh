@@ -15,9 +15,12 @@ npx tsc -p tsconfig.json
 node scripts/check-sizes.mjs
 node --test --test-reporter=spec tests/unit/
 
-step "2/4 native: cargo fmt --check, cargo test (CPU backend)"
+step "2/4 native: cargo fmt --check, cargo test (CPU backend), the GPU kernels' gradient tests on wgpu (Mesa's lavapipe)"
 cargo fmt --check
 cargo test --release
+# Our CubeCL convolution and BatchNorm kernels against burn's ops and finite differences, on a
+# software Vulkan device (the CPU tests above run the same checks on the CPU backend).
+XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}" cargo test --release --features wgpu --test conv_gradients --test norm_gradients
 
 step "3/4 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"
 wasm-pack test --headless --chrome --release -- --features wgpu --test wasm
