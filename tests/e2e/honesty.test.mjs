@@ -133,7 +133,15 @@ test('a CPU thread that traps mid-run reaches the page within seconds; Stop does
     await page.waitForFunction(() => window.resnetExplorer.state === 'running' && Number(document.getElementById('train-progress').value) >= 1, null, { timeout: 3 * MINUTE });
     const t0 = Date.now();
     await page.evaluate(() => void window.resnetExplorer.simulateFault().catch(() => {}));
-    await page.click('#stop');
+    // Stop while the worker is stuck; the fault may have reached the page first (then Stop is
+    // disabled, the run over), so press it only while it can be pressed.
+    const pressed = await page.evaluate(() => {
+      const stop = /** @type {HTMLButtonElement} */ (document.getElementById('stop'));
+      const enabled = !stop.disabled;
+      if (enabled) stop.click();
+      return enabled;
+    });
+    log(pressed ? 'Stop pressed while the worker was stuck' : 'the fault reached the page before Stop could be pressed');
     await page.waitForFunction(() => !document.getElementById('error-box').hidden && window.resnetExplorer.state !== 'running', null, { timeout: MINUTE });
     const seconds = (Date.now() - t0) / 1000;
     const s = await shown(page);
