@@ -7,17 +7,17 @@ source scripts/env.sh
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 
-# Debian packages: the browsers and Chromium's driver for the tests (Firefox ESR for the page's
-# Firefox tests), and Mesa's Vulkan drivers. Not Debian's binaryen: see Cargo.toml. SETUP_BROWSERS=0 skips them (building
-# the static site needs none).
+# Debian packages for the tests: the browsers and Chromium's driver (Firefox ESR for the page's
+# Firefox tests) and Mesa's Vulkan drivers. Not Debian's binaryen: see Cargo.toml.
+# SETUP_BROWSERS=0 skips them (building the static site needs none).
 missing=()
 if [ "${SETUP_BROWSERS:-1}" != 0 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  # Mesa's lavapipe, a software Vulkan device: the native wgpu gradient tests run on it.
+  compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*.json' >/dev/null || missing+=(mesa-vulkan-drivers)
 fi
-# Mesa's lavapipe, a software Vulkan device: the native wgpu gradient tests run on it.
-compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*.json' >/dev/null || missing+=(mesa-vulkan-drivers)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
