@@ -42,8 +42,8 @@ async function start(id, { epochs = 2, ...fields } = {}) {
 
 /** A run's messages as short names: `state:running`, `train:report`, `step`... */
 const kinds = (run) => scope.ofRun(run).map((m) => (m.type === 'state' ? `state:${m.state}` : m.type === 'train' ? `train:${m.kind}` : m.type));
-/** A run's states, repeats folded. */
-const states = (run) => scope.ofRun(run).filter((m) => m.type === 'state').map((m) => m.state).filter((s, i, all) => s !== all[i - 1]);
+/** A run's states, as posted (each change once). */
+const states = (run) => scope.ofRun(run).filter((m) => m.type === 'state').map((m) => m.state);
 const steps = (run) => scope.ofRun(run).filter((m) => m.type === 'step').map((m) => m.batch);
 const savedWrites = () => scope.idb.log.filter((w) => w.store === 'saved');
 
@@ -79,6 +79,18 @@ test('a run steps until it has finished, posts its events in order and keeps its
   const list = scope.messages.filter((m) => m.type === 'saved_list').at(-1);
   assert.equal(list.current, entry.id);
   assert.deepEqual(list.entries.map((e) => e.id), [entry.id]);
+});
+
+test('a start that does not say `fresh` trains a new network, as the protocol says', TIMEOUT, async () => {
+  /** @type {boolean[]} */
+  const fresh = [];
+  explorer.onStep = (_n, r) => {
+    fresh.push(r.fresh);
+  };
+  const run = await start(30, { epochs: 1, fresh: undefined });
+  await run.done;
+  assert.deepEqual(fresh, [true, true], 'Rust was asked for a new network');
+  assert.deepEqual(states(30), ['loading', 'running', 'finished']);
 });
 
 test('pause stops stepping after the current step; resume goes on from there', TIMEOUT, async () => {

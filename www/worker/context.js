@@ -115,8 +115,12 @@ export const postEvent = (event) => post(event, buffersOf(event));
 /** Sends one of a run's events, tagged with the run's id. @param {Run} run @param {WorkerEvent} event */
 export const postRun = (run, event) => post({ ...event, run: run.id });
 
-/** @param {Run} run @param {import('./protocol.js').RunState} state */
-export const setState = (run, state) => post({ type: 'state', state, run: run.id });
+/** Tells the page the run's state, once per change. @param {Run} run @param {import('./protocol.js').RunState} state */
+export const setState = (run, state) => {
+  if (run.state === state) return;
+  run.state = state;
+  post({ type: 'state', state, run: run.id });
+};
 
 /** A notice for the page (something failed, nothing stops). @param {string} message */
 export const notice = (message) => post({ type: 'notice', message });

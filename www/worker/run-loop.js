@@ -176,7 +176,7 @@ async function execute(run, msg) {
     if (run.stopped) return end(run, 'stopped');
     const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
     const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { ...msg.request, max_buffer_bytes: maxBufferBytes };
-    const events = await exclusive(() => explorer().startTraining(request, Boolean(msg.fresh), run.id));
+    const events = await exclusive(() => explorer().startTraining(request, run.fresh, run.id));
     trainingStarted = true;
     await started(run, events);
     end(run, await trainLoop(run));

@@ -35,6 +35,7 @@
  * @property {EpochEvent} [lastEpoch]
  * @property {number} [trainImages]
  * @property {number} [testImages]
+ * @property {import('./protocol.js').RunState} [state]  the last state posted
  * @property {'stopped' | 'finished'} [final]
  * @property {number} [entryId]  its entry in this browser, once kept
  * @property {string} [entryName]
