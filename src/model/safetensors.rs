@@ -15,6 +15,7 @@ use ::safetensors::tensor::{TensorInfo, TensorView};
 use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
+use burn::tensor::{bf16, f16};
 
 use super::torch_layout::{self, LayoutError, Source, TorchTensor};
 use super::weights::{self, WeightsError, WeightsHeader};
@@ -311,26 +312,13 @@ fn to_f32(view: &TensorView, name: &str) -> Result<Vec<f32>, TorchError> {
     Ok(match view.dtype() {
         Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
         Dtype::F64 => data.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().unwrap()) as f32).collect(),
-        Dtype::F16 => halves().map(f16_to_f32).collect(),
-        Dtype::BF16 => halves().map(|h| f32::from_bits(u32::from(h) << 16)).collect(),
+        Dtype::F16 => halves().map(|h| f16::from_bits(h).to_f32()).collect(),
+        Dtype::BF16 => halves().map(|h| bf16::from_bits(h).to_f32()).collect(),
         other => {
             let expected = "only float tensors (F32, F64, F16, BF16) can be read";
             return Err(TorchError::Dtype { name: name.into(), dtype: other.to_string(), expected });
         }
     })
-}
-
-/// IEEE half precision to single, exactly (no crate for 15 lines).
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
-    let exponent = u32::from((h >> 10) & 0x1f);
-    let fraction = u32::from(h & 0x3ff);
-    match exponent {
-        // Zero and subnormals: fraction x 2^-24, exact in f32.
-        0 => sign * fraction as f32 * f32::powi(2.0, -24),
-        0x1f => f32::from_bits(u32::from(h & 0x8000) << 16 | 0x7f80_0000 | fraction << 13),
-        _ => f32::from_bits(u32::from(h & 0x8000) << 16 | (exponent + 112) << 23 | fraction << 13),
-    }
 }
 
 /// Puts the file's values into a freshly built network, by path.
