@@ -18,8 +18,9 @@
 //                 (a request still in flight counts whole there);
 //   first batch   Start pressed at once, then the page's batch counter (#train-progress) at 1;
 //   offline       (the site only) the run stopped, the offline copy kept (#site-offline), the
-//                 server closed, then a reload: seconds until the demos are ready again; and
-//                 after a second reload (the predictions that reload computed now kept).
+//                 page settled (it evaluates the stopped run's network and keeps its predictions),
+//                 the server closed, then a reload: seconds until the demos are ready again; and
+//                 after a second reload.
 // The instants are taken in the page (epoch ms), by a poll and a MutationObserver its code does
 // not know about.
 //
@@ -63,6 +64,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** In every document of the page: when the demos are ready and when the first batch is done. */
 function marks() {
   const w = (window.__weight = { demos: null, batch: null, kept: null });
+  // The key of the predictions the worker keeps in IndexedDB (www/worker/persistence.js), or null.
+  window.keptPredictionsKey = () =>
+    new Promise((resolve) => {
+      const open = indexedDB.open('resnet-explorer');
+      open.onerror = () => resolve(null);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('meta')) return resolve(null);
+        const get = db.transaction('meta').objectStore('meta').get('predictions');
+        get.onsuccess = () => resolve(get.result?.key ?? null);
+        get.onerror = () => resolve(null);
+      };
+    });
   const now = () => performance.timeOrigin + performance.now();
   const poll = setInterval(() => {
     const x = window.resnetExplorer;
@@ -182,12 +196,19 @@ async function measure(run) {
     result.backend = (await page.textContent('#backend')).trim();
     result.reloads = await page.evaluate(() => performance.getEntriesByType('navigation')[0].type);
 
+    const shippedKey = await page.evaluate(() => keptPredictionsKey());
     const click = Date.now();
     await page.click('#start');
     const batch = await until(page, () => window.__weight?.batch, null, 5 * 60_000, 'the first batch');
     Object.assign(result, { demos: { s: (demos - t0) / 1000, ...upTo(demos, host, net) }, batch: { s: (batch - t0) / 1000, afterClick: (batch - click) / 1000, ...upTo(batch, host, net) } });
+    const stopAt = Date.now();
     await page.click('#stop').catch(() => {});
     await until(page, () => !['loading', 'running', 'paused'].includes(window.resnetExplorer.state), null, 5 * 60_000, 'the run to end');
+    // The run's network is evaluated (at its end, or by the page after Stop) and its predictions
+    // kept in IndexedDB (worker/persistence.js): a reload before that computes them again, so the
+    // offline reloads wait until the kept predictions are no longer the shipped network's.
+    await until(page, async (before) => (await keptPredictionsKey()) !== before && window.resnetExplorer.demosReady, shippedKey, 5 * 60_000, 'the predictions of the trained network');
+    result.settledAfterStop = (Date.now() - stopAt) / 1000;
 
     if (!opt.repo) {
       const kept = await until(page, () => window.__weight?.kept, null, 5 * 60_000, 'the offline copy').catch((e) => [Date.now(), e.message]);
@@ -209,6 +230,7 @@ async function measure(run) {
       await page.reload({ waitUntil: 'commit' }).catch(() => {});
       const again = await until(page, () => window.__weight?.demos, null, 3 * 60_000, 'the demos offline').catch(() => null);
       result.offline = again ? (again - t1) / 1000 : null;
+      result.offlineKept = await page.evaluate(() => document.getElementById('pred-summary')?.dataset.kept).catch(() => null);
       result.offlineBackend = (await page.textContent('#backend').catch(() => '')).trim();
       // Once more: the predictions computed on that reload are kept, and not computed again.
       const t2 = Date.now();
@@ -234,7 +256,7 @@ function report(r) {
   console.log(`  demos ready:  ${sec(r.demos.s * 1000)} s, ${wire(r.demos)}`);
   console.log(`  first batch:  ${sec(r.batch.s * 1000)} s (${sec(r.batch.afterClick * 1000)} s after Start), ${wire(r.batch)}`);
   console.log(`  whole visit:  ${wire(r.total)}${r.kept ? `; offline copy: ${r.kept} (${sec(r.keptAfterDemos * 1000)} s after the demos)` : ''}`);
-  console.log(opt.repo ? '  offline:      not measured (this page has no service worker)' : `  offline:      demos ready ${r.offline === null ? 'NEVER (3 min)' : sec(r.offline * 1000) + ' s'} after the reload; backend: ${r.offlineBackend}; reloaded again: ${r.offlineAgain === null ? 'NEVER (3 min)' : sec(r.offlineAgain * 1000) + ' s'} (predictions kept: ${r.offlineAgainKept})`);
+  console.log(opt.repo ? '  offline:      not measured (this page has no service worker)' : `  offline:      demos ready ${r.offline === null ? 'NEVER (3 min)' : sec(r.offline * 1000) + ' s'} after the reload; backend: ${r.offlineBackend}; predictions kept: ${r.offlineKept}; reloaded again: ${r.offlineAgain === null ? 'NEVER (3 min)' : sec(r.offlineAgain * 1000) + ' s'} (predictions kept: ${r.offlineAgainKept})`);
   console.log(`  targets:      ${r.targets.join('; ')}`);
   console.log(`  asked twice:  ${r.twice.map(([p, times]) => `${p} (${times.join(', ')})`).join('; ') || 'nothing'}`);
   console.log('  largest responses (server):');
