@@ -5,6 +5,7 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum BackendKind {
     /// burn's `flex` backend: pure Rust, runs everywhere including wasm.

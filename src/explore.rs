@@ -11,6 +11,7 @@ use crate::train::{TrainError, predict, read_f32};
 
 /// The check for one residual block, on a batch of real images, in eval mode.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlockCheck {
     /// `b2.0`, `b3.1`, ...
     pub label: String,
@@ -79,6 +80,7 @@ pub async fn identity_checks(model: &ResNet, images: Tensor<4>) -> Result<Vec<Bl
 
 /// Which kind of block to insert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Insertion {
     /// A residual block with a zeroed branch: the identity.
@@ -99,6 +101,7 @@ impl Insertion {
 
 /// Test accuracy and predictions before and after inserting a block after a stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InsertionCheck {
     pub insertion: Insertion,
     pub stage: usize,

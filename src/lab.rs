@@ -14,6 +14,7 @@ use crate::train::{TrainError, predict, read_f32};
 
 /// ||dL/dW|| of one conv, by depth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GradientNorm {
     pub label: String,
     /// Weighted layers before this one on the main path (the stem conv is 1).
@@ -84,6 +85,7 @@ pub async fn residual_magnitudes(model: &ResNet, images: Tensor<4>) -> Result<Ve
 
 /// Test accuracy with one block removed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Lesion {
     pub label: String,
     /// `None` when the block changes the shape and cannot be removed.

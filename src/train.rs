@@ -17,6 +17,7 @@ use crate::model::{Classifier, ConfigError, ModelConfig, Network, parallel};
 
 /// Optimiser and schedule settings, d2l's defaults for ResNet on Fashion-MNIST.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TrainConfig {
     pub epochs: usize,
     pub batch_size: usize,
@@ -36,6 +37,7 @@ impl Default for TrainConfig {
 
 /// What the loop reports, in d2l's vocabulary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrainEvent {
     /// Running averages since the start of the epoch, 5 times an epoch.

@@ -20,6 +20,7 @@ pub enum Family {
 /// The settings a model trains with by default: on the page, and on the command line when
 /// `--epochs`, `--batch-size` or `--lr` is not given.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TrainingDefaults {
     pub epochs: usize,
     pub batch: usize,
@@ -98,10 +99,12 @@ impl Entry {
 
 /// An [`Entry`] with its totals, serialisable: what wasm's `catalogue()` returns for each model.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntrySummary {
     pub name: &'static str,
     pub title: &'static str,
     /// `"resnet"` or `"zoo"`.
+    #[cfg_attr(feature = "ts", ts(type = r#""resnet" | "zoo""#))]
     pub family: &'static str,
     /// What `startTraining` and `shapes` take, at the default input size.
     pub config: ModelConfig,

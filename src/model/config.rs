@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The first stage `b1`: conv (k, s, p) -> BN -> ReLU -> max-pool (k, s, p).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StemConfig {
     pub kernel: usize,
     pub stride: usize,
@@ -22,6 +23,7 @@ impl StemConfig {
 
 /// How a block that halves the resolution and widens the channels gets its shortcut.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Downsample {
     /// d2l's strided 1x1 conv (He et al.'s option B).
@@ -34,6 +36,7 @@ pub enum Downsample {
 
 /// Where a block sits: stage 0 is `b2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlockRef {
     pub stage: usize,
     pub block: usize,
@@ -42,6 +45,7 @@ pub struct BlockRef {
 /// A ResNet in d2l's shape: stem `b1`, then one `resnet_block` stage per width, global average
 /// pooling and a linear classifier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResNetConfig {
     pub in_channels: usize,
     /// Height and width of the (square) input image.

@@ -14,6 +14,7 @@ use super::{ConfigError, LayerShape, ResNet, ResNetConfig, infer_shapes};
 /// files written before the zoo hold), a zoo network as a [`ZooConfig`]
 /// (`{"kind": "lenet-bn", "input_size": 28}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum ModelConfig {
     ResNet(ResNetConfig),

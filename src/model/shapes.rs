@@ -10,6 +10,7 @@ use super::config::{ConfigError, ResNetConfig};
 /// `AdaptiveAvgPool2d`, `Flatten`, `Linear`), level 1 the layers of the stem and
 /// the residual blocks of a stage, level 2 the layers inside a block. A row's params and MACs include its children.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LayerShape {
     pub level: u8,
     /// PyTorch class name, as d2l prints it.

@@ -15,6 +15,7 @@ const PROBE: usize = 64;
 
 /// What `lab_probe` measures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Probe {
     pub gradients: Vec<GradientNorm>,
     pub magnitudes: Vec<Magnitude>,
@@ -22,6 +23,7 @@ pub struct Probe {
 
 /// ||F(x)|| / ||x|| of one residual block.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Magnitude {
     pub label: String,
     pub ratio: f32,

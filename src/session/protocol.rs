@@ -12,21 +12,26 @@ use crate::train::{TrainConfig, TrainEvent};
 
 /// Everything a training run needs besides the data bytes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StartRequest {
     /// A ResNet configuration as before, or a zoo network's (`{"kind": "alexnet", "input_size": 96}`).
     pub model: ModelConfig,
     pub train: TrainConfig,
     /// Use the first N training / test images (None: all of them).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub train_limit: Option<usize>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub test_limit: Option<usize>,
     /// The GPU's per-buffer limit (the smaller of WebGPU's maxBufferSize and
     /// maxStorageBufferBindingSize); a batch that would need more is refused before training.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_buffer_bytes: Option<u64>,
 }
 
 /// The backend a worker ended up with, and why when it is not the GPU.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackendInfo {
     pub backend: BackendKind,
     pub label: String,
@@ -41,6 +46,7 @@ pub struct BackendInfo {
 
 /// A block added to the network by the nested-function-classes demo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Inserted {
     pub insertion: Insertion,
     pub stage: usize,
@@ -49,6 +55,7 @@ pub struct Inserted {
 /// Where the network in memory came from: the page's "Network in memory" line and which network
 /// kept in this browser is in memory. The session changes it in the same step as the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "source", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Origin {
     /// The pretrained weights shipped with the page.
@@ -82,6 +89,7 @@ impl Origin {
 
 /// The current network, for the diagram and the layer table.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ModelEvent {
     /// Serialised as the configuration itself: a ResNet's has `widths`, `blocks`, ...; a zoo
     /// network's has `kind` and `input_size`.
@@ -98,6 +106,7 @@ pub struct ModelEvent {
 
 /// The prediction of one gallery image.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Sample {
     pub index: usize,
     pub label: u8,
@@ -105,6 +114,7 @@ pub struct Sample {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WorkerEvent {
     Backend(BackendInfo),
@@ -132,6 +142,8 @@ pub enum WorkerEvent {
     },
     Gallery {
         side: usize,
+        /// `Uint8Array`s in the browser (`web::convert::event_to_js`).
+        #[cfg_attr(feature = "ts", ts(type = "Uint8Array[]"))]
         images: Vec<Vec<u8>>,
         labels: Vec<u8>,
         class_names: Vec<String>,
@@ -141,7 +153,10 @@ pub enum WorkerEvent {
         channels: usize,
         side_in: usize,
         side_out: usize,
+        /// `Float32Array`s in the browser (`web::convert::event_to_js`).
+        #[cfg_attr(feature = "ts", ts(type = "Float32Array"))]
         input: Vec<f32>,
+        #[cfg_attr(feature = "ts", ts(type = "Float32Array"))]
         output: Vec<f32>,
         max_abs_diff: Option<f32>,
     },

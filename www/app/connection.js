@@ -7,12 +7,19 @@ import { WorkerClient } from '../worker/client.js';
 import { freshWorker } from '../core/page-state.js';
 import { testLimit } from '../core/settings.js';
 
-/** @typedef {import('../core/store.js').Store<import('../core/page-state.js').PageState>} PageStore */
+/**
+ * @typedef {import('../core/store.js').Store<import('../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../worker/protocol.js').WorkerEvent} WorkerEvent
+ * @typedef {import('../worker/protocol.js').EventType} EventType
+ * @typedef {import('../worker/protocol.js').MethodName} MethodName
+ * @typedef {import('../worker/protocol.js').Methods} Methods
+ * @typedef {import('../worker/client.js').WorkerLike} WorkerLike
+ */
 
 export class Connection {
   /**
    * @param {PageStore} store
-   * @param {{onFailure: (message: string) => void, spawn?: () => any}} options
+   * @param {{onFailure: (message: string) => void, spawn?: () => WorkerLike}} options
    */
   constructor(store, { onFailure, spawn }) {
     this.store = store;
@@ -21,14 +28,18 @@ export class Connection {
     /** @type {WorkerClient | null} */
     this.client = null;
     this.broken = false;
-    /** @type {Map<string, Set<(event: any) => void>>} */
+    /** @type {Map<EventType, Set<(event: WorkerEvent) => void>>} */
     this.listeners = new Map();
   }
 
-  /** Calls `fn` with every event of `type` (of the latest run, or of no run). */
-  on(/** @type {string} */ type, /** @type {(event: any) => void} */ fn) {
+  /**
+   * Calls `fn` with every event of `type` (of the latest run, or of no run).
+   * @template {EventType} T
+   * @param {T} type @param {(event: import('../worker/protocol.js').EventOf<T>) => void} fn
+   */
+  on(type, fn) {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type)?.add(fn);
+    this.listeners.get(type)?.add(/** @type {(event: WorkerEvent) => void} */ (fn));
   }
 
   /** The backend the current worker was opened with, or null. */
@@ -40,7 +51,7 @@ export class Connection {
    * The worker for `backendChoice`: the current one, or a fresh one (a worker initialises its
    * device once, so switching backends needs a new worker; so does a broken one).
    * `testLimit`: the test images a fresh worker's demos evaluate (null: all); by default the form's.
-   * @param {string} backendChoice @param {number | null} [testLimit]
+   * @param {import('../core/backend.js').BackendChoice} backendChoice @param {number | null} [testLimit]
    */
   ensure(backendChoice, testLimit = this.formTestLimit()) {
     if (this.client && (this.broken || this.client.backend !== backendChoice)) {
@@ -51,6 +62,7 @@ export class Connection {
     const s = this.store.get();
     this.broken = false;
     this.store.set(freshWorker(s));
+    /** @type {import('../worker/protocol.js').OpenMessage} */
     const open = { type: 'open', backend: backendChoice, testLimit };
     const client = new WorkerClient({
       open,
@@ -73,8 +85,13 @@ export class Connection {
     return test ? testLimit(test) : null;
   }
 
-  /** A request to the worker (started with the page's backend choice if there is none). */
-  call(/** @type {string} */ method, /** @type {object} */ args = {}, /** @type {Transferable[]} */ transfer = []) {
+  /**
+   * A request to the worker (started with the page's backend choice if there is none).
+   * @template {MethodName} M
+   * @param {M} method @param {Methods[M]['args']} [args] @param {Transferable[]} [transfer]
+   * @returns {Promise<Methods[M]['result']>}
+   */
+  call(method, args, transfer = []) {
     return this.ensure(this.store.get().backendChoice).call(method, args, transfer);
   }
 
@@ -103,7 +120,7 @@ export class Connection {
     this.broken = true;
   }
 
-  /** @param {any} event */
+  /** @param {WorkerEvent} event */
   dispatch(event) {
     if (event?.run !== undefined && event.run !== this.store.get().runId) return; // a replaced run's
     const fns = this.listeners.get(event?.type);

@@ -15,6 +15,9 @@
 /** What the Backend setting takes (the settings schema checks links against it). @type {readonly BackendChoice[]} */
 export const BACKEND_CHOICES = ['auto', 'wgpu', 'cpu'];
 
+/** A choice as a link or the form gives it (checked against the schema there); else 'auto'. @param {unknown} value @returns {BackendChoice} */
+export const backendChoiceOf = (value) => BACKEND_CHOICES.find((c) => c === value) ?? 'auto';
+
 // Software renderers behind WebGPU: Chromium's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe,
 // Windows' WARP ("Microsoft Basic Render Driver"). They run shaders on the CPU, far slower than
 // burn's CPU backend in wasm (measured here: 15 against 470 examples/sec on the fast preset).

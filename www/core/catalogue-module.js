@@ -4,7 +4,11 @@
 // module on its own). Loaded once, for every feature that asks.
 
 /**
- * @typedef {{catalogue(): unknown[], shapes(config: unknown): any[], labTwins(depth: number, width: number, zeroGamma: boolean): [unknown, unknown]}} CatalogueModule
+ * crates/catalogue's exports, with Rust's types (www/generated/rust.d.ts).
+ * @typedef {import('../generated/rust.js').ModelConfig} ModelConfig
+ * @typedef {{catalogue(): import('../generated/rust.js').EntrySummary[],
+ *   shapes(config: ModelConfig): import('../generated/rust.js').LayerShape[],
+ *   labTwins(depth: number, width: number, zeroGamma: boolean): [ModelConfig, ModelConfig]}} CatalogueModule
  */
 
 /** Where it lives, relative to this file (www/core/). */

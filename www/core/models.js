@@ -3,11 +3,15 @@
 // the sentences that name a network. Pure, unit-tested in tests/unit/models.test.mjs.
 
 /**
+ * @typedef {import('../generated/rust.js').ModelConfig} ModelConfig
+ * @typedef {import('../generated/rust.js').EntrySummary} EntrySummary
+ * @typedef {{config: ModelConfig, inserted: {stage: number}[]}} ModelInMemory
+ *
  * @typedef {object} ModelEntry
  * @property {string} name         the page's and the CLI's name: fast, d2l96, lenet-bn, ...
  * @property {string} title
  * @property {'resnet' | 'zoo'} family
- * @property {any} config          what startTraining and shapes take (a chapter-7 model: at its default input)
+ * @property {ModelConfig} config  what startTraining and shapes take (a chapter-7 model: at its default input)
  * @property {number} defaultInput the seed's input side in pixels
  * @property {{epochs: number, batch: number, lr: number}} training  the page's defaults
  * @property {number | null} seedAcc  the seed's test accuracy after its own run
@@ -16,33 +20,39 @@
  * @property {number} macs
  */
 
-/** @param {any} a @param {any} b */
+/** @param {ModelConfig | null | undefined} a @param {ModelConfig | null | undefined} b */
 export const sameConfig = (a, b) =>
-  Boolean(a && b) && (a.kind || b.kind ? a.kind === b.kind && a.input_size === b.input_size : JSON.stringify(a) === JSON.stringify(b));
+  Boolean(a && b) && ('kind' in (a ?? {}) || 'kind' in (b ?? {}) ? zooKind(a) === zooKind(b) && a?.input_size === b?.input_size : JSON.stringify(a) === JSON.stringify(b));
+
+/** A chapter-7 configuration's kind, or null for a ResNet's. @param {ModelConfig | null | undefined} config */
+export const zooKind = (config) => (config && 'kind' in config ? config.kind : null);
 
 /**
  * The catalogue entry a configuration was made from (a chapter-7 model: by its kind), or null
  * for a custom ResNet.
- * @param {Map<string, ModelEntry>} models @param {any} config
+ * @param {Map<string, ModelEntry>} models @param {ModelConfig} config
  */
 export function presetOf(models, config) {
-  if (config?.kind) return models.has(config.kind) ? config.kind : null;
+  const kind = zooKind(config);
+  if (kind) return models.has(kind) ? kind : null;
   for (const [name, m] of models) if (m.family === 'resnet' && sameConfig(m.config, config)) return name;
   return null;
 }
 
-/** "GoogLeNet at 96×96" for a chapter-7 configuration, null for a ResNet. @param {Map<string, ModelEntry>} models @param {any} config */
+/** "GoogLeNet at 96×96" for a chapter-7 configuration, null for a ResNet. @param {Map<string, ModelEntry>} models @param {ModelConfig | null} config */
 export function zooName(models, config) {
-  if (!config?.kind) return null;
-  return `${models.get(config.kind)?.title ?? config.kind} at ${config.input_size}\u00d7${config.input_size}`;
+  const kind = zooKind(config);
+  if (!kind || !config) return null;
+  return `${models.get(kind)?.title ?? kind} at ${config.input_size}\u00d7${config.input_size}`;
 }
 
-/** The preset a network in memory was made from (its configuration before any insertion), or null. @param {Map<string, ModelEntry>} models @param {{config: any, inserted: {stage: number}[]}} model */
+/** The preset a network in memory was made from (its configuration before any insertion), or null. @param {Map<string, ModelEntry>} models @param {ModelInMemory} model */
 export function basePreset(models, model) {
-  if (model.config.kind) return model.config.kind;
+  const config = model.config;
+  if ('kind' in config) return config.kind;
   // Inserted blocks (identity or plain) are counted in `config.blocks`; plain ones are listed.
-  const blocks = model.config.blocks.map((/** @type {number} */ n, /** @type {number} */ s) => n - model.inserted.filter((x) => x.stage === s).length);
-  return presetOf(models, { ...model.config, blocks, plain_blocks: [] });
+  const blocks = config.blocks.map((n, s) => n - model.inserted.filter((x) => x.stage === s).length);
+  return presetOf(models, { ...config, blocks, plain_blocks: [] });
 }
 
 /** The configuration the form describes: a ResNet preset's, or a chapter-7 model at `input` (null if invalid). @param {Map<string, ModelEntry>} models @param {string} name @param {number | null} input */
@@ -50,10 +60,10 @@ export function configFor(models, name, input) {
   const m = models.get(name);
   if (!m) return null;
   if (m.family === 'resnet') return m.config;
-  return input === null ? null : { kind: name, input_size: input };
+  return input === null ? null : { kind: /** @type {import('../generated/rust.js').ZooKind} */ (name), input_size: input };
 }
 
-/** For sentences: "the fast preset", "GoogLeNet at 96×96". @param {Map<string, ModelEntry>} models @param {string} name @param {any} config */
+/** For sentences: "the fast preset", "GoogLeNet at 96×96". @param {Map<string, ModelEntry>} models @param {string} name @param {ModelConfig | null} config */
 export function selectionName(models, name, config) {
   if (models.get(name)?.family !== 'zoo') return `the ${name} preset`;
   return zooName(models, config) ?? models.get(name)?.title ?? name;
@@ -62,7 +72,7 @@ export function selectionName(models, name, config) {
 /**
  * What a run is called in the chart's caption and the saved list.
  * @param {Map<string, ModelEntry>} models
- * @param {{fresh: boolean, config: any, preset: string, memory: {config: any, inserted: {stage: number}[]} | null}} run
+ * @param {{fresh: boolean, config: ModelConfig | null, preset: string, memory: ModelInMemory | null}} run
  */
 export function runLabel(models, { fresh, config, preset, memory }) {
   if (fresh) return zooName(models, config) ?? `${preset} preset`;
@@ -75,7 +85,7 @@ export const capitalise = (/** @type {string} */ s) => s.charAt(0).toUpperCase()
 
 /**
  * The page's catalogue from Rust's `catalogue()` (src/model/catalogue.rs), by name, in its order.
- * @param {any[]} entries
+ * @param {EntrySummary[]} entries
  * @returns {Map<string, ModelEntry>}
  */
 export function catalogueFrom(entries) {

@@ -5,20 +5,20 @@
 
 /**
  * @typedef {'idle' | 'loading' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed'} RunState
- * @typedef {{backend: 'wgpu' | 'cpu', threads?: number, demos_on_cpu?: boolean, fallback_reason?: string | null}} BackendInfo
- * @typedef {{config: any, layers: any[], inserted: {insertion: string, stage: number}[], note?: string, run?: number}} ModelEvent
+ * @typedef {import('../worker/protocol.js').BackendEvent} BackendInfo
+ * @typedef {import('../worker/protocol.js').ModelEvent & {run?: number}} ModelEvent
  * @typedef {{source: 'shipped' | 'saved' | 'uploaded' | 'trained' | 'none', note?: string, name?: string | null,
  *   savedAt?: string, id?: number | null, run?: number}} NetworkSource  the `model` event's origin and note
  *
  * @typedef {object} PageState
- * @property {any} wasm               the wasm module on the main thread (shapes, catalogue), once loaded
+ * @property {import('./catalogue-module.js').CatalogueModule | null} wasm  the catalogue module on the main thread (shapes, catalogue), once loaded
  * @property {Map<string, import('../core/models.js').ModelEntry>} models  the catalogue, from Rust
  * @property {Record<string, any> | null} settings  the training form's values when all are valid, else null
  * @property {string} settingsProblems  what is wrong with the form's values ('' when nothing)
  * @property {string[]} linkProblems  what the opening link had wrong (reported, never silently replaced)
  * @property {string} preset          the model chosen in the form
- * @property {any} selectedConfig     the configuration the form describes (null when the input size is invalid)
- * @property {string} backendChoice   'auto' | 'wgpu' | 'cpu'
+ * @property {import('./models.js').ModelConfig | null} selectedConfig  the configuration the form describes (null when the input size is invalid)
+ * @property {import('./backend.js').BackendChoice} backendChoice
  * @property {string | null} block    the selected residual block ('b2.0'), the identity demo's
  * @property {'branch' | 'conv2'} mode  the identity demo's zeroing
  * @property {number} image           the identity demo's test image
@@ -26,7 +26,7 @@
  * @property {number} workerId        bumped whenever a new worker is started (its facts below reset)
  * @property {boolean} opened         the worker has its device, data and first network
  * @property {BackendInfo | null} backend  what the worker trains on
- * @property {any} adapter            the WebGPU adapter's facts (the worker's `adapter` event)
+ * @property {import('../worker/protocol.js').AdapterEvent | null} adapter  the WebGPU adapter's facts
  * @property {{state: 'running' | 'done', seconds?: number} | null} warmUp  GPU kernels compiled ahead
  * @property {number | null} testImages  test images the worker's data holds
  * @property {RunState} runState
@@ -39,12 +39,12 @@
  * @property {'memory' | 'preview'} showing  the diagram shows the network in memory or the form's model
  * @property {any} run                the current (or last) run's bookkeeping (www/features/training/run.js)
  * @property {NetworkSource | null} source  where the network in memory came from
- * @property {{entries: any[], current: any} | null} saved  the networks kept in this browser
+ * @property {{entries: import('../worker/protocol.js').SavedSummary[], current: number | null} | null} saved  the networks kept in this browser
  * @property {{done: number, epochs: number} | null} resumable  an unfinished run saved in this browser
- * @property {any} gallery            the first test images and class names
- * @property {any} predictions        the latest `predictions` event
+ * @property {import('../worker/protocol.js').GalleryEvent | null} gallery  the first test images and class names
+ * @property {import('../worker/protocol.js').PredictionsEvent | null} predictions  the latest `predictions` event
  * @property {string} predictionsFrom which network they are of
- * @property {any[] | null} checks    the identity checks of every block
+ * @property {import('../generated/rust.js').BlockCheck[] | null} checks  the identity checks of every block
  * @property {any} finishedRun        the latest run that finished: {request, lastEpoch, fresh, resumed, trainImages, testImages, backend}
  * @property {boolean} ownData        the user's IDX files replaced Fashion-MNIST
  * @property {{isolated: boolean, reason: string | null} | null} isolation  cross-origin isolation

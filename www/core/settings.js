@@ -5,7 +5,7 @@
 // tests/unit/settings.test.mjs.
 
 import { checkLinkNumber, rangeText } from './fields.js';
-import { BACKEND_CHOICES } from './backend.js';
+import { BACKEND_CHOICES, backendChoiceOf } from './backend.js';
 
 /**
  * @typedef {import('./fields.js').NumberSpec & {kind: 'number', default: number | null,
@@ -68,12 +68,12 @@ export function pageSettings(presets) {
  * worker can start while the page compiles its own module): the backend choice, and the test
  * images the demos evaluate (null: all of them). A value the link has wrong is left to the form
  * to report; the default is used meanwhile, as the form does.
- * @param {string} hash @returns {{backend: string, testLimit: number | null}}
+ * @param {string} hash @returns {{backend: import('./backend.js').BackendChoice, testLimit: number | null}}
  */
 export function workerOpening(hash) {
   const { values } = parseHash(hash, [/** @type {Setting} */ (TRAINING.find((s) => s.key === 'test')), BACKEND]);
   const test = /** @type {number | undefined} */ (values.test);
-  return { backend: String(values.backend ?? 'auto'), testLimit: test === undefined ? null : testLimit(test) };
+  return { backend: backendChoiceOf(values.backend), testLimit: test === undefined ? null : testLimit(test) };
 }
 
 /** The lab's settings, under `lab-` keys. */

@@ -5,9 +5,10 @@
 import { FULL, testLimit } from './settings.js';
 
 /**
- * @param {unknown} model  a model configuration as Rust takes it
+ * @param {import('./models.js').ModelConfig} model  a model configuration as Rust takes it
  * @param {{epochs: number, batch: number, lr: number, train: number, test: number}} settings
  * @param {{momentum?: number, weightDecay?: number, seed?: number}} [optimiser]  d2l's plain SGD by default
+ * @returns {import('../generated/rust.js').StartRequest}
  */
 export function startRequest(model, settings, { momentum = 0, weightDecay = 0, seed = 0 } = {}) {
   return {

@@ -4,10 +4,18 @@
 // the worker fails or is replaced, its pending calls fail at once (nobody waits forever).
 
 /**
- * @typedef {{postMessage(msg: any, transfer?: Transferable[]): void, terminate(): void,
- *   onmessage: ((e: {data: any}) => void) | null, onerror: ((e: any) => void) | null,
- *   onmessageerror: ((e: any) => void) | null}} WorkerLike
- * @typedef {{resolve(value: any): void, reject(error: Error): void}} Pending
+ * @typedef {import('./protocol.js').PageMessage} PageMessage
+ * @typedef {import('./protocol.js').WorkerMessage} WorkerMessage
+ * @typedef {import('./protocol.js').WorkerEvent} WorkerEvent
+ * @typedef {import('./protocol.js').ReplyMessage} ReplyMessage
+ * @typedef {import('./protocol.js').OpenMessage} OpenMessage
+ * @typedef {import('./protocol.js').MethodName} MethodName
+ * @typedef {import('./protocol.js').Methods} Methods
+ * @typedef {{postMessage(msg: PageMessage, transfer?: Transferable[]): void, terminate(): void,
+ *   onmessage: ((e: {data: WorkerMessage}) => void) | null,
+ *   onerror: ((e: {message?: string, preventDefault?: () => void}) => void) | null,
+ *   onmessageerror: ((e: unknown) => void) | null}} WorkerLike
+ * @typedef {{resolve(value: unknown): void, reject(error: Error): void}} Pending
  * @typedef {Error & {busy?: boolean, replaced?: boolean}} CallError
  */
 
@@ -17,8 +25,8 @@ export const spawnWorker = () => /** @type {WorkerLike} */ (/** @type {unknown} 
 export class WorkerClient {
   /**
    * @param {object} options
-   * @param {any} options.open  the `open` message (backend, testLimit, threads, network)
-   * @param {(event: any) => void} options.onEvent  every message that is not a reply
+   * @param {OpenMessage} options.open  the `open` message (backend, testLimit, threads, network)
+   * @param {(event: WorkerEvent) => void} options.onEvent  every message that is not a reply
    * @param {(message: string, fault?: boolean) => void} [options.onFailure]  the worker's script failed, or
    *   (`fault`) one of its threads trapped: it ran out of memory or panicked
    * @param {() => WorkerLike} [options.spawn]  tests pass a fake
@@ -36,7 +44,7 @@ export class WorkerClient {
     // forever, so neither its replies nor its onerror would ever come).
     const faultChannel = `resnet-explorer-fault-${crypto.randomUUID?.() ?? Math.random()}`;
     this.faults = typeof BroadcastChannel === 'function' ? new BroadcastChannel(faultChannel) : null;
-    /** @type {any} */ (this.faults)?.unref?.(); // Node's (the unit tests'): it must not keep the process alive
+    /** @type {{unref?: () => void} | null} */ (this.faults)?.unref?.(); // Node's (the unit tests'): it must not keep the process alive
     if (this.faults) {
       this.faults.onmessage = ({ data }) => {
         if (this.closed || this.broken) return;
@@ -65,22 +73,23 @@ export class WorkerClient {
 
   /**
    * A request to the worker's METHODS; resolves with its result. A refusal carries `busy`.
-   * @param {string} method
-   * @param {object} [args]
+   * @template {MethodName} M
+   * @param {M} method
+   * @param {Methods[M]['args']} [args]
    * @param {Transferable[]} [transfer]
-   * @returns {Promise<any>}
+   * @returns {Promise<Methods[M]['result']>}
    */
-  call(method, args = {}, transfer = []) {
+  call(method, args, transfer = []) {
     if (this.broken || this.closed) return Promise.reject(new Error('its worker is not running'));
     return new Promise((resolve, reject) => {
       const id = ++this.nextId;
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: (value) => resolve(/** @type {Methods[M]['result']} */ (value)), reject });
       this.worker.postMessage({ type: 'call', id, method, args }, transfer);
     });
   }
 
   /** A control message (start, pause, resume, stop), no reply. */
-  post(/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) {
+  post(/** @type {PageMessage} */ msg, /** @type {Transferable[]} */ transfer = []) {
     if (!this.closed) this.worker.postMessage(msg, transfer);
   }
 
@@ -93,7 +102,7 @@ export class WorkerClient {
     this.failPending(reason, { replaced: true });
   }
 
-  /** @param {{id: number, ok: boolean, result?: any, error?: string, busy?: boolean}} reply */
+  /** @param {ReplyMessage} reply */
   settle(reply) {
     const p = this.pending.get(reply.id);
     if (!p) return;

@@ -40,13 +40,13 @@
  * @property {() => Uint8Array | undefined} computedPredictions
  * @property {(file: Uint8Array) => void} savedAs  the network in memory was just saved as `file`
  * @property {(predictions: Uint8Array) => import('./protocol.js').PredictionsEvent} usePredictions
- * @property {(images: number) => Promise<any>} identityChecks
+ * @property {(images: number) => Promise<import('../generated/rust.js').BlockCheck[]>} identityChecks
  * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps
- * @property {(insertion: string, stage: number) => Promise<WorkerEvent[]>} insert
+ * @property {(insertion: import('./protocol.js').Insertion, stage: number) => Promise<WorkerEvent[]>} insert
  * @property {() => WorkerEvent[]} restore
- * @property {() => Promise<any>} labProbe
- * @property {() => Promise<any>} lesions
- * @property {(names: string[], ...bytes: (Uint8Array | undefined)[]) => WorkerEvent} useData
+ * @property {() => Promise<import('../generated/rust.js').Probe>} labProbe
+ * @property {() => Promise<import('../generated/rust.js').Lesion[]>} lesions
+ * @property {(names: string[], ...bytes: (Uint8Array | undefined)[]) => import('./protocol.js').DataReadyEvent} useData
  *
  * @typedef {object} WasmModule  the package's exports
  * @property {() => Promise<{memory: WebAssembly.Memory}>} default  instantiates the module

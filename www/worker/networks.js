@@ -97,12 +97,19 @@ export async function loadFirstNetwork() {
   await postSaved();
 }
 
-/** Inserts a block after `stage` (inside `exclusive`); resolves to the new `model` event. @param {string} insertion @param {number} stage */
+/**
+ * Inserts a block after `stage` (inside `exclusive`); resolves to the check of the predictions
+ * before and after (the `model` event of the bigger network is posted).
+ * @param {import('./protocol.js').Insertion} insertion @param {number} stage
+ * @returns {Promise<import('./protocol.js').InsertionEvent>}
+ */
 export async function insertBlock(insertion, stage) {
   const events = await explorer().insert(insertion, stage);
   postAll(events);
   await postSaved();
-  return /** @type {ModelEvent} */ (events[0]);
+  const check = events.find((e) => e.type === 'insertion');
+  if (!check) throw new Error('the insertion was not checked'); // Rust's insert returns its check first
+  return check;
 }
 
 /** Removes the inserted blocks: the original network is in memory again, and the page opens with it again. */

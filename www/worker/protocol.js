@@ -14,14 +14,12 @@
 
 /**
  * @typedef {import('../core/backend.js').BackendChoice} BackendChoice
- *
- * @typedef {{epochs: number, batch_size: number, lr: number, momentum?: number,
- *   weight_decay?: number, seed?: number}} TrainSettings  Rust's `TrainConfig`
- * @typedef {{model: object, train: TrainSettings, train_limit?: number | null,
- *   test_limit?: number | null, max_buffer_bytes?: number | null}} StartRequest
+ * @typedef {import('../generated/rust.js').StartRequest} StartRequest
  *   Rust's `StartRequest`: a model configuration (a ResNet's or a zoo network's), the training
  *   settings, how many training / test images (null: all). `max_buffer_bytes` is the worker's
  *   to set (the GPU's per-buffer limit).
+ * @typedef {import('../generated/rust.js').TrainConfig} TrainSettings  Rust's `TrainConfig`
+ * @typedef {import('../generated/rust.js').ModelConfig} ModelConfig
  *
  * @typedef {{type: 'open', backend: BackendChoice, testLimit?: number | null, network?: boolean,
  *   threads?: number, faultChannel?: string}} OpenMessage
@@ -30,9 +28,10 @@
  *   the lab's workers). `threads`: the most threads the CPU backend may use (default: all cores).
  *   `faultChannel`: a BroadcastChannel name on which any of the worker's threads (the CPU pool's
  *   too) says why it traps (src/web/fault.rs), since a trapped pool thread stalls the worker.
- * @typedef {{type: 'start', run?: number, request: StartRequest, backend: BackendChoice,
+ * @typedef {{type: 'start', run?: number, request: StartRequest | null, backend: BackendChoice,
  *   fresh?: boolean, label?: string, resume?: boolean, keep?: boolean, probe?: boolean}} StartMessage
- *   A training run; a running one is stopped first (and, being replaced, not kept).
+ *   A training run; a running one is stopped first (and, being replaced, not kept). `request`
+ *   is null only with `resume` (the checkpoint's own).
  *   fresh (default true): a new network, else keep training the one in memory; resume: the
  *   checkpoint kept as current in this browser goes on where it stopped; keep (default true):
  *   false keeps neither checkpoints nor the trained network in this browser (the lab's races);
@@ -50,15 +49,15 @@
  * The requests a `call` may name, with their arguments and results.
  * @typedef {{
  *   featureMaps: {args: {stage: number, block: number, mode: string, image: number, channels: number}, result: FeatureMapsEvent},
- *   identityChecks: {args: {images: number}, result: object[]},
+ *   identityChecks: {args: {images: number}, result: import('../generated/rust.js').BlockCheck[]},
  *   setTestLimit: {args: {limit?: number | null}, result: void},
  *   warmUp: {args: {request: StartRequest}, result: null | void},
  *   evaluate: {args: {}, result: null},
- *   insert: {args: {insertion: string, stage: number}, result: ModelEvent},
+ *   insert: {args: {insertion: Insertion, stage: number}, result: InsertionEvent},
  *   restore: {args: {}, result: null},
  *   loadWeights: {args: {bytes: Uint8Array, name?: string}, result: void},
  *   saveWeights: {args: {format?: 'rnxw' | 'safetensors'}, result: Uint8Array},
- *   lesions: {args: {}, result: {accuracy: number, blocks: {label: string, accuracy: number | null}[]}},
+ *   lesions: {args: {}, result: {accuracy: number, blocks: import('../generated/rust.js').Lesion[]}},
  *   useData: {args: {files: {name: string, bytes: Uint8Array}[]}, result: DataReadyEvent},
  *   memory: {args: {}, result: {wasmBytes: number}},
  *   simulateFault: {args: {}, result: null},
@@ -67,8 +66,9 @@
  *   renameSaved: {args: {id: number, name: string}, result: null},
  *   deleteSaved: {args: {id: number}, result: null},
  * }} Methods
- *   evaluate posts its `predictions` event; insert, restore, loadWeights, loadSaved, loadShipped
- *   and deleteSaved post `model` (and `network`, `saved_list`) events; useData posts
+ *   evaluate posts its `predictions` event; insert answers its check and, like restore,
+ *   loadWeights, loadSaved, loadShipped and deleteSaved, posts `model` (and `network`,
+ *   `saved_list`) events; useData posts
  *   `data_ready` and `gallery`; saveWeights answers the weights file and featureMaps its typed
  *   arrays (their buffers transferred).
  * @typedef {keyof Methods} MethodName
@@ -78,40 +78,35 @@
 // Worker -> page: Rust's events (src/session/protocol.rs)
 
 /**
- * @typedef {{type: 'backend', backend: 'wgpu' | 'cpu', label: string, fallback_reason: string | null,
- *   demos_on_cpu: boolean, threads: number}} BackendEvent  the backend the worker ended up with
- * @typedef {{insertion: string, stage: number}} InsertedBlock
- * @typedef {{source: 'shipped'} | {source: 'saved', id: number | null, name: string, savedAt: string}
- *   | {source: 'uploaded', name: string} | {source: 'trained', run: number, id: number | null, name: string | null}} Origin
- *   where the network in memory came from (Rust's `Origin`; `id`: the entry kept in this browser)
- * @typedef {{type: 'model', config: object, layers: object[], parameters: number, note: string,
- *   origin: Origin, inserted: InsertedBlock[]}} ModelEvent  the network in memory, for the diagram
+ * Generated from Rust (tests/contract.rs writes www/generated/rust.d.ts): one union, each event
+ * picked from it by its `type`. Two events carry a field the worker adds.
+ * @typedef {import('../generated/rust.js').WorkerEvent} RustEvent
+ * @typedef {import('../generated/rust.js').Origin} Origin  where the network in memory came from
+ * @typedef {import('../generated/rust.js').Insertion} Insertion
+ * @typedef {import('../generated/rust.js').Inserted} InsertedBlock
+ * @typedef {import('../generated/rust.js').LayerShape} LayerShape
+ * @typedef {Extract<RustEvent, {type: 'backend'}>} BackendEvent  the backend the worker ended up with
+ * @typedef {Extract<RustEvent, {type: 'model'}>} ModelEvent  the network in memory, for the diagram
  *   and the table; `note` says what the weights are (a downloaded file's header says the same)
- * @typedef {{type: 'data_ready', train: number, test: number}} DataReadyEvent
- * @typedef {{type: 'step', batch: number, total: number}} StepEvent  one batch done (over all epochs)
- * @typedef {{type: 'train', kind: 'report', epoch: number, train_loss: number, train_acc: number,
- *   examples_per_sec: number}} ReportEvent  running averages, 5 times an epoch
- * @typedef {{type: 'train', kind: 'epoch', epoch: number, train_loss: number, train_acc: number,
- *   test_acc: number, examples_per_sec: number}} EpochEvent  an epoch's end, with test accuracy
- * @typedef {ReportEvent | EpochEvent} TrainEvent
- * @typedef {{type: 'predictions', accuracy: number, confusion: number[][], per_class: number[],
- *   samples: {index: number, label: number, predicted: number}[], kept?: boolean}} PredictionsEvent
+ * @typedef {Extract<RustEvent, {type: 'data_ready'}>} DataReadyEvent
+ * @typedef {Extract<RustEvent, {type: 'step'}>} StepEvent  one batch done (over all epochs)
+ * @typedef {Extract<RustEvent, {type: 'train'}>} TrainEvent
+ * @typedef {Extract<TrainEvent, {kind: 'report'}>} ReportEvent  running averages, 5 times an epoch
+ * @typedef {Extract<TrainEvent, {kind: 'epoch'}>} EpochEvent  an epoch's end, with test accuracy
+ * @typedef {Extract<RustEvent, {type: 'predictions'}> & {kept?: boolean}} PredictionsEvent
  *   kept: computed on an earlier visit for the same weights file and test images (worker/predictions.js)
- * @typedef {{type: 'finished', examples_per_sec: number}} FinishedEvent
- * @typedef {{type: 'gallery', side: number, images: Uint8Array[], labels: number[],
- *   class_names: string[]}} GalleryEvent  images: side x side grey bytes each, every one with its own
- *   buffer (transferred to the page, not copied)
- * @typedef {{type: 'feature_maps', label: string, channels: number, side_in: number,
- *   side_out: number, input: Float32Array, output: Float32Array, max_abs_diff: number | null}} FeatureMapsEvent
- *   input/output: `channels` maps of side x side floats one after another (buffers transferred)
- * @typedef {{type: 'insertion', insertion: string, stage: number, accuracy_before: number,
- *   accuracy_after: number, changed_predictions: number, images: number}} InsertionEvent
- * @typedef {{type: 'diverged', epoch: number, loss: number, kept_epoch: number, message: string}} DivergedEvent
- *   the loss exploded; the weights of `kept_epoch` are kept (an `error` follows)
- * @typedef {{type: 'error', message: string, fatal?: boolean}} ErrorEvent
+ * @typedef {Extract<RustEvent, {type: 'finished'}>} FinishedEvent
+ * @typedef {Extract<RustEvent, {type: 'gallery'}>} GalleryEvent  images: side x side grey bytes
+ *   each, every one with its own buffer (transferred to the page, not copied)
+ * @typedef {Extract<RustEvent, {type: 'feature_maps'}>} FeatureMapsEvent  input/output: `channels`
+ *   maps of side x side floats one after another (buffers transferred)
+ * @typedef {Extract<RustEvent, {type: 'insertion'}>} InsertionEvent
+ * @typedef {Extract<RustEvent, {type: 'diverged'}>} DivergedEvent  the loss exploded; the weights
+ *   of `kept_epoch` are kept (an `error` follows)
+ * @typedef {Extract<RustEvent, {type: 'error'}> & {fatal?: boolean}} ErrorEvent
  *   fatal: the wasm module crashed; the page must start a new worker
- * @typedef {BackendEvent | ModelEvent | DataReadyEvent | StepEvent | TrainEvent | PredictionsEvent
- *   | FinishedEvent | GalleryEvent | FeatureMapsEvent | InsertionEvent | DivergedEvent | ErrorEvent} RustEvent
+ * @typedef {Exclude<RustEvent, {type: 'predictions' | 'error'}> | PredictionsEvent | ErrorEvent} SessionEvent
+ *   every event Rust produces, as the page receives it
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -137,22 +132,28 @@
  *   the networks kept in this browser, oldest first, and which of them is in memory
  * @typedef {{type: 'notice', message: string}} NoticeEvent  something went wrong, nothing stops
  * @typedef {{type: 'opened', ok: boolean}} OpenedEvent  the answer to `open`
- * @typedef {{epochs: number, events: TrainEvent[], request: StartRequest, label: string}} RunHistory
+ * @typedef {{epochs: number, events: TrainEvent[], request: StartRequest | null, label: string}} RunHistory
  *   a run's settings and chart, as kept in this browser
  * @typedef {RunHistory & {type: 'history', done: number, run?: number}} HistoryEvent
  *   the chart of the network just loaded (or of the run being resumed); done: epochs done
  * @typedef {{type: 'device_lost', reason: string, message: string, run?: number}} DeviceLostEvent
- * @typedef {{label: string, depth: number, norm: number}} GradientNorm
- * @typedef {{type: 'lab_probe', epoch: number, gradients?: GradientNorm[],
- *   magnitudes?: {label: string, ratio: number}[], error?: string}} LabProbeEvent
+ * @typedef {import('../generated/rust.js').GradientNorm} GradientNorm
+ * @typedef {{type: 'lab_probe', epoch: number, error?: string} & Partial<import('../generated/rust.js').Probe>} LabProbeEvent
  *   ||dL/dW|| of every conv and ||F(x)||/||x|| of every block, or why they cannot be measured
- * @typedef {{type: 'reply', id: number, ok: boolean, result?: any, error?: string, busy?: boolean}} ReplyMessage
+ * @typedef {{type: 'reply', id: number, ok: boolean, result?: unknown, error?: string, busy?: boolean}} ReplyMessage
  *   the answer to a `call`; busy: refused because a run is active
  *
  * @typedef {AdapterEvent | DataProgressEvent | StateEvent | NetworkEvent | SavedListEvent
  *   | NoticeEvent | OpenedEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
- * @typedef {(RustEvent | WorkerOwnEvent) & {run?: number}} WorkerEvent  every event but `reply`
+ * @typedef {(SessionEvent | WorkerOwnEvent) & {run?: number}} WorkerEvent  every event but `reply`
+ * @typedef {WorkerEvent['type']} EventType
  * @typedef {WorkerEvent | ReplyMessage} WorkerMessage
+ */
+
+/**
+ * The event of type T, as `Connection.on` hands it over.
+ * @template {EventType} T
+ * @typedef {Extract<WorkerEvent, {type: T}>} EventOf
  */
 
 export {};

@@ -175,7 +175,8 @@ async function execute(run, msg) {
     await trainingData();
     if (run.stopped) return end(run, 'stopped');
     const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
-    const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { ...msg.request, max_buffer_bytes: maxBufferBytes };
+    if (!msg.resume && !msg.request) throw new Error('a start message without a request');
+    const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { .../** @type {StartRequest} */ (msg.request), max_buffer_bytes: maxBufferBytes };
     const events = await exclusive(() => explorer().startTraining(request, run.fresh, run.id));
     trainingStarted = true;
     await started(run, events);

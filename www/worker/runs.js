@@ -18,7 +18,7 @@
  * One training run, from its `start` message to its end.
  * @typedef {object} Run
  * @property {number} id  the page's id, echoed in the run's events
- * @property {StartRequest} request
+ * @property {StartRequest | null} request  null until a resumed run has its checkpoint's
  * @property {boolean} fresh  a new network (else the one in memory trains on)
  * @property {string} label
  * @property {boolean} stopped  asked to stop (or the device was lost)

@@ -39,7 +39,11 @@ const BUSY = 'Training is running. Stop it (or let it finish) first: the demos u
 
 watchDeviceLoss();
 
-/** Demo requests from the page. Each runs alone on the Explorer (see `exclusive`). */
+/**
+ * Demo requests from the page. Each runs alone on the Explorer (see `exclusive`); each answers
+ * what protocol.js's `Methods` says it does (`tsc` checks).
+ * @satisfies {{[M in MethodName]: (args: Methods[M]['args']) => Methods[M]['result'] | Promise<Methods[M]['result']>}}
+ */
 const METHODS = {
   /** @param {Methods['featureMaps']['args']} a */
   featureMaps: ({ stage, block, mode, image, channels }) => explorer().featureMaps(stage, block, mode, image, channels),
@@ -136,7 +140,7 @@ function enqueue(action) {
 
 /** Answers a demo request. @param {CallMessage} msg */
 async function handleCall({ id, method, args }) {
-  /** @param {{ok: boolean, result?: any, error?: string, busy?: boolean}} fields @param {Transferable[]} [transfer] */
+  /** @param {{ok: boolean, result?: unknown, error?: string, busy?: boolean}} fields @param {Transferable[]} [transfer] */
   const reply = (fields, transfer) => post({ type: 'reply', id, ...fields }, transfer);
   const active = () => Boolean(session.current?.active);
   let refused = false;
@@ -147,7 +151,7 @@ async function handleCall({ id, method, args }) {
     await opened();
     const refuse = () => (refused = active() && !WHILE_TRAINING.has(method));
     if (refuse()) return reply({ ok: false, busy: true, error: BUSY });
-    const run = /** @type {(args: any) => unknown} */ (METHODS[method]);
+    const run = /** @type {(args: object) => unknown} */ (METHODS[method]);
     // A run may have started while the request waited its turn: refused then too. A request
     // that ran fails with its own error, whatever started since.
     const result = await exclusive(() => (refuse() ? null : run(args ?? {})));

@@ -29,6 +29,7 @@ use super::{ConfigError, LayerShape};
 pub type LabelledSpecs = Vec<(String, Spec)>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ZooKind {
     #[serde(rename = "lenet-bn")]
     LeNetBn,
@@ -102,6 +103,7 @@ impl ZooKind {
 
 /// A zoo network: which one, and the side of its (square, one-channel) input images.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ZooConfig {
     pub kind: ZooKind,
     pub input_size: usize,

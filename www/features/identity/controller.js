@@ -9,7 +9,7 @@
 
 import { demoReady, isActive, selectedBlock } from '../../core/page-state.js';
 import { GALLERY_SIZE } from '../../core/settings.js';
-import { zooName } from '../../core/models.js';
+import { zooKind, zooName } from '../../core/models.js';
 import {
   CHECK_IMAGES,
   MAP_CHANNELS,
@@ -54,14 +54,14 @@ function renderControls(ui, s) {
   ui.zoo.hidden = !zoo;
   ui.loadResnet.disabled = !s.opened || isActive(s);
   if (zoo && s.memory) {
-    ui.zoo.dataset.model = s.memory.config.kind;
-    ui.zooText.textContent = zooIdentityText(zooName(s.models, s.memory.config) ?? s.memory.config.kind);
+    ui.zoo.dataset.model = zooKind(s.memory.config) ?? '';
+    ui.zooText.textContent = zooIdentityText(zooName(s.models, s.memory.config) ?? zooKind(s.memory.config) ?? '');
   }
 }
 
 /** @param {IdentityUi} ui @param {PageState} s @param {(label: string) => void} onSelect */
 function drawChecks(ui, s, onSelect) {
-  const zoo = s.memoryNet?.zoo ? (zooName(s.models, s.memory?.config) ?? '') : null;
+  const zoo = s.memoryNet?.zoo ? (zooName(s.models, s.memory?.config ?? null) ?? '') : null;
   const placeholder = checksPlaceholder({ training: s.training, ready: demoReady(s) });
   renderChecks(ui, { checks: s.checks, blocks: s.memoryNet?.blocks ?? [], selected: s.block, zooName: zoo, placeholder }, onSelect);
 }

@@ -6,7 +6,7 @@
 // controller's; only its disabled state is drawn here.
 
 import { demoReady, isActive } from '../../core/page-state.js';
-import { zooName } from '../../core/models.js';
+import { zooKind, zooName } from '../../core/models.js';
 import { insertingText, insertionElements, renderStages, resetInsertionDisplay, showInsertion, zooNestedText } from './view.js';
 
 /**
@@ -28,7 +28,7 @@ function renderControls(ui, s, inserting) {
   ui.keepTraining.disabled = !ready || !s.wasm;
   ui.restore.disabled = !ready || !((s.memory?.inserted.length ?? 0) > 0);
   ui.zoo.hidden = !zoo;
-  if (zoo && s.memory) ui.zoo.textContent = zooNestedText(zooName(s.models, s.memory.config) ?? s.memory.config.kind);
+  if (zoo && s.memory) ui.zoo.textContent = zooNestedText(zooName(s.models, s.memory.config) ?? zooKind(s.memory.config) ?? '');
 }
 
 /** The stage picker; the store's stage follows when it was past the last stage. @param {InsertionUi} ui @param {PageStore} store */

@@ -9,6 +9,7 @@
 // backend changes.
 
 import { exact } from '../../core/format.js';
+import { testLimit } from '../../core/settings.js';
 import { Store } from '../../core/store.js';
 import { WorkerClient } from '../../worker/client.js';
 import {
@@ -23,8 +24,8 @@ import { lesionSeries } from './series.js';
  * @typedef {import('./race.js').Settings} Settings
  * @typedef {import('./race.js').Form} Form
  * @typedef {import('./series.js').TwinLesions} TwinLesions
- * @typedef {{labTwins(depth: number, width: number, zeroGamma: boolean): unknown[],
- *   shapes(config: unknown): {level: number, params: number}[]}} LabWasm  what the lab needs of pkg/
+ * @typedef {Pick<import('../../core/catalogue-module.js').CatalogueModule, 'labTwins' | 'shapes'>} LabWasm
+ *   what the lab needs of the catalogue module
  * @typedef {{state: 'idle' | 'loading' | 'done' | 'error', results: TwinLesions[], note: string | null}} Lesions
  *   note: null keeps the page's own text
  * @typedef {{text: string, counts?: Record<TwinKey, number>, live?: boolean}} TwinsLine
@@ -41,7 +42,7 @@ export class LabController {
   /**
    * @param {object} options
    * @param {Form} options.form  the settings the form holds at first
-   * @param {() => string} options.backendChoice  the page's backend setting
+   * @param {() => import('../../core/backend.js').BackendChoice} options.backendChoice  the page's backend setting
    * @param {() => import('../../worker/client.js').WorkerLike} [options.spawn]  tests pass a fake
    */
   constructor({ form, backendChoice, spawn }) {
@@ -100,7 +101,7 @@ export class LabController {
     if (known) return known;
     const wasm = /** @type {LabWasm} */ (this.wasm);
     const configs = this.twinConfigs(s);
-    const count = (/** @type {unknown} */ config) => wasm.shapes(config).filter((r) => r.level === 0).reduce((n, r) => n + r.params, 0);
+    const count = (/** @type {import('../../core/models.js').ModelConfig} */ config) => wasm.shapes(config).filter((r) => r.level === 0).reduce((n, r) => n + r.params, 0);
     const counts = { plain: count(configs.plain), residual: count(configs.residual) };
     this.counted.set(key, counts);
     return counts;
@@ -159,15 +160,16 @@ export class LabController {
     this.syncWorkers();
   }
 
-  /** The twin's worker for `backend`: the one it has, or a fresh one. @param {TwinKey} key @param {string} backend @param {Settings} s */
+  /** The twin's worker for `backend`: the one it has, or a fresh one. @param {TwinKey} key @param {import('../../core/backend.js').BackendChoice} backend @param {Settings} s */
   ensureWorker(key, backend, s) {
     const old = this.workers[key];
     if (old && !old.broken && old.backend === backend) return old;
     old?.terminate();
     // Two twins train at once: each gets half the cores.
     const threads = Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency || 1) / 2));
-    const open = { type: 'open', backend, threads, testLimit: trainRequest(s, null).test_limit, network: false };
-    const onEvent = (/** @type {any} */ e) => this.onEvent(key, e);
+    /** @type {import('../../worker/protocol.js').OpenMessage} */
+    const open = { type: 'open', backend, threads, testLimit: testLimit(s.test), network: false };
+    const onEvent = (/** @type {import('../../worker/protocol.js').WorkerEvent} */ e) => this.onEvent(key, e);
     const onFailure = (/** @type {string} */ m) => this.onFailure(key, m);
     const client = new WorkerClient({ open, onEvent, onFailure, ...(this.spawn ? { spawn: this.spawn } : {}) });
     this.workers[key] = client;

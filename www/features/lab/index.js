@@ -113,7 +113,7 @@ function showRecorded(ui) {
  * or null when the page has no lab.
  * Its keys in the link are its part of `hash` (www/app/hash.js).
  * "Race" is also the lesson's command `raceLive`.
- * @param {{hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands, backendChoice: () => string}} options
+ * @param {{hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands, backendChoice: () => import('../../core/backend.js').BackendChoice}} options
  * @returns {LabApi | null}
  */
 export function initLab({ hash, commands, backendChoice }) {

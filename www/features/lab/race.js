@@ -95,7 +95,7 @@ export function checkForm({ depth, zero, fields }) {
 /**
  * The worker's `start` request of one twin: its model (from Rust's `labTwins`) and He et al.'s
  * optimiser, the same seed for both.
- * @param {Settings} settings @param {unknown} model
+ * @param {Settings} settings @param {import('../../core/models.js').ModelConfig} model
  */
 export function trainRequest(settings, model) {
   return startRequest(model, settings, { momentum: MOMENTUM, weightDecay: WEIGHT_DECAY, seed: SEED });

@@ -10,7 +10,7 @@ import { renderSavedNetworks } from './view.js';
  * @typedef {import('./view.js').SavedState} SavedState
  * @typedef {{
  *   list: HTMLElement, message: HTMLElement,
- *   call: (method: string, args?: object) => Promise<unknown>,
+ *   call: <M extends import('../../worker/protocol.js').MethodName>(method: M, args?: import('../../worker/protocol.js').Methods[M]['args']) => Promise<unknown>,
  *   state: () => SavedState,
  *   onLoaded: () => void,
  * }} Wiring  state: what the list shows now; onLoaded: another network is in memory

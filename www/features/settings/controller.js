@@ -7,6 +7,7 @@
 import { INPUT_SIZE, LAB_SETTINGS, PRESENT, TRAINING, pageSettings, parseHash, stageProblem } from '../../core/settings.js';
 import { checkNumber, refusals } from '../../core/fields.js';
 import { configFor } from '../../core/models.js';
+import { backendChoiceOf } from '../../core/backend.js';
 import { isActive } from '../../core/page-state.js';
 import { fillModelOptions, inputs, showProblems } from './view.js';
 
@@ -155,7 +156,7 @@ function checkFields({ store, ui, models }) {
   // The same values keep the same object: subscribers hear of changes only.
   const before = store.get().settings;
   const settings = problems ? null : before && JSON.stringify(before) === JSON.stringify(out) ? before : out;
-  store.set({ settings, preset: name, backendChoice: ui.backendChoice.value, selectedConfig: configFor(models(), name, inRange), settingsProblems: problems });
+  store.set({ settings, preset: name, backendChoice: backendChoiceOf(ui.backendChoice.value), selectedConfig: configFor(models(), name, inRange), settingsProblems: problems });
   return settings;
 }
 

@@ -92,7 +92,7 @@ function start(ctx, fresh = true) {
     : `Run ${runId}: keep training the network in memory (${label}); the chart starts again at epoch 0.`;
   begin(ctx, runId, newRun(values, { fresh, request }), caption, fresh);
   // Keep training needs the worker that holds the network, whatever the backend setting says now.
-  const backend = fresh || !connection.client ? s.backendChoice : connection.backend;
+  const backend = fresh || !connection.client ? s.backendChoice : connection.client.backend;
   connection.ensure(backend).post({ type: 'start', run: runId, request, backend, fresh, label });
 }
 

@@ -14,10 +14,10 @@ import { LiveSpeed } from '../../core/speed.js';
  * @property {string} phase        what the loading state is doing
  * @property {number} batch        batches done
  * @property {number} total        batches in the run
- * @property {any} lastEpoch       the latest epoch's `train` event
+ * @property {import('../../worker/protocol.js').EpochEvent | null} lastEpoch  the latest epoch's `train` event
  * @property {number} totalEpochs  a resumed run: the whole run's, counted from its first epoch
  * @property {number} epochOffset  epochs done before this run resumed
- * @property {any} request         what the worker trains (Rust's StartRequest)
+ * @property {import('../../worker/protocol.js').StartRequest | null} request  what the worker trains
  * @property {number | null} trainImages
  * @property {number | null} testImages
  * @property {LiveSpeed} speed     examples/sec between batch events (Rust's figure comes 5 times an epoch)
@@ -25,7 +25,7 @@ import { LiveSpeed } from '../../core/speed.js';
 
 /**
  * @param {Record<string, any>} settings
- * @param {{fresh?: boolean, resumed?: boolean, request?: any}} [options]
+ * @param {{fresh?: boolean, resumed?: boolean, request?: import('../../worker/protocol.js').StartRequest | null}} [options]
  * @returns {Run}
  */
 export function newRun(settings, { fresh = true, resumed = false, request = null } = {}) {
@@ -47,8 +47,8 @@ export function newRun(settings, { fresh = true, resumed = false, request = null
 }
 
 /** What the worker needs to train `config` with `settings` (Rust's StartRequest). */
-export function trainingRequest(/** @type {Record<string, any>} */ settings, /** @type {any} */ config) {
-  return startRequest(config, /** @type {any} */ (settings));
+export function trainingRequest(/** @type {Record<string, any>} */ settings, /** @type {import('../../core/models.js').ModelConfig} */ config) {
+  return startRequest(config, /** @type {Parameters<typeof startRequest>[1]} */ (settings));
 }
 
 
