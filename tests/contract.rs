@@ -14,10 +14,10 @@ use resnet_explorer::lab::{GradientNorm, Lesion};
 use resnet_explorer::model::catalogue::{EntrySummary, TrainingDefaults};
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
 use resnet_explorer::model::{BlockRef, Downsample, LayerShape, ModelConfig, ResNetConfig, StemConfig};
-use resnet_explorer::session::{Magnitude, Probe};
 use resnet_explorer::session::protocol::{
     BackendInfo, Inserted, ModelEvent, Origin, Sample, StartRequest, WorkerEvent,
 };
+use resnet_explorer::session::{Magnitude, Probe};
 use resnet_explorer::train::{TrainConfig, TrainEvent};
 use ts_rs::{Config, TS};
 
@@ -81,6 +81,8 @@ fn the_typescript_contract_is_current() {
     if committed != fresh {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &fresh).unwrap();
-        panic!("{FILE} did not match Rust's types: it was written anew; check it with `npx tsc -p tsconfig.json` and commit it");
+        panic!(
+            "{FILE} did not match Rust's types: it was written anew; check it with `npx tsc -p tsconfig.json` and commit it"
+        );
     }
 }
