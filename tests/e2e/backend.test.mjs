@@ -12,9 +12,9 @@ import { MINUTE, openPage, requirePkg, startSite, withPage } from './browser.mjs
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 // The page's defaults (fast preset, all 10,000 test images): what a new user opens.
 const DEMOS_READY_S = 10;
-// A bound on the code's speed, on a shared 2-core machine: another tenant's load only ever adds
-// time, so a slow open is tried again in a fresh browser (cold caches, as a new user's), up to
-// this many opens in all, and the fastest counts. Every open's time is logged.
+// A bound on the code's speed, on a shared 2-core machine: the median of this many opens, each in
+// a fresh browser (cold caches, as a new user's), so one open slowed by another tenant does not
+// fail it and a page slow on most opens does. Every open's time is logged.
 const OPENS = 3;
 
 let site;
@@ -50,26 +50,27 @@ async function openAndTimeDemos(page, settings) {
 }
 
 /**
- * Runs `fn(page, log, errors, seconds)` on a fresh browser whose page opened with `settings`
- * and has every demo ready after `seconds`, once that is within DEMOS_READY_S or after OPENS
- * opens (see OPENS).
+ * Opens the page with `settings` in OPENS fresh browsers and checks that the median time to every
+ * demo ready is within DEMOS_READY_S; `fn(page, log, errors)` checks the first open's page.
  */
 async function withReadyPage(label, settings, fn) {
-  for (let open = 1; ; open++) {
-    const done = await withPage(open === 1 ? label : `${label} (open ${open})`, WEBGPU_ARGS, async (page, log, errors) => {
+  const times = [];
+  for (let open = 1; open <= OPENS; open++) {
+    await withPage(open === 1 ? label : `${label} (open ${open})`, WEBGPU_ARGS, async (page, log, errors) => {
       const seconds = await openAndTimeDemos(page, settings);
-      log(`demos ready after ${seconds.toFixed(1)} s (open ${open} of at most ${OPENS})`);
-      if (seconds > DEMOS_READY_S && open < OPENS) return false;
-      await fn(page, log, errors, seconds);
-      return true;
+      times.push(seconds);
+      log(`demos ready after ${seconds.toFixed(1)} s (open ${open} of ${OPENS})`);
+      if (open === 1) await fn(page, log, errors);
     });
-    if (done) return;
   }
+  const median = [...times].sort((x, y) => x - y)[Math.floor(OPENS / 2)];
+  const all = times.map((t) => t.toFixed(1)).join(', ');
+  assert.ok(median <= DEMOS_READY_S, `the demos were ready after ${all} s: median ${median.toFixed(1)} s, over ${DEMOS_READY_S} s`);
 }
 
 test('on a software WebGPU adapter "Auto" trains on the CPU, says why, and the demos are ready in 10 s', { timeout: 10 * MINUTE }, async () => {
   requirePkg();
-  await withReadyPage('auto-software', { backend: 'auto' }, async (page, log, errors, seconds) => {
+  await withReadyPage('auto-software', { backend: 'auto' }, async (page, log, errors) => {
     const summary = await page.textContent('#pred-summary');
     log(summary);
     assert.match(summary, /on 10,000 test images/);
@@ -79,21 +80,19 @@ test('on a software WebGPU adapter "Auto" trains on the CPU, says why, and the d
     log(`banner: ${reason}`);
     assert.match(reason, /software renderer \(google swiftshader\)/);
     assert.match(reason, /"Auto" chose the CPU/);
-    assert.ok(seconds <= DEMOS_READY_S, `the demos took ${seconds.toFixed(1)} s (at most ${DEMOS_READY_S})`);
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
 
 test('WebGPU chosen by hand on a software adapter: demos ready in 10 s (on the CPU), insertion and Keep training on WebGPU', { timeout: 15 * MINUTE }, async () => {
   requirePkg();
-  await withReadyPage('wgpu-by-hand', { backend: 'wgpu', epochs: '1', batch: '16', lr: '0.01', train: '32' }, async (page, log, errors, seconds) => {
+  await withReadyPage('wgpu-by-hand', { backend: 'wgpu', epochs: '1', batch: '16', lr: '0.01', train: '32' }, async (page, log, errors) => {
     log(await page.textContent('#pred-summary'));
     assert.equal(await page.getAttribute('#backend', 'data-backend'), 'wgpu');
     const backend = await page.textContent('#backend');
     log(backend);
     assert.match(backend, /WebGPU .*swiftshader.*demos compute on the CPU/);
     assert.equal(await page.isVisible('#cpu-banner'), false);
-    assert.ok(seconds <= DEMOS_READY_S, `the demos took ${seconds.toFixed(1)} s (at most ${DEMOS_READY_S})`);
 
     // Training evaluates on the test images the demos use; 10,000 would take minutes on
     // SwiftShader, so the rest runs on 64.

@@ -1,11 +1,11 @@
-// The page's worker connection (www/app/connection.js), on fake workers: events of replaced runs
+// The page's worker connection (www/app/connection.js's pageConnection), on fake workers: events of replaced runs
 // are dropped, a backend change or a broken worker gets a fresh worker (and a fresh worker's
 // facts in the store), and a thread's fault, posted on the worker's fault channel as
 // src/web/fault.rs does, replaces the stuck worker and says why.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Connection } from '../../www/app/connection.js';
+import { pageConnection } from '../../www/app/connection.js';
 import { Store } from '../../www/core/store.js';
 import { initialState } from '../../www/core/page-state.js';
 
@@ -27,7 +27,7 @@ function connect() {
   const store = new Store(initialState());
   const failures = [];
   const { workers, spawn } = fakeWorkers();
-  const connection = new Connection(store, { onFailure: (m) => failures.push(m), spawn });
+  const connection = pageConnection(store, { onFailure: (m) => failures.push(m), spawn });
   return { store, failures, workers, connection };
 }
 
@@ -45,7 +45,7 @@ test('events of runs other than the latest are dropped; events of no run pass', 
 
 test('the same backend keeps its worker; another backend or a broken worker gets a fresh one', () => {
   const { store, workers, connection } = connect();
-  const first = connection.ensure('cpu', null);
+  const first = connection.ensure('cpu', { testLimit: null });
   assert.equal(workers[0].sent[0].type, 'open');
   assert.equal(workers[0].sent[0].backend, 'cpu');
   assert.equal(connection.ensure('cpu'), first, 'kept');

@@ -9,6 +9,8 @@ import {
 } from '../../www/features/lab/race.js';
 import { curveSeries, epochAxis, gradientSeries, latestCommon, lesionSeries, magnitudeSeries, snapshotOf } from '../../www/features/lab/series.js';
 import { labController } from '../../www/features/lab/controller.js';
+import { Connection } from '../../www/app/connection.js';
+import { Store } from '../../www/core/store.js';
 
 const FIELDS = { 'lab-width': '4', 'lab-epochs': '2', 'lab-batch': '16', 'lab-train': '160', 'lab-test': '32', 'lab-lr': '0.1' };
 const form = (over = {}, depth = '8', zero = false) => ({
@@ -239,7 +241,7 @@ function setUp() {
     workers.push(w);
     return w;
   };
-  const lab = labController({ form: checkForm(form()), backendChoice: () => 'cpu', spawn });
+  const lab = labController({ form: checkForm(form()), backendChoice: () => 'cpu', connect: (options) => new Connection({ ...options, spawn }), store: new Store({ lab: null }) });
   lab.ready({ labTwins: () => [{ plain: true }, { residual: true }], shapes: () => [{ level: 0, params: 40 }, { level: 1, params: 99 }, { level: 0, params: 2 }] });
   const emit = (i, data) => workers[i].onmessage({ data });
   return { lab, workers, emit, sent };

@@ -23,3 +23,23 @@ test('unsubscribing stops the calls', () => {
   store.set({ a: 3 });
   assert.equal(calls, 1);
 });
+
+test("a slice is one key of the page's store: its state lives there, its subscribers hear of its own keys", () => {
+  const page = new Store({ runId: 0, lab: null });
+  const lab = page.slice('lab', { race: null, form: 'f' });
+  assert.deepEqual(page.get().lab, { race: null, form: 'f' });
+  const heard = [];
+  const pageHeard = [];
+  lab.subscribe(['race'], (s, changed) => heard.push([s.race, [...changed]]));
+  page.subscribe(['lab'], (s) => pageHeard.push(s.lab.race));
+  page.subscribe(['runId'], () => assert.fail('the run id did not change'));
+
+  lab.set({ race: 1 });
+  assert.equal(lab.get().race, 1);
+  assert.equal(page.get().lab, lab.get(), 'one state, held by the page');
+  lab.set({ race: 1 }); // the same value: nobody hears
+  lab.set({ form: 'g' }); // not a key the slice's subscriber asked for
+  assert.deepEqual(heard, [[1, ['race']]]);
+  assert.deepEqual(pageHeard, [1, 1]);
+  assert.equal(page.get().lab.form, 'g');
+});

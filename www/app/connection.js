@@ -1,7 +1,9 @@
 // @ts-check
-// The page's worker: one WorkerClient (www/worker/client.js) at a time, replaced when the backend
-// choice changes or the worker broke. Events of runs other than the latest are dropped here;
-// the rest go to whoever registered for their type with `on`.
+// A connection to one worker: one WorkerClient (www/worker/client.js) at a time, replaced when
+// the backend choice changes or the worker broke. Events of runs other than the latest are
+// dropped here; the rest go to whoever registered for their type with `on` (or for all with
+// `onEvery`). The page has one (`pageConnection`); the lab's race has one a twin, made by the
+// same class through the `connect` the page hands it.
 
 import { WorkerClient } from '../worker/client.js';
 import { freshWorker } from '../core/page-state.js';
@@ -9,27 +11,36 @@ import { testLimit } from '../core/settings.js';
 
 /**
  * @typedef {import('../core/store.js').Store<import('../core/page-state.js').PageState>} PageStore
+ * @typedef {import('../core/backend.js').BackendChoice} BackendChoice
  * @typedef {import('../worker/protocol.js').WorkerEvent} WorkerEvent
  * @typedef {import('../worker/protocol.js').EventType} EventType
  * @typedef {import('../worker/protocol.js').MethodName} MethodName
  * @typedef {import('../worker/protocol.js').Methods} Methods
+ * @typedef {import('../worker/protocol.js').OpenMessage} OpenMessage
+ * @typedef {Omit<OpenMessage, 'type' | 'backend' | 'faultChannel'>} Opening  the rest of an `open` message
  * @typedef {import('../worker/client.js').WorkerLike} WorkerLike
+ *
+ * @typedef {object} ConnectionOptions
+ * @property {() => number} runId  the latest run started on this connection (0 before the first)
+ * @property {() => BackendChoice} backendChoice  what `call` opens a worker with when none runs
+ * @property {() => Opening} opening  the `open` message of a fresh worker, but its backend
+ * @property {(message: string) => void} onFailure  the worker failed (or was replaced: see afterStuck)
+ * @property {() => void} [onFresh]  a fresh worker was started
+ * @property {string} [afterStuck]  what the failure message adds when a stuck worker was replaced
+ * @property {() => WorkerLike} [spawn]  tests pass a fake
  */
 
 export class Connection {
-  /**
-   * @param {PageStore} store
-   * @param {{onFailure: (message: string) => void, spawn?: () => WorkerLike}} options
-   */
-  constructor(store, { onFailure, spawn }) {
-    this.store = store;
-    this.onFailure = onFailure;
-    this.spawn = spawn;
+  /** @param {ConnectionOptions} options */
+  constructor(options) {
+    this.options = options;
     /** @type {WorkerClient | null} */
     this.client = null;
     this.broken = false;
     /** @type {Map<EventType, Set<(event: WorkerEvent) => void>>} */
     this.listeners = new Map();
+    /** @type {Set<(event: WorkerEvent) => void>} */
+    this.everyEvent = new Set();
   }
 
   /**
@@ -42,6 +53,11 @@ export class Connection {
     this.listeners.get(type)?.add(/** @type {(event: WorkerEvent) => void} */ (fn));
   }
 
+  /** Calls `fn` with every event (of the latest run, or of no run). @param {(event: WorkerEvent) => void} fn */
+  onEvery(fn) {
+    this.everyEvent.add(fn);
+  }
+
   /** The backend the current worker was opened with, or null. */
   get backend() {
     return this.client?.backend ?? null;
@@ -50,68 +66,59 @@ export class Connection {
   /**
    * The worker for `backendChoice`: the current one, or a fresh one (a worker initialises its
    * device once, so switching backends needs a new worker; so does a broken one).
-   * `testLimit`: the test images a fresh worker's demos evaluate (null: all); by default the form's.
-   * @param {import('../core/backend.js').BackendChoice} backendChoice @param {number | null} [testLimit]
+   * @param {BackendChoice} backendChoice @param {Opening} [opening]  by default the options'
    */
-  ensure(backendChoice, testLimit = this.formTestLimit()) {
+  ensure(backendChoice, opening = this.options.opening()) {
     if (this.client && (this.broken || this.client.backend !== backendChoice)) {
       this.client.terminate();
       this.client = null;
     }
     if (this.client) return this.client;
-    const s = this.store.get();
     this.broken = false;
-    this.store.set(freshWorker(s));
-    /** @type {import('../worker/protocol.js').OpenMessage} */
-    const open = { type: 'open', backend: backendChoice, testLimit };
+    this.options.onFresh?.();
+    /** @type {OpenMessage} */
+    const open = { type: 'open', backend: backendChoice, ...opening };
     const client = new WorkerClient({
       open,
       onEvent: (event) => this.dispatch(event),
       onFailure: (message, fault) => {
         this.broken = true;
         // A trapped thread: the worker is stuck for good; a fresh one keeps the page usable.
-        if (fault) this.replaceStuck(`The worker stopped: ${message} A new worker was started with the last network kept in this browser.`);
-        else this.onFailure(message);
+        if (fault) this.replaceStuck(`The worker stopped: ${message} A new worker was started${this.options.afterStuck ?? '.'}`);
+        else this.options.onFailure(message);
       },
-      ...(this.spawn ? { spawn: this.spawn } : {}),
+      ...(this.options.spawn ? { spawn: this.options.spawn } : {}),
     });
     this.client = client;
     return client;
   }
 
-  /** The form's test images if fewer than all, else null. */
-  formTestLimit() {
-    const test = this.store.get().settings?.test;
-    return test ? testLimit(test) : null;
-  }
-
   /**
-   * A request to the worker (started with the page's backend choice if there is none).
+   * A request to the worker (started with the options' backend choice if there is none).
    * @template {MethodName} M
    * @param {M} method @param {Methods[M]['args']} [args] @param {Transferable[]} [transfer]
    * @returns {Promise<Methods[M]['result']>}
    */
   call(method, args, transfer = []) {
-    return this.ensure(this.store.get().backendChoice).call(method, args, transfer);
+    return this.ensure(this.options.backendChoice()).call(method, args, transfer);
   }
 
   /** Ends the current worker, if any; its later events are dropped (the page failed to load, so its message stands). */
-  close() {
-    this.client?.terminate('the page could not load its module');
+  close(reason = 'the page could not load its module') {
+    this.client?.terminate(reason);
     this.client = null;
   }
 
   /**
    * Ends a worker that is stuck (a thread trapped, or it did not answer after Stop) and opens a
-   * fresh one, which loads the network kept in this browser (the run's last checkpoint, else the
-   * one the page opens with). `message` says so.
+   * fresh one on the same backend. `message` says so.
    * @param {string} message
    */
   replaceStuck(message) {
-    const backend = this.client?.backend ?? this.store.get().backendChoice;
+    const backend = this.client?.backend ?? this.options.backendChoice();
     this.client?.terminate('the worker did not answer and was replaced');
     this.client = null;
-    this.onFailure(message);
+    this.options.onFailure(message);
     this.ensure(backend);
   }
 
@@ -122,9 +129,30 @@ export class Connection {
 
   /** @param {WorkerEvent} event */
   dispatch(event) {
-    if (event?.run !== undefined && event.run !== this.store.get().runId) return; // a replaced run's
+    if (event?.run !== undefined && event.run !== this.options.runId()) return; // a replaced run's
     const fns = this.listeners.get(event?.type);
-    if (!fns) return console.warn('unknown worker event', event);
-    for (const fn of fns) fn(event);
+    if (!fns && !this.everyEvent.size) return console.warn('unknown worker event', event);
+    for (const fn of [...(fns ?? []), ...this.everyEvent]) fn(event);
   }
+}
+
+/**
+ * The page's connection: its runs and backend choice from the store, a fresh worker's facts
+ * reset there, and the demos on the form's test images (if fewer than all).
+ * @param {PageStore} store
+ * @param {{onFailure: (message: string) => void, spawn?: () => WorkerLike}} options
+ */
+export function pageConnection(store, { onFailure, spawn }) {
+  return new Connection({
+    runId: () => store.get().runId,
+    backendChoice: () => store.get().backendChoice,
+    opening: () => {
+      const test = store.get().settings?.test;
+      return { testLimit: test ? testLimit(test) : null };
+    },
+    onFresh: () => store.set(freshWorker(store.get())),
+    onFailure,
+    afterStuck: ' with the last network kept in this browser.',
+    ...(spawn ? { spawn } : {}),
+  });
 }

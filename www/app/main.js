@@ -7,7 +7,7 @@ import { catalogueFrom } from '../core/models.js';
 import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from '../core/page-state.js';
-import { Connection } from './connection.js';
+import { Connection, pageConnection } from './connection.js';
 import { hashOwner } from '../core/hash.js';
 import { createCommands } from '../core/commands.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
@@ -32,7 +32,7 @@ const hash = hashOwner(window);
 const commands = createCommands(); // what one feature asks of another
 /** @type {ReturnType<typeof initTraining>} */
 let training;
-const connection = new Connection(store, {
+const connection = pageConnection(store, {
   onFailure: (message) => {
     training.showError(message);
     if (isActive(store.get())) store.set({ runState: 'failed', training: false });
@@ -150,9 +150,9 @@ startServiceWorker().settled.then(({ isolated, reason, registration }) => {
 // ready at open").
 const opening = workerOpening(hash.hash);
 store.set({ backendChoice: opening.backend });
-connection.ensure(opening.backend, opening.testLimit);
+connection.ensure(opening.backend, { testLimit: opening.testLimit });
 loadWasm();
-initLab({ hash, commands, backendChoice: () => store.get().backendChoice });
+initLab({ store, hash, commands, backendChoice: () => store.get().backendChoice, connect: (options) => new Connection(options) });
 
 // For tests and curious users: the current run state and the explorer's.
 /** @type {any} */ (window).resnetExplorer = {

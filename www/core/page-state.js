@@ -53,6 +53,8 @@
  * @property {string | null} offline  the static site's offline copy: 'keeping', 'kept', 'failed: why', 'unavailable'
  * @property {{n: number, evaluate: boolean}} demoRequest  replaced when the network in memory (or the test
  *   data) changed: the demos recompute (and, with `evaluate`, the predictions on the test images)
+ * @property {Record<string, unknown> | null} lab  the lab's race, its settings and lesions: the lab
+ *   owns this key as a store of its own (Store.slice; features/lab/controller.js's LabState)
  */
 
 export const ACTIVE = new Set(['loading', 'running', 'paused']);
@@ -100,6 +102,7 @@ export function initialState() {
     update: null,
     offline: null,
     demoRequest: { n: 0, evaluate: false },
+    lab: null,
   };
 }
 

@@ -1,7 +1,8 @@
 // @ts-check
 // The race's controller: owns the lab's store (settings, the race and the one before it, the
-// lesions, the message) and the two twins' workers (one WorkerClient each), and turns the
-// buttons into worker messages and the workers' events into store changes (./race.js says how).
+// lesions, the message) and the two twins' workers (a connection each, made by the `connect` the
+// page hands it: the page's own Connection class), and turns the buttons into worker messages
+// and the workers' events into store changes (./race.js says how).
 // No DOM: the views render from the store.
 //
 // The twins' workers never touch the networks saved in this browser (`keep: false`) and load no
@@ -10,8 +11,6 @@
 
 import { exact } from '../../core/format.js';
 import { testLimit } from '../../core/settings.js';
-import { Store } from '../../core/store.js';
-import { WorkerClient } from '../../worker/client.js';
 import {
   TWINS, failure, faulted, liveCounts, newRace, raceActive, raceOverText, raceStartText, trainRequest, twinActive, twinEvent, twinsText,
   withTwin,
@@ -19,6 +18,9 @@ import {
 import { lesionSeries } from './series.js';
 
 /**
+ * @typedef {import('../../app/connection.js').Connection} Connection
+ * @typedef {(options: import('../../app/connection.js').ConnectionOptions) => Connection} Connect
+ * @typedef {import('../../core/backend.js').BackendChoice} BackendChoice
  * @typedef {import('./race.js').Race} Race
  * @typedef {import('./race.js').TwinKey} TwinKey
  * @typedef {import('./race.js').Settings} Settings
@@ -35,6 +37,15 @@ import { lesionSeries } from './series.js';
  * }} LabState  ready: the wasm module is loaded; workers: which twins' workers are usable
  */
 
+/**
+ * A twin's `open`: half the cores (two twins train at once), the race's test images, no first
+ * network. @param {Settings | null} s
+ */
+function twinOpening(s) {
+  const threads = Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency || 1) / 2));
+  return { threads, testLimit: s ? testLimit(s.test) : null, network: false };
+}
+
 const NO_LESIONS = /** @type {Lesions} */ ({ state: 'idle', results: [], note: 'Available when both runs have finished or been stopped.' });
 
 /** The race's controller; `store` is what the views render from. */
@@ -42,12 +53,13 @@ export class LabController {
   /**
    * @param {object} options
    * @param {Form} options.form  the settings the form holds at first
-   * @param {() => import('../../core/backend.js').BackendChoice} options.backendChoice  the page's backend setting
-   * @param {() => import('../../worker/client.js').WorkerLike} [options.spawn]  tests pass a fake
+   * @param {() => BackendChoice} options.backendChoice  the page's backend setting
+   * @param {Connect} options.connect  a connection to a worker of its own (tests give fake workers)
+   * @param {import('../../core/store.js').Store<import('../../core/page-state.js').PageState>} options.store  the page's: the lab's state is its key `lab`
    */
-  constructor({ form, backendChoice, spawn }) {
-    /** @type {Store<LabState>} */
-    this.store = new Store(/** @type {LabState} */ ({
+  constructor({ form, backendChoice, connect, store }) {
+    /** @type {import('../../core/store.js').Store<LabState>} */
+    this.store = store.slice('lab', /** @type {LabState} */ ({
       form,
       ready: false,
       race: null,
@@ -58,12 +70,11 @@ export class LabController {
       twins: { text: '' },
     }));
     this.backendChoice = backendChoice;
-    this.spawn = spawn;
     /** @type {LabWasm | null} */
     this.wasm = null;
     this.raceId = 0;
-    /** @type {Record<TwinKey, WorkerClient | null>} */
-    this.workers = { plain: null, residual: null };
+    /** @type {Record<TwinKey, Connection>} one a twin; a worker starts at the first race */
+    this.connections = { plain: this.connectTwin('plain', connect), residual: this.connectTwin('residual', connect) };
     /** @type {Map<string, Record<TwinKey, number>>} parameter counts from the layer tables, by settings */
     this.counted = new Map();
   }
@@ -73,9 +84,25 @@ export class LabController {
     this.store.set({ message: { text, error } });
   }
 
+  /**
+   * The connection of twin `key`: the latest race's events, the twin's failures.
+   * @param {TwinKey} key @param {Connect} connect
+   */
+  connectTwin(key, connect) {
+    const connection = connect({
+      runId: () => this.store.get().race?.id ?? 0,
+      backendChoice: this.backendChoice,
+      opening: () => twinOpening(this.store.get().form.settings),
+      onFailure: (message) => this.onFailure(key, message),
+      afterStuck: '; race again.',
+    });
+    connection.onEvery((event) => this.onEvent(key, event));
+    return connection;
+  }
+
   /** Which twins' workers are usable, in the store. */
   syncWorkers() {
-    const usable = (/** @type {TwinKey} */ key) => Boolean(this.workers[key] && !this.workers[key]?.broken);
+    const usable = (/** @type {TwinKey} */ key) => Boolean(this.connections[key].client && !this.connections[key].broken);
     const now = this.store.get().workers;
     if (TWINS.some((t) => now[t.key] !== usable(t.key))) this.store.set({ workers: { plain: usable('plain'), residual: usable('residual') } });
   }
@@ -133,14 +160,13 @@ export class LabController {
     } else this.store.set({ race });
   }
 
-  /** One event of a twin's worker; those of a replaced race are dropped. @param {TwinKey} key @param {any} event */
+  /** One event of a twin's worker (its connection dropped those of a replaced race). @param {TwinKey} key @param {import('../../worker/protocol.js').WorkerEvent} event */
   onEvent(key, event) {
     const race = this.store.get().race;
-    if (!race || (event.run !== undefined && event.run !== race.id)) return;
+    if (!race) return;
     const t = race.twins[key];
     const failed = failure(t, event);
-    const client = this.workers[key];
-    if (failed?.broken && client) client.broken = true;
+    if (failed?.broken) this.connections[key].markBroken();
     this.updateRace(withTwin(race, twinEvent(t, event)));
     if (failed) this.report(failed.message, failed.expected);
     if (event.type === 'model') this.refreshTwins();
@@ -153,27 +179,11 @@ export class LabController {
     const t = race?.twins[key];
     const text = `${t?.name ?? key}: ${message}`;
     if (race && t) {
-      const failed = this.workers[key]?.broken && twinActive(t);
+      const failed = this.connections[key].broken && twinActive(t);
       this.updateRace(withTwin(race, { ...t, error: text, state: failed ? 'failed' : t.state }));
     }
     this.report(text);
     this.syncWorkers();
-  }
-
-  /** The twin's worker for `backend`: the one it has, or a fresh one. @param {TwinKey} key @param {import('../../core/backend.js').BackendChoice} backend @param {Settings} s */
-  ensureWorker(key, backend, s) {
-    const old = this.workers[key];
-    if (old && !old.broken && old.backend === backend) return old;
-    old?.terminate();
-    // Two twins train at once: each gets half the cores.
-    const threads = Math.max(1, Math.floor((globalThis.navigator?.hardwareConcurrency || 1) / 2));
-    /** @type {import('../../worker/protocol.js').OpenMessage} */
-    const open = { type: 'open', backend, threads, testLimit: testLimit(s.test), network: false };
-    const onEvent = (/** @type {import('../../worker/protocol.js').WorkerEvent} */ e) => this.onEvent(key, e);
-    const onFailure = (/** @type {string} */ m) => this.onFailure(key, m);
-    const client = new WorkerClient({ open, onEvent, onFailure, ...(this.spawn ? { spawn: this.spawn } : {}) });
-    this.workers[key] = client;
-    return client;
   }
 
   /** The wasm module is loaded: the twins can be built. @param {LabWasm} module */
@@ -213,7 +223,7 @@ export class LabController {
     for (const twin of TWINS) {
       const request = trainRequest(settings, configs[twin.key]);
       const label = `${race.twins[twin.key].name} (lab race)`;
-      this.ensureWorker(twin.key, backend, settings).post({ type: 'start', run: race.id, request, backend, fresh: true, label, keep: false, probe: true });
+      this.connections[twin.key].ensure(backend, twinOpening(settings)).post({ type: 'start', run: race.id, request, backend, fresh: true, label, keep: false, probe: true });
     }
     this.syncWorkers();
     this.refreshTwins();
@@ -226,7 +236,7 @@ export class LabController {
     if (!race || !raceActive(race)) return;
     this.store.set({ race: { ...race, stopping: true } });
     for (const twin of TWINS) {
-      if (twinActive(race.twins[twin.key])) this.workers[twin.key]?.post({ type: 'stop' });
+      if (twinActive(race.twins[twin.key])) this.connections[twin.key].client?.post({ type: 'stop' });
     }
   }
 
@@ -239,7 +249,7 @@ export class LabController {
     const blocks = 3 * ((race.settings.depth - 2) / 6);
     const note = `Removing each of the ${blocks} blocks in turn and measuring test accuracy on ${exact(race.settings.test)} test images, in both workers\u2026`;
     this.store.set({ lesions: { ...lesions, state: 'loading', note } });
-    const calls = twins.map((t) => this.workers[t.key]?.call('lesions') ?? Promise.reject(new Error('its worker is not running')));
+    const calls = twins.map((t) => this.connections[t.key].client?.call('lesions') ?? Promise.reject(new Error('its worker is not running')));
     const settled = await Promise.allSettled(calls);
     /** @type {TwinLesions[]} */
     const results = [];

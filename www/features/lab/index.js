@@ -113,15 +113,16 @@ function showRecorded(ui) {
  * or null when the page has no lab.
  * Its keys in the link are its part of `hash` (www/app/hash.js).
  * "Race" is also the lesson's command `raceLive`.
- * @param {{hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands, backendChoice: () => import('../../core/backend.js').BackendChoice}} options
+ * @param {{hash: import('../../core/hash.js').HashOwner, commands: import('../../core/commands.js').Commands, backendChoice: () => import('../../core/backend.js').BackendChoice,
+ *   connect: import('./controller.js').Connect, store: import('../../core/store.js').Store<import('../../core/page-state.js').PageState>}} options
  * @returns {LabApi | null}
  */
-export function initLab({ hash, commands, backendChoice }) {
+export function initLab({ hash, commands, backendChoice, connect, store: pageStore }) {
   const ui = labElements();
   if (!ui) return null;
   const link = parseHash(hash.hash, LAB_SETTINGS);
   fillForm(ui, link.values);
-  const lab = labController({ form: checkForm(readForm(ui)), backendChoice });
+  const lab = labController({ form: checkForm(readForm(ui)), backendChoice, connect, store: pageStore });
   const { store } = lab;
   showRecorded(ui);
   subscribeViews(ui, store);
