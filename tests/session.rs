@@ -9,7 +9,7 @@ use pollster::block_on;
 use resnet_explorer::data::{Dataset, Split};
 use resnet_explorer::explore::Insertion;
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
-use resnet_explorer::model::{ModelConfig, ResNetConfig};
+use resnet_explorer::model::{ModelConfig, ResNetConfig, ZeroMode};
 use resnet_explorer::session::protocol::{Inserted, Origin, StartRequest, WorkerEvent};
 use resnet_explorer::session::{Session, SessionDevices};
 use resnet_explorer::train::{TrainConfig, TrainEvent};
@@ -440,4 +440,35 @@ fn a_batch_that_would_outgrow_the_wasm_memory_is_refused_with_the_largest_that_f
     assert!(err.starts_with("a batch of 256 of ResNet-18 at 96x96 needs about"), "{err}");
     assert!(!s.is_training());
     assert_eq!(s.network().unwrap().origin, Origin::Shipped);
+}
+
+#[test]
+fn a_picture_is_classified_like_the_test_image_it_copies_and_the_identity_demo_runs_on_it() {
+    let mut s = session();
+    s.load_weights(&shipped(), Origin::Shipped).unwrap();
+    let maps = |s: &mut Session| block_on(s.feature_maps(0, 0, Some(ZeroMode::Branch), None, 4));
+    assert_eq!(maps(&mut s).unwrap_err().to_string(), "draw or upload a picture first");
+    let WorkerEvent::Predictions { samples, .. } = block_on(s.evaluate()).unwrap() else { panic!() };
+    let test = Dataset::load(Path::new(DATA), Split::Test).unwrap();
+    let classify = |s: &mut Session, picture: &[u8]| match block_on(s.classify(picture.to_vec())).unwrap() {
+        WorkerEvent::Picture { probabilities, predicted, class_names } => (probabilities, predicted, class_names),
+        other => panic!("{other:?}"),
+    };
+    for sample in &samples[..6] {
+        let (probabilities, predicted, class_names) = classify(&mut s, test.image(sample.index));
+        assert_eq!(predicted, sample.predicted, "test image {}", sample.index);
+        assert_eq!((probabilities.len(), class_names.len()), (10, 10));
+        assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+    // Zeroing b2.0's branch makes it exactly the identity on the picture too.
+    let WorkerEvent::FeatureMaps { max_abs_diff, label, .. } = maps(&mut s).unwrap() else { panic!() };
+    assert_eq!((label.as_str(), max_abs_diff), ("b2.0", Some(0.0)));
+    // An inserted identity block changes none of the picture's probabilities.
+    let last = test.image(samples[5].index);
+    let (before, ..) = classify(&mut s, last);
+    block_on(s.insert(Insertion::Identity, 0)).unwrap();
+    assert_eq!(classify(&mut s, last).0, before);
+
+    let err = block_on(s.classify(vec![0; 100])).unwrap_err();
+    assert_eq!(err.to_string(), "a picture is 28x28 = 784 grey values, not 100");
 }

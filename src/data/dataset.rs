@@ -58,6 +58,12 @@ impl Dataset {
         Ok(Self { pixels: images.pixels, labels })
     }
 
+    /// Images the page made (the user's own picture), `SIDE` x `SIDE` bytes each, with their
+    /// labels; None when the bytes are not that many images.
+    pub fn from_pixels(pixels: Vec<u8>, labels: Vec<u8>) -> Option<Self> {
+        (!labels.is_empty() && pixels.len() == labels.len() * SIDE * SIDE).then_some(Self { pixels, labels })
+    }
+
     /// Reads one split from a directory holding the four original `.gz` files.
     #[cfg(not(target_family = "wasm"))]
     pub fn load(dir: &std::path::Path, split: Split) -> Result<Self, IdxError> {

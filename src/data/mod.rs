@@ -7,6 +7,6 @@ mod idx;
 mod resize;
 
 pub use batches::{Batch, BatchOrder};
-pub use dataset::{CLASS_NAMES, Dataset, Split, fingerprint};
+pub use dataset::{CLASS_NAMES, Dataset, SIDE, Split, fingerprint};
 pub use idx::{IdxError, IdxImages, parse_images, parse_labels};
 pub use resize::resize_bilinear;

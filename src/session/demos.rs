@@ -83,19 +83,23 @@ impl Session {
     }
 
     /// Input and output feature maps (the first `max_channels` channels) of one block for one
-    /// test image, with the block's residual branch or conv2 zeroed (`mode`) or as trained.
+    /// test image (None: the user's picture), with the block's residual branch or conv2 zeroed
+    /// (`mode`) or as trained.
     pub async fn feature_maps(
         &mut self,
         stage: usize,
         block: usize,
         mode: Option<ZeroMode>,
-        image: usize,
+        image: Option<usize>,
         max_channels: usize,
     ) -> Result<WorkerEvent> {
         self.not_training()?;
         self.move_to_demo_device().await?;
         let (model, config) = self.current()?.resnet("identity demo")?;
-        let x = self.images(image, 1, config.input_size);
+        let x = match image {
+            Some(image) => self.images(image, 1, config.input_size),
+            None => self.picture_images(config.input_size)?,
+        };
         let (input, output) = explore::block_io(model, x, stage, block, mode)
             .ok_or_else(|| refused(format!("there is no block {block} in stage b{}", stage + 2)))?;
         let max_abs_diff = match input.dims() == output.dims() {

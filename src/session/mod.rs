@@ -6,6 +6,7 @@
 
 mod demos;
 mod lab;
+mod picture;
 pub mod protocol;
 mod run;
 
@@ -139,6 +140,8 @@ pub struct Session {
     original: Option<Current>,
     /// The training run in progress (paused ones too).
     run: Option<Run>,
+    /// The user's own picture (drawn or uploaded), as a 28x28 image like the test set's.
+    picture: Option<Dataset>,
     /// The memory training lives in, where it is bounded (the browser's WebAssembly memory on
     /// the CPU backends): a batch that would not fit is refused before the run starts.
     memory_limit: Option<u64>,
@@ -160,6 +163,7 @@ impl Session {
             network: None,
             original: None,
             run: None,
+            picture: None,
             memory_limit: None,
         }
     }

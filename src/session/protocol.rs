@@ -161,6 +161,12 @@ pub enum WorkerEvent {
         max_abs_diff: Option<f32>,
     },
     Insertion(InsertionCheck),
+    /// The network in memory's class probabilities for the user's own picture.
+    Picture {
+        probabilities: Vec<f32>,
+        predicted: u8,
+        class_names: Vec<String>,
+    },
     /// The run stopped because its loss exploded; the weights of `kept_epoch` were kept. An
     /// `error` event with the same message follows.
     Diverged {

@@ -44,15 +44,15 @@ impl Explorer {
         to_js(&self.session.identity_checks(images).await?)
     }
 
-    /// Input and output feature maps of one block for one test image (`input` and `output` as
-    /// `Float32Array`s); `mode` is `"none"`, `"branch"` or `"conv2"`.
+    /// Input and output feature maps of one block for one test image (none: the user's picture;
+    /// `input` and `output` as `Float32Array`s); `mode` is `"none"`, `"branch"` or `"conv2"`.
     #[wasm_bindgen(js_name = featureMaps)]
     pub async fn feature_maps(
         &mut self,
         stage: usize,
         block: usize,
         mode: String,
-        image: usize,
+        image: Option<usize>,
         max_channels: usize,
     ) -> Result<JsValue, JsError> {
         let mode = match mode.as_str() {
@@ -62,6 +62,12 @@ impl Explorer {
             other => return Err(JsError::new(&format!("unknown zeroing mode {other:?}"))),
         };
         event_to_js(&self.session.feature_maps(stage, block, mode, image, max_channels).await?)
+    }
+
+    /// The class probabilities of the network in memory for the user's picture (28x28 grey
+    /// bytes), which the identity demo's feature maps may then show.
+    pub async fn classify(&mut self, picture: Vec<u8>) -> Result<JsValue, JsError> {
+        to_js(&self.session.classify(picture).await?)
     }
 
     /// Inserts a block (`"identity"` or `"plain"`) at the end of `stage`; compares test

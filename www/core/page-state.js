@@ -53,6 +53,9 @@
  * @property {string | null} offline  the static site's offline copy: 'keeping', 'kept', 'failed: why', 'unavailable'
  * @property {{n: number, evaluate: boolean}} demoRequest  replaced when the network in memory (or the test
  *   data) changed: the demos recompute (and, with `evaluate`, the predictions on the test images)
+ * @property {{pixels: Uint8Array, result: import('../worker/protocol.js').PictureEvent, memory: ModelEvent | null} | null} picture
+ *   the user's own picture as the network gets it, and its class probabilities from the network
+ *   `memory` (features/picture)
  * @property {Record<string, unknown> | null} lab  the lab's race, its settings and lesions: the lab
  *   owns this key as a store of its own (Store.slice; features/lab/controller.js's LabState)
  */
@@ -102,6 +105,7 @@ export function initialState() {
     update: null,
     offline: null,
     demoRequest: { n: 0, evaluate: false },
+    picture: null,
     lab: null,
   };
 }

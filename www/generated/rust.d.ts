@@ -113,7 +113,7 @@ images: Uint8Array[], labels: Array<number>, class_names: Array<string>, } | { "
 /**
  * `Float32Array`s in the browser (`web::convert::event_to_js`).
  */
-input: Float32Array, output: Float32Array, max_abs_diff: number | null, } | { "type": "insertion" } & InsertionCheck | { "type": "diverged", epoch: number, loss: number, kept_epoch: number, message: string, } | { "type": "error", message: string, };
+input: Float32Array, output: Float32Array, max_abs_diff: number | null, } | { "type": "insertion" } & InsertionCheck | { "type": "picture", probabilities: Array<number>, predicted: number, class_names: Array<string>, } | { "type": "diverged", epoch: number, loss: number, kept_epoch: number, message: string, } | { "type": "error", message: string, };
 
 /**
  * The backend a worker ended up with, and why when it is not the GPU.

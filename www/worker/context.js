@@ -41,7 +41,8 @@
  * @property {(file: Uint8Array) => void} savedAs  the network in memory was just saved as `file`
  * @property {(predictions: Uint8Array) => import('./protocol.js').PredictionsEvent} usePredictions
  * @property {(images: number) => Promise<import('../generated/rust.js').BlockCheck[]>} identityChecks
- * @property {(stage: number, block: number, mode: string, image: number, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps
+ * @property {(stage: number, block: number, mode: string, image: number | null, channels: number) => Promise<import('./protocol.js').FeatureMapsEvent>} featureMaps
+ * @property {(picture: Uint8Array) => Promise<import('./protocol.js').PictureEvent>} classify  the user's 28x28 picture
  * @property {(insertion: import('./protocol.js').Insertion, stage: number) => Promise<WorkerEvent[]>} insert
  * @property {() => WorkerEvent[]} restore
  * @property {() => Promise<import('../generated/rust.js').Probe>} labProbe

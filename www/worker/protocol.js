@@ -48,7 +48,8 @@
 /**
  * The requests a `call` may name, with their arguments and results.
  * @typedef {{
- *   featureMaps: {args: {stage: number, block: number, mode: string, image: number, channels: number}, result: FeatureMapsEvent},
+ *   featureMaps: {args: {stage: number, block: number, mode: string, image: number | null, channels: number}, result: FeatureMapsEvent},
+ *   classify: {args: {picture: Uint8Array}, result: PictureEvent},
  *   identityChecks: {args: {images: number}, result: import('../generated/rust.js').BlockCheck[]},
  *   setTestLimit: {args: {limit?: number | null}, result: void},
  *   warmUp: {args: {request: StartRequest}, result: null | void},
@@ -70,7 +71,8 @@
  *   loadWeights, loadSaved, loadShipped and deleteSaved, posts `model` (and `network`,
  *   `saved_list`) events; useData posts
  *   `data_ready` and `gallery`; saveWeights answers the weights file and featureMaps its typed
- *   arrays (their buffers transferred).
+ *   arrays (their buffers transferred). featureMaps of image null: the picture `classify` was
+ *   last given (the user's own).
  * @typedef {keyof Methods} MethodName
  */
 
@@ -101,6 +103,8 @@
  * @typedef {Extract<RustEvent, {type: 'feature_maps'}>} FeatureMapsEvent  input/output: `channels`
  *   maps of side x side floats one after another (buffers transferred)
  * @typedef {Extract<RustEvent, {type: 'insertion'}>} InsertionEvent
+ * @typedef {Extract<RustEvent, {type: 'picture'}>} PictureEvent  the class probabilities of the
+ *   network in memory for the user's picture
  * @typedef {Extract<RustEvent, {type: 'diverged'}>} DivergedEvent  the loss exploded; the weights
  *   of `kept_epoch` are kept (an `error` follows)
  * @typedef {Extract<RustEvent, {type: 'error'}> & {fatal?: boolean}} ErrorEvent

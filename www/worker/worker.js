@@ -47,6 +47,8 @@ watchDeviceLoss();
 const METHODS = {
   /** @param {Methods['featureMaps']['args']} a */
   featureMaps: ({ stage, block, mode, image, channels }) => explorer().featureMaps(stage, block, mode, image, channels),
+  /** The user's own picture: the class probabilities, and it is the featureMaps of image null. @param {Methods['classify']['args']} a */
+  classify: ({ picture }) => explorer().classify(picture),
   /** @param {Methods['identityChecks']['args']} a */
   identityChecks: ({ images }) => explorer().identityChecks(images),
   /** @param {Methods['setTestLimit']['args']} a */

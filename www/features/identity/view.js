@@ -5,7 +5,7 @@
 // render functions draw plain data and know nothing of the store or the worker.
 
 import { chw } from '../../core/format.js';
-import { renderFeatureMaps } from './feature-maps.js';
+import { renderFeatureMaps } from '../../dom/feature-maps.js';
 import { $ } from '../../dom/elements.js';
 
 /**
