@@ -38,6 +38,7 @@ export const STEPS = [
     text: [
       'Set the last BatchNorm\u2019s \u03b3 and \u03b2 to 0 and the branch outputs exactly 0, so the block computes ReLU(x + 0) = x: max |out \u2212 in| is exactly 0, on a real test image.',
       'Zeroing conv2 alone is not enough: the BatchNorm after it still adds a constant per channel.',
+      'Try this: draw a shirt under “Your own picture”: the same check runs on your drawing, and gives 0 there too.',
     ],
     target: '#identity-result',
     actions: [
@@ -52,6 +53,7 @@ export const STEPS = [
     text: [
       'Insert a block with its branch zeroed into the trained network: the bigger network computes the same function, so not one prediction changes. Its function class contains the old one, and training can only start from here.',
       'A plain block (no shortcut) zeroed the same way outputs 0: accuracy falls to chance.',
+      'Try this: with your own picture drawn, insert the identity block: not one of its probabilities changes, bit for bit.',
     ],
     target: '#insertion-result',
     actions: [

@@ -34,6 +34,7 @@ export function initPicture({ store, connection }) {
   const say = (/** @type {string} */ text, error = false) => {
     ui.message.textContent = text;
     ui.message.classList.toggle('error', error);
+    ui.message.dataset.said = String(Number(ui.message.dataset.said ?? 0) + 1); // each answer, for the tests
   };
 
   /** Makes the picture the network's input and asks the worker (`maps`: the stage maps too). */
