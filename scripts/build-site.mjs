@@ -134,7 +134,7 @@ export async function buildSite({ root = ROOT, out = path.join(ROOT, 'site'), no
   const opening = Object.keys(siteHashes).filter((p) => isOpening(inVersion(p)));
   const site = { version, files: siteHashes, core, opening };
   writeFileSync(path.join(out, 'sw.js'), `const SITE = ${JSON.stringify(site)};\n\n${readFileSync(path.join(root, 'www/service-worker.js'), 'utf8')}`);
-  writeFileSync(path.join(out, '_headers'), headersFile(contentSecurityPolicy(index)));
+  writeFileSync(path.join(out, '_headers'), headersFile(contentSecurityPolicy(index, { header: true })));
   writeFileSync(path.join(out, '.nojekyll'), '');
   const written = ['index.html', 'sw.js', ...Object.keys(siteHashes).filter((p) => p !== 'index.html')];
   // Two at a time: brotli at quality 11 is the slow part, one core each.

@@ -4,7 +4,10 @@
 // not eval), the one inline script (the import map, by its hash), the favicon's data: URL, and
 // workers from blob: URLs (wasm-bindgen-rayon starts the threaded module's pool from a blob of
 // its own same-origin script; only the page's own code can make such a URL). No
-// 'unsafe-inline', no 'unsafe-eval', no plugins, no <base>.
+// 'unsafe-inline', no 'unsafe-eval', no plugins, no <base>. As a header it also lets any page
+// frame it (`frame-ancestors *`: a teacher's slides embed one view, `embed=identity`); a <meta>
+// cannot say that (browsers ignore frame-ancestors there, with a warning), and framing is the
+// default anyway.
 
 import { createHash } from 'node:crypto';
 
@@ -15,8 +18,8 @@ export function importMapText(html) {
   return found[1];
 }
 
-/** The policy for a page whose index.html is `html`. */
-export function contentSecurityPolicy(html) {
+/** The policy for a page whose index.html is `html` (`header`: sent as an HTTP header). */
+export function contentSecurityPolicy(html, { header = false } = {}) {
   const hash = createHash('sha256').update(importMapText(html)).digest('base64');
   return [
     "default-src 'self'",
@@ -25,5 +28,6 @@ export function contentSecurityPolicy(html) {
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
+    ...(header ? ['frame-ancestors *'] : []),
   ].join('; ');
 }

@@ -69,7 +69,7 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 /** The page's Content-Security-Policy (scripts/csp.mjs), from the root's index.html; null without one. */
 function policyOf(root) {
   try {
-    return contentSecurityPolicy(readFileSync(path.join(root, 'index.html'), 'utf8'));
+    return contentSecurityPolicy(readFileSync(path.join(root, 'index.html'), 'utf8'), { header: true });
   } catch {
     return null;
   }

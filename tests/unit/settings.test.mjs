@@ -76,3 +76,9 @@ test("a link's stage past the network's last stage, and bad lab or presenter key
   assert.equal(problems.length, 3);
   assert.match(problems[2], /^The link's present=2 was not used: presenter mode is 1 or 0/);
 });
+
+test("the Embed dialog's iframe: the page's settings, the view, never the lesson", async () => {
+  const { iframeSnippet } = await import('../../www/features/layout/embed.js');
+  const html = iframeSnippet('https://t.example/resnet/index.html', '#preset=fast&lesson=identity&embed=chart&block=b3.0', 'identity');
+  assert.equal(html, '<iframe src="https://t.example/resnet/index.html#preset=fast&amp;block=b3.0&amp;embed=identity" width="640" height="420" style="border: 0" title="ResNet Explorer: identity" loading="lazy"></iframe>');
+});

@@ -117,4 +117,6 @@ test("the site's index.html points into the version folder and declares its poli
   assert.match(csp ?? '', /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
   assert.doesNotMatch(csp ?? '', /'unsafe-inline'|'unsafe-eval'/);
   assert.match(csp ?? '', /object-src 'none'; base-uri 'none'/);
+  assert.doesNotMatch(csp ?? '', /frame-ancestors/, 'ignored (with a warning) in a <meta>');
+  assert.match(contentSecurityPolicy(html, { header: true }), /base-uri 'none'; frame-ancestors \*$/, 'as a header: any page may frame it (embed=<view>)');
 });

@@ -1,10 +1,12 @@
 // @ts-check
 // The page's layout: the sticky navigation bar over the sections (the link of the section being
 // read is marked aria-current) and presenter mode (large type, bigger charts, more contrast),
-// kept in the URL hash as `present=1` (its part of the link: www/app/hash.js) so a link opens in it.
+// kept in the URL hash as `present=1` (its part of the link: www/app/hash.js) so a link opens in it,
+// and one view alone in a frame (`embed=<view>`, ./embed.js).
 
-import { PRESENT, parseHash } from '../../core/settings.js';
+import { EMBED, PRESENT, parseHash } from '../../core/settings.js';
 import { chartFonts, navView, pinHeader } from './view.js';
+import { embedDialog, showEmbedded } from './embed.js';
 
 /**
  * Wires the navigation bar and the presenter toggle (#presenter-toggle).
@@ -39,5 +41,16 @@ export function initLayout({ hash }) {
     },
     values: () => ({ present: presenter() ? true : null }),
   });
+  // One view alone in a frame (embed=identity, ...); the Embed button gives its <iframe>.
+  let embedded = 'page';
+  hash.register({
+    schema: () => EMBED,
+    read: (link) => {
+      embedded = String(parseHash(link, EMBED).values.embed ?? 'page');
+      showEmbedded(embedded === 'page' ? null : embedded);
+    },
+    values: () => ({ embed: embedded === 'page' ? null : embedded }),
+  });
+  embedDialog(/** @type {HTMLButtonElement} */ (document.getElementById('embed-open')), () => hash.hash);
   return { presenter, setPresenter };
 }
