@@ -2,6 +2,8 @@
 // Feature maps side by side (the identity demo's input x and block outputs): one row a channel,
 // one column a map, drawn in viridis on <canvas>.
 
+import { span } from './elements.js';
+
 /** @typedef {{title: string, side: number, data: ArrayLike<number>}} MapColumn  `channels` maps of side x side floats, one after another */
 
 /** viridis, 5 stops */
@@ -42,13 +44,6 @@ function mapCanvas(values, offset, side, vmax, label) {
   return canvas;
 }
 
-/** @param {string} className @param {string} content */
-function cell(className, content) {
-  const s = document.createElement('span');
-  s.className = className;
-  s.textContent = content;
-  return s;
-}
 
 /**
  * Fills `container` (a CSS grid of `--fmap-columns` + 1 columns): a header of column titles,
@@ -59,14 +54,14 @@ function cell(className, content) {
 export function renderFeatureMaps(container, columns, channels) {
   container.replaceChildren();
   container.style.setProperty('--fmap-columns', String(columns.length));
-  container.append(cell('fmap-head', 'channel'), ...columns.map((col) => cell('fmap-head', col.title)));
+  container.append(span('fmap-head', 'channel'), ...columns.map((col) => span('fmap-head', col.title)));
   for (let c = 0; c < channels; c++) {
     let vmax = 0;
     for (const col of columns) {
       const n = col.side * col.side;
       for (let i = c * n; i < (c + 1) * n; i++) vmax = Math.max(vmax, Math.abs(col.data[i]));
     }
-    container.append(cell('fmap-channel', String(c)));
+    container.append(span('fmap-channel', String(c)));
     for (const col of columns) {
       const n = col.side * col.side;
       container.append(mapCanvas(col.data, c * n, col.side, vmax, `${col.title}, channel ${c}`));

@@ -4,6 +4,7 @@
 // bars, and what the network sees (the maps after each stage, the identity check on the picture).
 
 import { renderFeatureMaps } from '../../dom/feature-maps.js';
+import { span } from '../../dom/elements.js';
 import { SIDE } from '../../core/picture.js';
 
 /** The drawing board's resolution in pixels (shown at the panel's width). */
@@ -156,13 +157,6 @@ export function showProbabilities(bars, { probabilities, predicted, class_names 
   );
 }
 
-/** @param {string} className @param {string} text */
-function span(className, text) {
-  const s = document.createElement('span');
-  s.className = className;
-  s.textContent = text;
-  return s;
-}
 
 /** @param {number} p */
 function bar(p) {
