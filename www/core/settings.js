@@ -91,8 +91,15 @@ export const LAB_SETTINGS = /** @type {Setting[]} */ ([
 /** The presenter flag (the layout feature's key). */
 export const PRESENT = /** @type {Setting[]} */ ([{ kind: 'flag', key: 'present', label: 'Presenter mode', default: false }]);
 
-/** The views the page shows alone in a frame (`embed=<view>`), each one of its sections by id. */
-export const EMBED_VIEWS = { identity: 'identity', insertion: 'nested', race: 'lab', diagram: 'network', chart: 'training', picture: 'picture' };
+/** The views the page shows alone in a frame (`embed=<view>`), each its sections by id (the chart: with Start). */
+export const EMBED_VIEWS = /** @type {Record<string, string[]>} */ ({
+  identity: ['identity'],
+  insertion: ['nested'],
+  race: ['lab'],
+  diagram: ['network'],
+  chart: ['setup', 'training'],
+  picture: ['picture'],
+});
 
 /** The embedded view (the layout feature's key): 'page' shows the whole page. */
 export const EMBED = /** @type {Setting[]} */ ([{ kind: 'choice', key: 'embed', label: 'Embedded view', values: ['page', ...Object.keys(EMBED_VIEWS)], default: 'page' }]);

@@ -13,33 +13,32 @@ const LAYOUT_WIDTH = 760;
 let fitting = null;
 
 /**
- * Shows only `view`'s section (null: the whole page again), scaled to the window.
+ * Shows only `view`'s sections (null: the whole page again), scaled to the window.
  * @param {string | null} view  a key of EMBED_VIEWS
  */
 export function showEmbedded(view) {
   const root = document.documentElement;
+  const main = /** @type {HTMLElement} */ (document.querySelector('main'));
   fitting?.observer.disconnect();
   if (fitting) window.removeEventListener('resize', fitting.fit);
   fitting = null;
-  for (const s of document.querySelectorAll('.embed-target')) {
-    s.classList.remove('embed-target');
-    /** @type {HTMLElement} */ (s).style.removeProperty('transform');
-    /** @type {HTMLElement} */ (s).style.removeProperty('width');
-  }
-  const section = view ? document.getElementById(EMBED_VIEWS[/** @type {keyof EMBED_VIEWS} */ (view)]) : null;
-  root.classList.toggle('embedded', Boolean(section));
-  if (!section) return;
+  for (const s of document.querySelectorAll('.embed-target')) s.classList.remove('embed-target');
+  main.style.removeProperty('transform');
+  main.style.removeProperty('width');
+  const sections = (view ? EMBED_VIEWS[view] ?? [] : []).map((id) => document.getElementById(id)).filter((s) => s !== null);
+  root.classList.toggle('embedded', sections.length > 0);
+  if (!sections.length) return void delete root.dataset.embed;
   root.dataset.embed = /** @type {string} */ (view);
-  section.classList.add('embed-target');
+  for (const s of sections) s.classList.add('embed-target');
   // A transform does not change the layout, so its size can be watched without a loop.
   const fit = () => {
     const width = Math.max(window.innerWidth, LAYOUT_WIDTH);
-    section.style.width = `${width}px`;
-    const scale = Math.min(1, window.innerWidth / width, window.innerHeight / Math.max(1, section.offsetHeight));
-    section.style.transform = `scale(${scale})`;
+    main.style.width = `${width}px`;
+    const scale = Math.min(1, window.innerWidth / width, window.innerHeight / Math.max(1, main.offsetHeight));
+    main.style.transform = `scale(${scale})`;
   };
   fitting = { observer: new ResizeObserver(fit), fit };
-  fitting.observer.observe(section);
+  fitting.observer.observe(main);
   window.addEventListener('resize', fit);
   fit();
 }

@@ -88,6 +88,7 @@ export function initPicture({ store, connection }) {
   };
   ui.file.addEventListener('change', () => onFile(ui.file));
   ui.camera.addEventListener('change', () => onFile(ui.camera));
+  store.subscribe(['picture'], (s) => s.picture && showProbabilities(ui.bars, s.picture.result));
   // Another network in memory (trained, loaded, a block inserted): the same picture through it.
   store.subscribe(['memory'], () => classify(true));
   store.subscribe(['opened'], (s) => s.opened && classify(true));
