@@ -43,3 +43,12 @@ test("a slice is one key of the page's store: its state lives there, its subscri
   assert.deepEqual(pageHeard, [1, 1]);
   assert.equal(page.get().lab.form, 'g');
 });
+
+test('a subscriber called after another that set more gets the newer state', () => {
+  const store = new Store({ memory: 0, net: 0 });
+  store.subscribe(['memory'], (s) => store.set({ net: s.memory * 10 }));
+  const seen = [];
+  store.subscribe(['memory', 'net'], (s) => seen.push(s.net));
+  store.set({ memory: 2 });
+  assert.deepEqual(seen, [20, 20], 'never the state from before the nested set');
+});

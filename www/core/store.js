@@ -34,9 +34,9 @@ export class Store {
     }
     if (changed.size === 0) return;
     this.replace({ ...now, ...patch });
-    const next = /** @type {S} */ (this.get());
+    // Each subscriber gets the state as it is when called: one called before may have set more.
     for (const l of [...this.listeners]) {
-      if (!l.keys || [...changed].some((k) => l.keys?.has(k))) l.fn(next, changed);
+      if (!l.keys || [...changed].some((k) => l.keys?.has(k))) l.fn(/** @type {S} */ (this.get()), changed);
     }
   }
 
