@@ -1,6 +1,7 @@
 // @ts-check
-// The race's controller: owns the lab's store (settings, the race and the one before it, the
-// lesions, the message) and the two twins' workers (a connection each, made by the `connect` the
+// The race's controller: owns the lab's part of the page store (key `lab`, worked on as a store
+// of its own through Store.slice: settings, the race and the one before it, the lesions, the
+// message) and the two twins' workers (a connection each, made by the `connect` the
 // page hands it: the page's own Connection class), and turns the buttons into worker messages
 // and the workers' events into store changes (./race.js says how).
 // No DOM: the views render from the store.
