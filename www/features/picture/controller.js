@@ -7,7 +7,7 @@
 // The result is the store's `picture`.
 
 import { networkInput } from '../../core/picture.js';
-import { demoReady, selectedBlock } from '../../core/page-state.js';
+import { demoReady, isActive, selectedBlock } from '../../core/page-state.js';
 import { canvasGrey, decodeImage, imageGrey } from './image.js';
 import { clearBoard, drawOnBoard, pictureElements, showInput, showOriginal, showProbabilities, showStageMaps } from './view.js';
 
@@ -49,6 +49,9 @@ export function initPicture({ store, connection }) {
       return say(/** @type {Error} */ (e).message, true);
     }
     showInput(ui.small, input.pixels);
+    // The worker refuses demos during a run; the run's end changes the network in memory, which
+    // brings the picture back here.
+    if (isActive(store.get())) return say('Training is running: your picture goes through the network when the run stops.');
     if (!demoReady(store.get())) return say('The network is not loaded yet: the picture is classified as soon as it is.');
     busy = true;
     try {

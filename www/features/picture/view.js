@@ -173,6 +173,5 @@ function bar(p) {
  */
 export function showStageMaps(container, stages) {
   const channels = Math.min(...stages.map((s) => s.maps.channels));
-  container.style.setProperty('--fmap-columns', String(stages.length));
   renderFeatureMaps(container, stages.map((s) => ({ title: `after ${s.label} (${s.maps.side_out}\u00d7${s.maps.side_out})`, side: s.maps.side_out, data: s.maps.output })), channels);
 }
