@@ -72,7 +72,7 @@ if (typeof GPUDevice !== 'undefined') {
 async function measure(browser, url) {
   const context = await browser.newContext();
   await context.route('**/www/worker/worker.js', async (route) => {
-    const response = await route.fetch();
+    const response = await route.fetch({ maxRetries: 2 });
     await route.fulfill({ response, body: `${GPU_COUNTER_PRELUDE}\n${await response.text()}` });
   });
   const page = await context.newPage();

@@ -128,6 +128,9 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, isol
       else res.destroy();
     });
   });
+  // Idle connections stay open longer than clients keep theirs (Node's agents: 5 s), so the client,
+  // not the server, closes an idle one: no request is sent on a socket the server is closing.
+  server.keepAliveTimeout = 60_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -556,7 +556,9 @@ test('a reload during training brings back the last checkpoint and its chart (CP
  */
 async function injectIntoWorker(page, prelude) {
   await page.context().route('**/www/worker/worker.js', async (route) => {
-    const response = await route.fetch();
+    // Playwright keeps the connection alive and the server may close it as it is reused (ECONNRESET):
+    // a transport race, not the page's, so it is retried.
+    const response = await route.fetch({ maxRetries: 2 });
     await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
   });
 }
