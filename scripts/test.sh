@@ -15,13 +15,14 @@ npx tsc -p tsconfig.json
 node scripts/check-sizes.mjs
 node --test --test-reporter=spec tests/unit/
 
-step "2/4 native: cargo fmt --check, cargo test (CPU backend; with \`ts\`: the TypeScript contract is current), the GPU kernels' gradient tests on wgpu (Mesa's lavapipe)"
+step "2/4 native: cargo fmt --check, cargo test (CPU backend; with \`ts\`: the TypeScript contract is current), the GPU kernels' gradient tests and both kernel sets on wgpu (Mesa's lavapipe)"
 cargo fmt --check
 # `ts`: tests/contract.rs checks www/generated/rust.d.ts (which step 1's tsc used) against Rust's types.
 cargo test --release --features ts
 # Our CubeCL convolution and BatchNorm kernels against burn's ops and finite differences, on a
-# software Vulkan device (the CPU tests above run the same checks on the CPU backend).
-XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}" cargo test --release --features wgpu --test conv_gradients --test norm_gradients
+# software Vulkan device (the CPU tests above run the same checks on the CPU backend); both kernel
+# sets training alike, and the measured choice between them.
+XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}" cargo test --release --features wgpu --test conv_gradients --test norm_gradients --test kernel_sets
 
 step "3/4 wasm: wasm-pack test --headless --chrome (WebGPU and CPU fallback)"
 wasm-pack test --headless --chrome --release -- --features wgpu --test wasm

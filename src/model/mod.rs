@@ -8,6 +8,7 @@ mod cpu_tensor;
 #[cfg(feature = "wgpu")]
 mod cube;
 mod init;
+pub mod kernel_sets;
 pub mod linear;
 pub mod memory;
 mod network;

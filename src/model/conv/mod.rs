@@ -1,8 +1,8 @@
 //! The one convolution every model calls. On burn's CPU backend (`flex`, with or without
 //! autodiff) it runs this crate's kernels ([`kernels`]: im2col and gemm over NCHW, with their own
-//! backward); on burn's CubeCL backend (wgpu) this crate's CubeCL kernels ([`gpu`]); for shapes
-//! the kernels do not cover, burn's `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so
-//! saved networks do not change.
+//! backward); on burn's CubeCL backend (wgpu) this crate's CubeCL kernels ([`gpu`]) or burn's,
+//! as [`crate::model::kernel_sets`] chooses; for shapes the kernels do not cover, burn's
+//! `Conv2d::forward`. The parameters stay in burn's `Conv2d`, so saved networks do not change.
 
 mod columns;
 mod extension;
@@ -20,6 +20,8 @@ use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 
 use crate::backend;
+#[cfg(feature = "wgpu")]
+use crate::model::kernel_sets::{self, KernelSet, OpShape};
 
 pub use extension::CpuConv;
 #[cfg(feature = "wgpu")]
@@ -42,7 +44,8 @@ pub fn forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         (Some((stride, padding)), Some(bias))
             if backend::is_cube(&x.device())
                 && x.dtype() == burn::tensor::DType::F32
-                && gpu_launchable(&x, conv, stride, padding) =>
+                && gpu_launchable(&x, conv, stride, padding)
+                && ours_chosen(&x, conv, stride, padding) =>
         {
             gpu_forward(x, conv.weight.val(), bias.val(), stride, padding)
         }
@@ -81,6 +84,13 @@ fn gpu_launchable(x: &Tensor<4>, conv: &Conv2d, stride: [usize; 2], padding: [us
         let out = gpu::out_shape(&dims.into(), &weight.into(), stride, padding);
         gpu::launchable(dims, [out[2], out[3]])
     }
+}
+
+/// Whether this crate's kernels run this convolution ([`kernel_sets`]: else burn's).
+#[cfg(feature = "wgpu")]
+fn ours_chosen(x: &Tensor<4>, conv: &Conv2d, stride: [usize; 2], padding: [usize; 2]) -> bool {
+    let op = OpShape::Conv { input: x.dims(), weight: conv.weight.dims(), stride, padding };
+    kernel_sets::pick(&op) == KernelSet::Ours
 }
 
 /// Stride and symmetric padding, when the layer is one the kernels compute: one group, no

@@ -1,8 +1,8 @@
 //! The one BatchNorm every model calls. Training on burn's CPU backend, the batch statistics,
 //! the normalisation and its backward are this crate's own CPU op ([`kernels`], a backend
-//! extension); on burn's CubeCL backend (wgpu) its own CubeCL kernels ([`gpu`]); the running
-//! averages are updated exactly as burn's `BatchNorm` does. Everywhere else (evaluation, other
-//! ranks) it is burn's `BatchNorm::forward`.
+//! extension); on burn's CubeCL backend (wgpu) its own CubeCL kernels ([`gpu`]) or burn's, as
+//! [`crate::model::kernel_sets`] chooses; the running averages are updated exactly as burn's
+//! `BatchNorm` does. Everywhere else (evaluation, other ranks) it is burn's `BatchNorm::forward`.
 
 mod extension;
 #[cfg(feature = "wgpu")]
@@ -68,9 +68,11 @@ fn plain(bn: &BatchNorm, x: Tensor<4>, relu: bool) -> Tensor<4> {
 #[cfg(feature = "wgpu")]
 #[allow(clippy::result_large_err)]
 fn gpu_train(bn: &BatchNorm, x: Tensor<4>, relu: bool) -> Result<(Tensor<4>, Tensor<1>, Tensor<1>), Tensor<4>> {
+    use crate::model::kernel_sets::{self, KernelSet, OpShape};
     use burn::backend::Dispatch;
     use gpu::GpuBatchNorm;
-    if !backend::is_cube(&x.device()) {
+    if !backend::is_cube(&x.device()) || kernel_sets::pick(&OpShape::Norm { input: x.dims(), relu }) == KernelSet::Burn
+    {
         return Err(x);
     }
     let stats = <Dispatch as GpuBatchNorm>::gpu_batch_stats(x.clone().into_dispatch());
