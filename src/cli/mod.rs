@@ -1,9 +1,10 @@
-//! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`, `convert`.
+//! Subcommands: `models`, `shapes`, `train`, `identity`, `bench`, `lab`, `convert`, `kernels`.
 
 mod allocator;
 mod bench;
 mod convert;
 mod identity;
+mod kernels;
 mod lab;
 mod model_args;
 mod shapes;
@@ -34,6 +35,8 @@ enum Command {
     Bench(bench::Args),
     /// The nested-function-classes lab: experiments that write CSV files and PNG figures.
     Lab(lab::Args),
+    /// Time both kernel sets (this crate's and burn's) on each operation of a model, on wgpu.
+    Kernels(kernels::Args),
     /// Convert a network between .rnxw and .safetensors (the seed's PyTorch layout).
     Convert(convert::Args),
 }
@@ -50,5 +53,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Identity(args) => identity::run(args),
         Command::Lab(args) => lab::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Kernels(args) => kernels::run(args),
     }
 }

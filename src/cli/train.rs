@@ -33,6 +33,10 @@ pub struct Args {
     test_limit: Option<usize>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
+    /// On wgpu, the convolution and BatchNorm kernels: this crate's, burn's, or per operation
+    /// the faster as measured on this adapter (ours on a software one).
+    #[arg(long, default_value = "auto", value_parser = super::kernels::NAMES)]
+    kernels: String,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Directory with the four Fashion-MNIST .gz files.
@@ -97,6 +101,11 @@ pub fn run(args: Args) -> Result<(), String> {
         model.input_size()
     );
     let mut trainer = Trainer::new(&model, config.clone(), train, test, &device).map_err(|e| e.to_string())?;
+    if let Some(report) =
+        super::kernels::choose(&model, &device, config.batch_size, super::kernels::parse(&args.kernels))?
+    {
+        println!("kernels: {}", report.summary);
+    }
 
     // indicatif draws nothing when stderr is not a terminal, so logs stay clean.
     let bar = ProgressBar::new((trainer.batches_per_epoch() * config.epochs) as u64);

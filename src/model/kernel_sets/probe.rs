@@ -62,7 +62,8 @@ pub async fn choose_for(
     match setting {
         Kernels::Ours | Kernels::Burn => {
             let set = if setting == Kernels::Ours { KernelSet::Ours } else { KernelSet::Burn };
-            return all(set, format!("{} kernels (chosen in the settings)", set.name()));
+            let whose = if set == KernelSet::Ours { "our" } else { "burn's" };
+            return all(set, format!("{whose} kernels (chosen in the settings)"));
         }
         Kernels::Auto if software => {
             return all(KernelSet::Ours, "our kernels (a software adapter: not measured)".into());
@@ -153,7 +154,7 @@ impl Step {
             last = Some(sum);
         }
         if let Some(sum) = last {
-            let _ = sum.into_data_async().await;
+            wait_for(sum).await;
         }
     }
 
@@ -170,20 +171,27 @@ impl Step {
 }
 
 /// The adapter's fp32 matrix product rate, in multiply-adds per second (burn's matmul on
-/// `n` x `n` matrices): the ceiling the training rate is compared with.
+/// `n` x `n` matrices): the ceiling the training rate is compared with. The products are chained
+/// (each multiplies the last), so none can be skipped or run before its input exists.
 pub async fn measure_matmul(device: &Device, n: usize) -> f64 {
+    let scale = 1.0 / (n as f64).sqrt(); // keeps the chain's values near 1
     let a = Tensor::<2>::random([n, n], Distribution::Normal(0.0, 1.0), device);
-    let b = Tensor::<2>::random([n, n], Distribution::Normal(0.0, 1.0), device);
-    let _ = a.clone().matmul(b.clone()).sum().into_data_async().await;
+    let b = Tensor::<2>::random([n, n], Distribution::Normal(0.0, scale), device);
+    let chain = |steps: usize| (0..steps).fold(a.clone(), |c, _| c.matmul(b.clone()));
+    wait_for(chain(1).sum()).await;
     let mut best = f64::INFINITY;
     for _ in 0..3 {
         let start = Instant::now();
-        let mut sum = a.clone().matmul(b.clone()).sum();
-        for _ in 1..STEPS {
-            sum = sum + a.clone().matmul(b.clone()).sum();
-        }
-        let _ = sum.into_data_async().await;
+        wait_for(chain(STEPS).sum()).await;
         best = best.min(start.elapsed().as_secs_f64() / STEPS as f64);
     }
     (n * n * n) as f64 / best
+}
+
+/// Waits until `t` is computed. The values must be taken: the read's data is not awaited until
+/// then (dropping it unread returned at once, timing nothing).
+async fn wait_for(t: Tensor<1>) {
+    if let Ok(data) = t.into_data_async().await {
+        let _ = data.try_to_vec::<f32>();
+    }
 }
