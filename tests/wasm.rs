@@ -16,6 +16,7 @@ use resnet_explorer::train::{TrainConfig, read_f32, sgd, sgd_step};
 use wasm_bindgen_test::*;
 
 mod conv_check;
+mod kernel_check;
 mod norm_check;
 mod pool_check;
 
@@ -189,6 +190,41 @@ async fn batch_norm_matches_burn_and_finite_differences(device: &Device) {
         norm_check::against_burn(shape, seed as u64, device).await.unwrap();
     }
     norm_check::against_finite_differences([4, 3, 5, 5], 0, device).await.unwrap();
+}
+
+/// Both kernel sets (this crate's and burn's) on WebGPU, as natively in tests/kernel_sets.rs: the
+/// same training steps give the same losses and weights; `auto` measures every operation once.
+#[wasm_bindgen_test]
+async fn webgpu_kernel_sets_train_alike_and_the_choice_covers_every_operation() {
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    kernel_check::both_sets_train_alike(&device).await;
+    let report = kernel_check::the_choice_covers_every_operation(&device).await;
+    web_sys::console::log_1(&format!("kernels on this adapter: {}", report.summary).into());
+}
+
+/// The seed's ResNet-18 at 96 px (channels up to 512) trains on WebGPU within its limits: two
+/// steps at batch 2 and the test pass, with finite losses and moved weights.
+#[wasm_bindgen_test]
+async fn webgpu_trains_the_seeds_resnet18_at_96px() {
+    use resnet_explorer::train::{TrainEvent, Trainer};
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    let model = resnet_explorer::model::catalogue::find("d2l96").expect("the seed's ResNet-18 at 96 px").config();
+    assert_eq!(model.input_size(), 96);
+    let config = TrainConfig { epochs: 1, batch_size: 2, lr: 0.05, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(&model, config, kernel_check::images(4), kernel_check::images(2), &device).unwrap();
+    let stem = |t: &Trainer| t.model().as_resnet().expect("a ResNet").stem.conv.weight.val();
+    let before = weights(stem(&trainer)).await;
+    let mut losses = Vec::new();
+    while !trainer.is_finished() {
+        for event in trainer.step().await.unwrap() {
+            let (TrainEvent::Report { train_loss, .. } | TrainEvent::Epoch { train_loss, .. }) = event;
+            losses.push(train_loss);
+        }
+    }
+    let after = weights(stem(&trainer)).await;
+    web_sys::console::log_1(&format!("ResNet-18 at 96 px on WebGPU: losses {losses:?}").into());
+    assert!(!losses.is_empty() && losses.iter().all(|l| l.is_finite()), "{losses:?}");
+    assert!(before.iter().zip(&after).any(|(a, b)| a != b), "the stem's weights moved");
 }
 
 /// The CPU max-pool against burn's op, as in tests/pool_gradients.rs.
