@@ -12,10 +12,11 @@ use resnet_explorer::backend::BackendKind;
 use resnet_explorer::explore::{BlockCheck, Insertion, InsertionCheck};
 use resnet_explorer::lab::{GradientNorm, Lesion};
 use resnet_explorer::model::catalogue::{EntrySummary, TrainingDefaults};
+use resnet_explorer::model::kernel_sets::{KernelReport, KernelTable, Kernels, Measured, OpShape};
 use resnet_explorer::model::zoo::{ZooConfig, ZooKind};
 use resnet_explorer::model::{BlockRef, Downsample, LayerShape, ModelConfig, ResNetConfig, StemConfig};
 use resnet_explorer::session::protocol::{
-    BackendInfo, Inserted, ModelEvent, Origin, Sample, StartRequest, WorkerEvent,
+    BackendInfo, Inserted, KernelRequest, ModelEvent, Origin, Sample, StartRequest, WorkerEvent,
 };
 use resnet_explorer::session::{Magnitude, Probe};
 use resnet_explorer::train::{TrainConfig, TrainEvent};
@@ -36,6 +37,12 @@ fn contract() -> String {
     let declarations = [
         // Page -> worker
         declaration::<StartRequest>(&cfg),
+        declaration::<KernelRequest>(&cfg),
+        declaration::<Kernels>(&cfg),
+        declaration::<KernelTable>(&cfg),
+        declaration::<Measured>(&cfg),
+        declaration::<OpShape>(&cfg),
+        declaration::<KernelReport>(&cfg),
         declaration::<TrainConfig>(&cfg),
         declaration::<ModelConfig>(&cfg),
         declaration::<ResNetConfig>(&cfg),

@@ -98,6 +98,7 @@ fn request(lr: f64, run: u32) -> StartRequest {
         train_limit: None,
         test_limit: None,
         max_buffer_bytes: None,
+        kernels: None,
     }
 }
 

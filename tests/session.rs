@@ -43,6 +43,7 @@ fn request(model: impl Into<ModelConfig>, epochs: usize) -> StartRequest {
         train_limit: Some(320),
         test_limit: Some(100),
         max_buffer_bytes: None,
+        kernels: None,
     }
 }
 

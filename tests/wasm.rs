@@ -203,15 +203,15 @@ async fn webgpu_kernel_sets_train_alike_and_the_choice_covers_every_operation() 
 }
 
 /// The seed's ResNet-18 at 96 px (channels up to 512) trains on WebGPU within its limits: two
-/// steps at batch 2 and the test pass, with finite losses and moved weights.
+/// steps at batch 4 of real test images and the test pass, with finite losses and moved weights.
 #[wasm_bindgen_test]
 async fn webgpu_trains_the_seeds_resnet18_at_96px() {
     use resnet_explorer::train::{TrainEvent, Trainer};
     let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
     let model = resnet_explorer::model::catalogue::find("d2l96").expect("the seed's ResNet-18 at 96 px").config();
     assert_eq!(model.input_size(), 96);
-    let config = TrainConfig { epochs: 1, batch_size: 2, lr: 0.05, ..TrainConfig::default() };
-    let mut trainer = Trainer::new(&model, config, kernel_check::images(4), kernel_check::images(2), &device).unwrap();
+    let config = TrainConfig { epochs: 1, batch_size: 4, lr: 0.01, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(&model, config, test_set().truncate(8), test_set().truncate(4), &device).unwrap();
     let stem = |t: &Trainer| t.model().as_resnet().expect("a ResNet").stem.conv.weight.val();
     let before = weights(stem(&trainer)).await;
     let mut losses = Vec::new();

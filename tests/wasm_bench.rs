@@ -120,6 +120,7 @@ fn start_request(model: ModelConfig) -> StartRequest {
         train_limit: Some(60000),
         test_limit: None,
         max_buffer_bytes: Some(1 << 28),
+        kernels: None,
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendKind;
 use crate::explore::{Insertion, InsertionCheck};
 use crate::metrics::ConfusionMatrix;
+use crate::model::kernel_sets::{KernelReport, KernelTable, Kernels};
 use crate::model::{LayerShape, ModelConfig};
 use crate::train::{TrainConfig, TrainEvent};
 
@@ -27,6 +28,23 @@ pub struct StartRequest {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_buffer_bytes: Option<u64>,
+    /// On WebGPU, which kernels the convolutions and BatchNorms run (chosen before the first
+    /// step); none: ours.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub kernels: Option<KernelRequest>,
+}
+
+/// What the kernel choice needs from the page: the setting, the adapter as the browser names it,
+/// and the table measured on an earlier visit (kept in this browser).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KernelRequest {
+    pub setting: Kernels,
+    pub adapter: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub kept: Option<KernelTable>,
 }
 
 /// The backend a worker ended up with, and why when it is not the GPU.
@@ -161,6 +179,8 @@ pub enum WorkerEvent {
         max_abs_diff: Option<f32>,
     },
     Insertion(InsertionCheck),
+    /// How the run's kernels were chosen (WebGPU only), before its first step.
+    Kernels(KernelReport),
     /// The network in memory's class probabilities for the user's own picture.
     Picture {
         probabilities: Vec<f32>,

@@ -5,7 +5,7 @@
 
 use burn::prelude::*;
 
-use super::protocol::{ModelEvent, Origin, StartRequest, WorkerEvent, predictions_event};
+use super::protocol::{KernelRequest, ModelEvent, Origin, StartRequest, WorkerEvent, predictions_event};
 use super::{Current, GALLERY, Result, Session, SessionError, refused};
 use crate::explore::Insertion;
 use crate::model::check_network_fits;
@@ -25,6 +25,8 @@ pub(super) struct Run {
     from: Option<String>,
     /// Stopped by the user before its last epoch.
     stopped: bool,
+    /// The kernel choice to make before the first step.
+    kernels: Option<KernelRequest>,
 }
 
 /// Why keep training cannot help a network with an inserted plain block.
@@ -70,7 +72,7 @@ impl Session {
             }
         };
         let origin = Origin::Trained { run: number, id: None, name: None };
-        let run = Run { trainer, origin, fresh, from, stopped: false };
+        let run = Run { trainer, origin, fresh, from, stopped: false, kernels: request.kernels };
         let (train, test) = run.trainer.data_sizes();
         let inserted = match fresh {
             true => Vec::new(),
@@ -113,10 +115,16 @@ impl Session {
     /// Trains one batch; returns the events it produced. When the run ends (finished or
     /// diverged), the `model` event of the network in memory afterwards comes last.
     pub async fn step(&mut self) -> Result<Vec<WorkerEvent>> {
+        let pending = self.run.as_mut().and_then(|run| run.kernels.take());
+        let chosen = match pending {
+            Some(request) => self.choose_kernels(request).await,
+            None => None,
+        };
         let run = self.run.as_mut().ok_or_else(|| refused("no training run: start one first"))?;
         let trained = run.trainer.step().await;
         let trainer = &self.run.as_ref().expect("checked above").trainer;
-        let mut events = vec![WorkerEvent::Step { batch: trainer.batches_done(), total: trainer.batches_total() }];
+        let mut events: Vec<WorkerEvent> = chosen.into_iter().collect();
+        events.push(WorkerEvent::Step { batch: trainer.batches_done(), total: trainer.batches_total() });
         match trained {
             Ok(train_events) => {
                 let epoch_ended = train_events.iter().any(|e| matches!(e, TrainEvent::Epoch { .. }));
@@ -140,6 +148,34 @@ impl Session {
             events.extend(self.model_event().ok());
         }
         Ok(events)
+    }
+
+    /// Chooses the run's kernels as `request` says, on a CubeCL device: the `kernels` event.
+    #[cfg(feature = "wgpu")]
+    async fn choose_kernels(&self, request: KernelRequest) -> Option<WorkerEvent> {
+        let run = self.run.as_ref()?;
+        if !crate::backend::is_cube(&self.device) {
+            return None;
+        }
+        let batch = run.trainer.config().batch_size;
+        // Demos computed elsewhere means a software adapter (web::device).
+        let report = crate::model::kernel_sets::choose_for(
+            run.trainer.model_config(),
+            &self.device,
+            batch,
+            request.setting,
+            &request.adapter,
+            self.demos_elsewhere,
+            request.kept,
+        )
+        .await;
+        Some(WorkerEvent::Kernels(report))
+    }
+
+    /// A build without a GPU backend has no kernels to choose.
+    #[cfg(not(feature = "wgpu"))]
+    async fn choose_kernels(&self, _: KernelRequest) -> Option<WorkerEvent> {
+        None
     }
 
     /// Stops the run; returns the `model` event of the network in memory afterwards: the

@@ -111,8 +111,28 @@ test('WebGPU chosen by hand on a software adapter: demos ready in 10 s (on the C
     log(`keep training: ${status}`);
     assert.equal(await page.evaluate(() => window.resnetExplorer.state), 'finished', status);
     assert.match(await page.textContent('#log'), /examples\/sec on WebGPU/);
+    // The kernels: ours, unmeasured, on a software adapter (the setting's default, auto).
+    assert.match(await page.textContent('#backend'), /Kernels: our kernels \(a software adapter: not measured\)/);
+    assert.equal(await page.getAttribute('#backend', 'data-kernels'), 'auto');
     // Back in the demos, the trained network is moved to the CPU and evaluated there.
     await page.waitForFunction(() => document.getElementById('pred-summary').dataset.state === 'done' && window.resnetExplorer.demosReady, null, { timeout: 2 * MINUTE });
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+test("the link's kernels=burn trains on WebGPU with burn's convolution and BatchNorm, and the backend line says so", { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('kernels-burn', WEBGPU_ARGS, async (page, log, errors) => {
+    const settings = { preset: 'tiny', backend: 'wgpu', kernels: 'burn', epochs: '1', batch: '16', lr: '0.1', train: '64', test: '32' };
+    await openPage(page, site.url, settings);
+    await page.click('#start');
+    await page.waitForFunction(() => ['finished', 'failed'].includes(window.resnetExplorer.state), null, { timeout: 8 * MINUTE });
+    const backend = await page.textContent('#backend');
+    log(backend);
+    assert.equal(await page.evaluate(() => window.resnetExplorer.state), 'finished', await page.textContent('#status'));
+    assert.equal(await page.getAttribute('#backend', 'data-kernels'), 'burn');
+    assert.match(backend, /Kernels: burn's kernels \(chosen in the settings\)/);
+    assert.match(await page.evaluate(() => location.hash), /kernels=burn/, 'the link keeps the setting');
     assert.deepEqual(errors, [], 'no console errors');
   });
 });

@@ -24,7 +24,7 @@ test("a link's bad values are reported with the range and the default used", { t
   requirePkg();
   await withPage('bad-link', [], async (page, log, errors) => {
     // With the lesson open from the same link: the report is in sight, not under its panel.
-    const link = { preset: 'fast', epochs: 'zero', batch: '64', lr: '50', backend: 'quantum', image: '99', stage: '9', 'lab-depth': '7', 'lab-lr': '0', present: '2', lesson: 'classes' };
+    const link = { preset: 'fast', epochs: 'zero', batch: '64', lr: '50', backend: 'quantum', kernels: 'fastest', image: '99', stage: '9', 'lab-depth': '7', 'lab-lr': '0', present: '2', lesson: 'classes' };
     await open(page, hashOf(link));
     await page.waitForFunction(() => /stage=9/.test(document.getElementById('link-problems').textContent), null, { timeout: MINUTE });
     const text = await page.textContent('#link-problems');
@@ -41,6 +41,7 @@ test("a link's bad values are reported with the range and the default used", { t
     assert.match(text, /The link's epochs=zero was not used: epochs takes a whole number from 1 to 100; 2 is used instead\./);
     assert.match(text, /The link's lr=50 was not used: learning rate takes a number from 0\.0001 to 10; 0\.1 is used instead\./);
     assert.match(text, /The link's backend=quantum is not auto, wgpu or cpu; auto is used instead\./);
+    assert.match(text, /The link's kernels=fastest is not auto, ours or burn; auto is used instead\./);
     assert.match(text, /The link's image=99 was not used: test image takes a whole number from 0 to 23/);
     assert.equal(await page.inputValue('#epochs'), '2');
     assert.equal(await page.inputValue('#lr'), '0.1');

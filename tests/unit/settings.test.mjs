@@ -49,13 +49,14 @@ test("a refused value names what is used instead: the model's own default where 
   assert.match(problems[1], /epochs=0 .*; 2 is used instead\./);
 });
 
-test('the worker opens with the link\'s backend and test images, before the models are known', () => {
-  assert.deepEqual(workerOpening(''), { backend: 'auto', testLimit: null });
-  assert.deepEqual(workerOpening('#preset=googlenet&backend=wgpu&test=64&epochs=1'), { backend: 'wgpu', testLimit: 64 });
-  assert.deepEqual(workerOpening('backend=cpu&test=10000'), { backend: 'cpu', testLimit: null });
+test('the worker opens with the link\'s backend, test images and kernels, before the models are known', () => {
+  assert.deepEqual(workerOpening(''), { backend: 'auto', testLimit: null, kernels: 'auto' });
+  assert.deepEqual(workerOpening('#preset=googlenet&backend=wgpu&test=64&epochs=1'), { backend: 'wgpu', testLimit: 64, kernels: 'auto' });
+  assert.deepEqual(workerOpening('backend=cpu&test=10000&kernels=burn'), { backend: 'cpu', testLimit: null, kernels: 'burn' });
+  assert.deepEqual(workerOpening('#backend=wgpu&kernels=ours'), { backend: 'wgpu', testLimit: null, kernels: 'ours' });
   // What the link has wrong falls back as the form does (which then reports it).
-  assert.deepEqual(workerOpening('#backend=tpu&test=0'), { backend: 'auto', testLimit: null });
-  assert.deepEqual(workerOpening('#test=abc'), { backend: 'auto', testLimit: null });
+  assert.deepEqual(workerOpening('#backend=tpu&test=0&kernels=fastest'), { backend: 'auto', testLimit: null, kernels: 'auto' });
+  assert.deepEqual(workerOpening('#test=abc'), { backend: 'auto', testLimit: null, kernels: 'auto' });
 });
 
 test('test images as the worker takes them: all of them is no limit', () => {

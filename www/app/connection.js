@@ -147,8 +147,8 @@ export function pageConnection(store, { onFailure, spawn }) {
     runId: () => store.get().runId,
     backendChoice: () => store.get().backendChoice,
     opening: () => {
-      const test = store.get().settings?.test;
-      return { testLimit: test ? testLimit(test) : null };
+      const { settings, kernelChoice } = store.get();
+      return { testLimit: settings?.test ? testLimit(settings.test) : null, kernels: kernelChoice };
     },
     onFresh: () => store.set(freshWorker(store.get())),
     onFailure,

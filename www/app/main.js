@@ -151,8 +151,8 @@ startServiceWorker().settled.then(({ isolated, reason, registration }) => {
 // images are all it needs, and its module and data load meanwhile (bench/RESULTS.md, "Demos
 // ready at open").
 const opening = workerOpening(hash.hash);
-store.set({ backendChoice: opening.backend });
-connection.ensure(opening.backend, { testLimit: opening.testLimit });
+store.set({ backendChoice: opening.backend, kernelChoice: opening.kernels });
+connection.ensure(opening.backend, { testLimit: opening.testLimit, kernels: opening.kernels });
 loadWasm();
 initLab({ store, hash, commands, backendChoice: () => store.get().backendChoice, connect: (options) => new Connection(options) });
 

@@ -15,6 +15,7 @@ export function routeWorkerEvents({ store, connection, onNotice }) {
   const on = connection.on.bind(connection);
   on('adapter', (event) => store.set({ adapter: event }));
   on('backend', (event) => store.set({ backend: event }));
+  on('kernels', (event) => store.set({ kernels: event }));
   on('opened', (event) => {
     store.set({ opened: Boolean(event.ok) });
     if (event.ok && store.get().memory && !isActive(store.get())) requestDemos(store, true);

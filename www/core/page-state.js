@@ -19,6 +19,7 @@
  * @property {string} preset          the model chosen in the form
  * @property {import('./models.js').ModelConfig | null} selectedConfig  the configuration the form describes (null when the input size is invalid)
  * @property {import('./backend.js').BackendChoice} backendChoice
+ * @property {import('../generated/rust.js').Kernels} kernelChoice  the link's `kernels` (read when the page opens)
  * @property {string | null} block    the selected residual block ('b2.0'), the identity demo's
  * @property {'branch' | 'conv2'} mode  the identity demo's zeroing
  * @property {number} image           the identity demo's test image
@@ -27,6 +28,7 @@
  * @property {boolean} opened         the worker has its device, data and first network
  * @property {BackendInfo | null} backend  what the worker trains on
  * @property {import('../worker/protocol.js').AdapterEvent | null} adapter  the WebGPU adapter's facts
+ * @property {import('../generated/rust.js').KernelReport | null} kernels  how the latest run's kernels were chosen (WebGPU)
  * @property {{state: 'running' | 'done', seconds?: number} | null} warmUp  GPU kernels compiled ahead
  * @property {number | null} testImages  test images the worker's data holds
  * @property {RunState} runState
@@ -73,6 +75,7 @@ export function initialState() {
     preset: 'fast',
     selectedConfig: null,
     backendChoice: 'auto',
+    kernelChoice: 'auto',
     block: null,
     mode: 'branch',
     image: 0,
@@ -81,6 +84,7 @@ export function initialState() {
     opened: false,
     backend: null,
     adapter: null,
+    kernels: null,
     warmUp: null,
     testImages: null,
     runState: 'idle',
@@ -125,6 +129,7 @@ export const freshWorker = (/** @type {PageState} */ s) => ({
   opened: false,
   backend: null,
   adapter: null,
+  kernels: null,
   warmUp: null,
   testImages: null,
   memory: null,

@@ -42,6 +42,12 @@ export const TRAINING = [
 ];
 /** Which backend trains: Auto (WebGPU unless it is a software renderer), WebGPU or the CPU. */
 const BACKEND = /** @type {ChoiceSetting} */ ({ kind: 'choice', key: 'backend', label: 'Backend', values: BACKEND_CHOICES, default: 'auto' });
+/**
+ * On WebGPU, which kernels the convolutions and BatchNorms run: per operation the faster as
+ * measured on this adapter (ours on a software one), ours, or burn's. For tests and benchmarks:
+ * a link setting, read when the worker opens; the form has no field for it.
+ */
+export const KERNELS = /** @type {ChoiceSetting} */ ({ kind: 'choice', key: 'kernels', label: 'Kernels', values: ['auto', 'ours', 'burn'], default: 'auto' });
 /** A chapter-7 model's input side in pixels, up to the seed's largest. */
 export const INPUT_SIZE = number('input', 'Input size', 8, 224, true);
 
@@ -56,6 +62,7 @@ export function pageSettings(presets) {
     INPUT_SIZE,
     ...TRAINING,
     BACKEND,
+    KERNELS,
     { kind: 'pattern', key: 'block', label: 'Selected block', pattern: /^b\d+\.\d+$/, default: null },
     { kind: 'choice', key: 'mode', label: 'Identity demo', values: ['branch', 'conv2'], default: 'branch' },
     number('image', 'Test image', 0, GALLERY_SIZE - 1, true, 0),
@@ -65,15 +72,17 @@ export function pageSettings(presets) {
 
 /**
  * What the worker is opened with, read from a link before the model catalogue is known (so the
- * worker can start while the page compiles its own module): the backend choice, and the test
- * images the demos evaluate (null: all of them). A value the link has wrong is left to the form
- * to report; the default is used meanwhile, as the form does.
- * @param {string} hash @returns {{backend: import('./backend.js').BackendChoice, testLimit: number | null}}
+ * worker can start while the page compiles its own module): the backend choice, the test
+ * images the demos evaluate (null: all of them) and the kernels. A value the link has wrong is
+ * left to the form to report; the default is used meanwhile, as the form does.
+ * @param {string} hash
+ * @returns {{backend: import('./backend.js').BackendChoice, testLimit: number | null, kernels: import('../generated/rust.js').Kernels}}
  */
 export function workerOpening(hash) {
-  const { values } = parseHash(hash, [/** @type {Setting} */ (TRAINING.find((s) => s.key === 'test')), BACKEND]);
+  const { values } = parseHash(hash, [/** @type {Setting} */ (TRAINING.find((s) => s.key === 'test')), BACKEND, KERNELS]);
   const test = /** @type {number | undefined} */ (values.test);
-  return { backend: backendChoiceOf(values.backend), testLimit: test === undefined ? null : testLimit(test) };
+  const kernels = /** @type {import('../generated/rust.js').Kernels} */ (values.kernels ?? 'auto');
+  return { backend: backendChoiceOf(values.backend), testLimit: test === undefined ? null : testLimit(test), kernels };
 }
 
 /** The lab's settings, under `lab-` keys. */

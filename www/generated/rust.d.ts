@@ -17,7 +17,63 @@ train_limit?: number | null, test_limit?: number | null,
  * The GPU's per-buffer limit (the smaller of WebGPU's maxBufferSize and
  * maxStorageBufferBindingSize); a batch that would need more is refused before training.
  */
-max_buffer_bytes?: number | null, };
+max_buffer_bytes?: number | null, 
+/**
+ * On WebGPU, which kernels the convolutions and BatchNorms run (chosen before the first
+ * step); none: ours.
+ */
+kernels?: KernelRequest | null, };
+
+/**
+ * What the kernel choice needs from the page: the setting, the adapter as the browser names it,
+ * and the table measured on an earlier visit (kept in this browser).
+ */
+export type KernelRequest = { setting: Kernels, adapter: string, kept?: KernelTable | null, };
+
+/**
+ * The setting: which kernel set runs on a CubeCL device.
+ */
+export type Kernels = "auto" | "ours" | "burn";
+
+/**
+ * The measurements of one adapter.
+ */
+export type KernelTable = { 
+/**
+ * The adapter, as its vendor, device and driver name it.
+ */
+adapter: string, 
+/**
+ * The kernels' [`REVISION`].
+ */
+revision: string, measured: Array<Measured>, };
+
+/**
+ * Both sets' times for one operation (forward and backward, milliseconds per step).
+ */
+export type Measured = { op: OpShape, ours_ms: number, burn_ms: number, };
+
+/**
+ * A convolution or a BatchNorm in training, as the model calls it.
+ */
+export type OpShape = { "op": "conv", input: [number, number, number, number], weight: [number, number, number, number], stride: [number, number], padding: [number, number], } | { "op": "norm", input: [number, number, number, number], relu: boolean, };
+
+/**
+ * How the kernels were chosen, for the backend line, the benchmark and the cache.
+ */
+export type KernelReport = { setting: Kernels, 
+/**
+ * One line: what runs, and why.
+ */
+summary: string, 
+/**
+ * Operations of the model per set.
+ */
+ours: number, burn: number, 
+/**
+ * What was measured on this adapter, to keep (auto on a hardware adapter only).
+ */
+table: KernelTable | null, };
 
 /**
  * Optimiser and schedule settings, d2l's defaults for ResNet on Fashion-MNIST.
@@ -113,7 +169,7 @@ images: Uint8Array[], labels: Array<number>, class_names: Array<string>, } | { "
 /**
  * `Float32Array`s in the browser (`web::convert::event_to_js`).
  */
-input: Float32Array, output: Float32Array, max_abs_diff: number | null, } | { "type": "insertion" } & InsertionCheck | { "type": "picture", probabilities: Array<number>, predicted: number, class_names: Array<string>, } | { "type": "diverged", epoch: number, loss: number, kept_epoch: number, message: string, } | { "type": "error", message: string, };
+input: Float32Array, output: Float32Array, max_abs_diff: number | null, } | { "type": "insertion" } & InsertionCheck | { "type": "kernels" } & KernelReport | { "type": "picture", probabilities: Array<number>, predicted: number, class_names: Array<string>, } | { "type": "diverged", epoch: number, loss: number, kept_epoch: number, message: string, } | { "type": "error", message: string, };
 
 /**
  * The backend a worker ended up with, and why when it is not the GPU.

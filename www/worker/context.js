@@ -81,6 +81,10 @@ export const session = {
   deviceLost: null,
   /** open() loads the saved or shipped network (not for the lab's workers) */
   firstNetwork: true,
+  /** @type {import('../generated/rust.js').Kernels} the kernels setting (the `open` message's) */
+  kernels: 'auto',
+  /** The WebGPU adapter as the browser names it (keys the kernels measured on it). */
+  adapterName: '',
 };
 
 /** The Explorer; only called once the worker has opened. */

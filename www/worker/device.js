@@ -2,7 +2,7 @@
 // The device: which backend trains (the rule is www/core/backend.js's; the facts are gathered
 // here), which wasm build is loaded for it, and a watch on the WebGPU device for loss.
 
-import { decideBackend, isSoftwareAdapter } from '../core/backend.js';
+import { adapterName, decideBackend, isSoftwareAdapter } from '../core/backend.js';
 import { describeError, notice, post, session } from './context.js';
 
 /**
@@ -92,6 +92,7 @@ async function findAdapter(choice) {
     fallback: Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter),
   };
   post({ type: 'adapter', ...facts, software: isSoftwareAdapter(facts) });
+  session.adapterName = adapterName(facts) || 'an unnamed WebGPU adapter';
   return { adapter, facts, noAdapterReason };
 }
 

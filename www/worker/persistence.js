@@ -24,6 +24,7 @@ const META = 'meta';
 const CURRENT = 'current';
 /** In META: the last predictions computed for a weights file, {key, predictions} (see predictions.js). */
 const PREDICTIONS = 'predictions';
+const KERNELS = 'kernels';
 
 /** @param {IDBOpenDBRequest} request @param {number} oldVersion */
 function upgrade(request, oldVersion) {
@@ -139,3 +140,13 @@ export const getKeptPredictions = (key) =>
 
 /** Keeps `predictions` under `key`, in place of any kept before (one set: the network the page opens with). @param {string} key @param {Uint8Array} predictions */
 export const keepPredictions = (key, predictions) => transact('readwrite', ({ meta }) => meta.put({ key, predictions }, PREDICTIONS));
+
+/**
+ * The kernel timings measured on `adapter` on an earlier visit, or null (one table kept: this
+ * browser's adapter; another's is measured anew).
+ * @param {string} adapter @returns {Promise<import('../generated/rust.js').KernelTable | null>}
+ */
+export const getKernelTable = (adapter) => transact('readonly', ({ meta }) => meta.get(KERNELS)).then((t) => (t?.adapter === adapter ? t : null));
+
+/** Keeps the kernel timings of this browser's adapter. @param {import('../generated/rust.js').KernelTable} table */
+export const keepKernelTable = (table) => transact('readwrite', ({ meta }) => meta.put(table, KERNELS));

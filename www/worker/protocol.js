@@ -22,10 +22,11 @@
  * @typedef {import('../generated/rust.js').ModelConfig} ModelConfig
  *
  * @typedef {{type: 'open', backend: BackendChoice, testLimit?: number | null, network?: boolean,
- *   threads?: number, faultChannel?: string}} OpenMessage
+ *   threads?: number, faultChannel?: string, kernels?: import('../generated/rust.js').Kernels}} OpenMessage
  *   Once per worker: the device, the data, the gallery and the first network (the one kept as
  *   current in this browser, else the shipped pretrained weights; none with `network: false`, as
  *   the lab's workers). `threads`: the most threads the CPU backend may use (default: all cores).
+ *   `kernels`: on WebGPU, the kernels the runs' convolutions and BatchNorms use (default auto).
  *   `faultChannel`: a BroadcastChannel name on which any of the worker's threads (the CPU pool's
  *   too) says why it traps (src/web/fault.rs), since a trapped pool thread stalls the worker.
  * @typedef {{type: 'start', run?: number, request: StartRequest | null, backend: BackendChoice,

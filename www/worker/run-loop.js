@@ -8,6 +8,7 @@ import { rememberPredictions } from './predictions.js';
 import { describeError, exclusive, explorer, notice, post, postRun, session, setState, tick } from './context.js';
 import { postSaved } from './networks.js';
 import { ensureOpen, trainingData } from './open.js';
+import { kernelRequest, keepKernels } from './kernels.js';
 import { getCurrent, getSaved, putSaved, setCurrent } from './persistence.js';
 import { continueRun, entryName, newRun, recordStep, resumePlan, runHistory, shiftEpoch } from './runs.js';
 
@@ -149,6 +150,7 @@ async function trainLoop(run) {
     if (session.backend?.info.backend === 'wgpu' && events.some((e) => e.type === 'error')) await sleep(100);
     if (session.deviceLost) return 'failed'; // the page was told; the step's error says less
     for (const event of events) postRun(run, event);
+    await keepKernels(events);
     const { failed, finished, epochEnded, report } = recordStep(run, events);
     if (run.probe && report && !failed && !run.stopped) await probe(run, report.epoch);
     // A checkpoint at every epoch end, so a reload mid-run loses at most an epoch.
@@ -177,6 +179,7 @@ async function execute(run, msg) {
     const maxBufferBytes = session.backend?.maxBufferBytes ?? null;
     if (!msg.resume && !msg.request) throw new Error('a start message without a request');
     const request = msg.resume ? await resumeFromCheckpoint(run, maxBufferBytes) : { .../** @type {StartRequest} */ (msg.request), max_buffer_bytes: maxBufferBytes };
+    request.kernels = await kernelRequest();
     const events = await exclusive(() => explorer().startTraining(request, run.fresh, run.id));
     trainingStarted = true;
     await started(run, events);

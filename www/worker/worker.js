@@ -168,6 +168,7 @@ async function handleCall({ id, method, args }) {
 function open(msg) {
   if (msg.network === false) session.firstNetwork = false;
   if (msg.faultChannel) session.faultChannel = msg.faultChannel;
+  if (msg.kernels) session.kernels = msg.kernels;
   if (Number.isInteger(msg.threads) && /** @type {number} */ (msg.threads) > 0) session.threadsWanted = /** @type {number} */ (msg.threads);
   enqueue(async () => {
     try {

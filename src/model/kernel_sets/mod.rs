@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use policy::{Policy, install, pick, recorded, with_policy};
 #[cfg(feature = "wgpu")]
-pub use probe::{KernelReport, adapter_of, choose_for, measure, measure_matmul};
+pub use probe::{adapter_of, choose_for, measure, measure_matmul};
 pub use shape::OpShape;
 pub use table::{KernelTable, Measured};
 
@@ -67,4 +67,18 @@ impl KernelSet {
             KernelSet::Burn => "burn",
         }
     }
+}
+
+/// How the kernels were chosen, for the backend line, the benchmark and the cache.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KernelReport {
+    pub setting: Kernels,
+    /// One line: what runs, and why.
+    pub summary: String,
+    /// Operations of the model per set.
+    pub ours: usize,
+    pub burn: usize,
+    /// What was measured on this adapter, to keep (auto on a hardware adapter only).
+    pub table: Option<KernelTable>,
 }

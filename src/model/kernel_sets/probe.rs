@@ -6,29 +6,14 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use super::{KernelSet, KernelTable, Kernels, Measured, OpShape, Policy, install, recorded, with_policy};
+use super::{KernelReport, KernelSet, KernelTable, Kernels, Measured, OpShape, Policy, install, recorded, with_policy};
 use crate::backend;
 use crate::model::{ModelConfig, conv, norm};
 
 /// Timed steps per set and operation, after one untimed step (its shaders compile).
 const STEPS: usize = 5;
-
-/// How the kernels were chosen, for the backend line, the benchmark and the cache.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct KernelReport {
-    pub setting: Kernels,
-    /// One line: what runs, and why.
-    pub summary: String,
-    /// Operations of the model per set.
-    pub ours: usize,
-    pub burn: usize,
-    /// What was measured on this adapter, to keep (auto on a hardware adapter only).
-    pub table: Option<KernelTable>,
-}
 
 /// The adapter behind a CubeCL `device`, as its name and compiler target say (keys the table),
 /// and whether it renders in software (no physical card behind it: lavapipe, SwiftShader).

@@ -187,6 +187,7 @@ function currentValues({ store, ui, models }) {
     input: models().get(ui.preset.value)?.family === 'zoo' ? ui.inputSize.value.trim() : null,
     ...Object.fromEntries(TRAINING.map((spec) => [spec.key, ui.number[spec.key].value.trim()])),
     backend: ui.backendChoice.value,
+    kernels: s.kernelChoice,
     block: s.block,
     mode: s.mode,
     image: s.image,

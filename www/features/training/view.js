@@ -146,14 +146,17 @@ function dataAndBackend(ui) {
     /**
      * @param {import('../../core/page-state.js').BackendInfo} info @param {any} adapter
      * @param {string | null} notIsolated  why the page is not cross-origin isolated, if it is not
+     * @param {import('../../generated/rust.js').KernelReport | null} [kernels]  the latest run's kernel choice
      */
-    showBackend(info, adapter, notIsolated) {
+    showBackend(info, adapter, notIsolated, kernels = null) {
       ui.backend.dataset.backend = info.backend;
       if (info.backend === 'wgpu') {
         const name = adapter ? adapterName(adapter) : '';
         const software = adapter?.software ? ' (a software renderer: slow; chosen by hand)' : '';
-        const demos = info.demos_on_cpu ? '. The demos compute on the CPU, which is faster here.' : '';
-        ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}`;
+        const demos = info.demos_on_cpu ? '. The demos compute on the CPU, which is faster here' : '';
+        const chosen = kernels ? `. Kernels: ${kernels.summary}` : '';
+        if (kernels) ui.backend.dataset.kernels = kernels.setting;
+        ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}${chosen}.`;
         ui.cpuBanner.hidden = true;
       } else {
         ui.backend.textContent = cpuBackendLine(info.threads, notIsolated);
