@@ -25,7 +25,7 @@ beforeEach(() => {
   scope.reset();
   explorer = fakeExplorer({ batchesPerEpoch: 2 });
   // The worker as open.js leaves it: the backend chosen, the Explorer made, the training set in.
-  Object.assign(session, { explorer, backend: CPU_BACKEND, wasm: null, trainingData: Promise.resolve(), deviceLost: null, current: null });
+  Object.assign(session, { explorer, backend: CPU_BACKEND, wasm: null, trainingData: Promise.resolve(), deviceLost: null, current: null, kernels: 'auto', adapterName: '' });
 });
 
 afterEach(() => {
@@ -359,4 +359,36 @@ test('a device lost during a run ends it failed: the step is not posted, the las
   assert.equal(explorer.calls('stopTraining'), 0, 'nothing can be read from a lost device');
   assert.equal(savedWrites().length, 1, "epoch 1's checkpoint, which the page resumes from");
   delete globalThis.GPUAdapter;
+});
+
+test('on WebGPU each run asks Rust for the kernels with the timings kept for this adapter, and keeps what it measured', TIMEOUT, async () => {
+  const table = { adapter: 'GPU A', revision: 'r1', measured: [{ op: { op: 'norm', input: [64, 16, 7, 7], relu: true }, ours_ms: 2, burn_ms: 1 }] };
+  const wgpu = { ...CPU_BACKEND, choice: 'wgpu', info: { ...CPU_BACKEND.info, backend: 'wgpu' }, maxBufferBytes: 1 << 28 };
+  Object.assign(session, { backend: wgpu, kernels: 'auto', adapterName: 'GPU A' });
+  /** @type {any[]} */
+  const asked = [];
+  explorer.onStep = (n, run) => {
+    if (n !== 1) return undefined;
+    asked.push(run.request.kernels);
+    // Rust's first step: the choice, then the batch (www/worker/protocol.js's `kernels` event).
+    return [{ type: 'kernels', setting: 'auto', summary: 'per operation, the faster set', ours: 0, burn: 1, table }, { type: 'step', batch: 1, total: run.total }, report(0.5)];
+  };
+  await (await start(40, { epochs: 1 })).done;
+  assert.deepEqual(asked[0], { setting: 'auto', adapter: 'GPU A', kept: null }, 'nothing measured here before');
+  assert.deepEqual(await persistence.getKernelTable('GPU A'), table, 'the timings are kept');
+  assert.ok(scope.ofRun(40).some((m) => m.type === 'kernels' && m.summary === 'per operation, the faster set'), 'the page hears of the choice');
+
+  await (await start(41, { epochs: 1 })).done;
+  assert.deepEqual(asked[1], { setting: 'auto', adapter: 'GPU A', kept: table }, 'a later run on this adapter gets them back');
+
+  Object.assign(session, { adapterName: 'GPU B', kernels: 'burn' });
+  await (await start(42, { epochs: 1 })).done;
+  assert.deepEqual(asked[2], { setting: 'burn', adapter: 'GPU B', kept: null }, "another adapter's timings are not its own");
+
+  Object.assign(session, { backend: CPU_BACKEND });
+  explorer.onStep = (n, run) => {
+    if (n === 1) asked.push(run.request.kernels);
+  };
+  await (await start(43, { epochs: 1 })).done;
+  assert.equal(asked[3], null, 'no kernels to choose on the CPU');
 });
