@@ -43,7 +43,10 @@ echo
 echo "== native, burn wgpu: the seed's ResNet-18 at 96px, each kernel setting"
 "$bin" bench --backend wgpu --model resnet18 --input 96 --kernels ours,burn,auto "${big_steps[@]}"
 echo
-echo "== the page on WebGPU (headless Chromium), fast preset, batch 64"
-node bench/page-speed.mjs --backend wgpu "${page[@]}"
+for kernels in ours burn auto; do
+  echo "== the page on WebGPU (headless Chromium), fast preset, batch 64, kernels $kernels"
+  node bench/page-speed.mjs --backend wgpu --kernels "$kernels" "${page[@]}"
+  echo
+done
 echo
 echo "reference (seed 004): the seed's ResNet-18 at 96px, batch 256, PyTorch on a CUDA GPU: 1051 examples/sec"

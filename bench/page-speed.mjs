@@ -2,7 +2,7 @@
 //
 //   node bench/page-speed.mjs [--backend wgpu|cpu|auto] [--preset fast] [--batch 64]
 //                             [--images 60000] [--seconds 30] [--gpu] [--runs 1]
-//                             [--root DIR] [--no-isolation]
+//                             [--root DIR] [--no-isolation] [--kernels auto|ours|burn]
 //
 // Opens the page in headless Chromium, waits until it is idle (on WebGPU the page compiles the
 // training kernels in the background with a throwaway run of 3 steps, timed here),
@@ -25,6 +25,8 @@ import { startServer } from '../scripts/serve.mjs';
 const { values: opt } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wgpu' },
+    // On WebGPU, the convolution and BatchNorm kernels (the link's `kernels`): the backend line says what ran.
+    kernels: { type: 'string', default: 'auto' },
     preset: { type: 'string', default: 'fast' },
     batch: { type: 'string', default: '64' },
     images: { type: 'string', default: '60000' },
@@ -77,7 +79,7 @@ async function measure(browser, url) {
   });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  const settings = { preset: opt.preset, epochs: '1', batch: opt.batch, lr: opt.lr, train: opt.images, test: opt.batch, backend: opt.backend };
+  const settings = { preset: opt.preset, epochs: '1', batch: opt.batch, lr: opt.lr, train: opt.images, test: opt.batch, backend: opt.backend, kernels: opt.kernels };
   await page.goto(new URL('index.html#' + new URLSearchParams(settings), url).href);
   await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 120_000 });
   // Let the page finish opening (data, pretrained network, demos) and, on WebGPU, compiling
@@ -145,7 +147,7 @@ const browser = await chromium.launch({
   args: [...BASE, ...(opt.gpu ? REAL_GPU_ARGS : SWIFTSHADER_ARGS)],
 });
 try {
-  console.log(`page: ${opt.preset} preset, batch ${opt.batch}, backend choice ${opt.backend}, ${opt.gpu ? 'real-GPU flags' : 'no GPU (WebGPU = SwiftShader)'}, root ${opt.root ?? 'this checkout'}, ${isolated ? 'cross-origin isolated' : 'not isolated'}`);
+  console.log(`page: ${opt.preset} preset, batch ${opt.batch}, backend choice ${opt.backend}, kernels ${opt.kernels}, ${opt.gpu ? 'real-GPU flags' : 'no GPU (WebGPU = SwiftShader)'}, root ${opt.root ?? 'this checkout'}, ${isolated ? 'cross-origin isolated' : 'not isolated'}`);
   for (let i = 0; i < Number(opt.runs); i++) {
     const r = await measure(browser, url);
     if (opt.gpu && /software|swiftshader/i.test(r.backend)) throw new Error(`--gpu, but the page trained on ${r.backend}`);
