@@ -57,17 +57,27 @@ pub async fn the_choice_covers_every_operation(device: &Device) -> KernelReport 
     let model: ModelConfig = ResNetConfig::tiny().into();
     let choose =
         |setting, software, kept| kernel_sets::choose_for(&model, device, 16, setting, "test adapter", software, kept);
-    let burn = choose(Kernels::Burn, false, None).await;
-    let ours = choose(Kernels::Ours, false, None).await;
-    assert!(burn.burn > 0 && burn.ours == 0 && ours.burn == 0 && ours.ours == burn.burn, "{burn:?} {ours:?}");
+    let ops = kernel_sets::operations(&model, device, 16);
+    assert!(ops.len() >= 10, "the tiny ResNet's convolutions and BatchNorms: {ops:?}");
+    for (setting, set) in [(Kernels::Burn, KernelSet::Burn), (Kernels::Ours, KernelSet::Ours)] {
+        let report = choose(setting, false, None).await;
+        assert_eq!((report.all, report.table.is_none()), (Some(set), true), "{report:?}");
+        assert!(ops.iter().all(|op| kernel_sets::pick(op) == set), "every operation runs {set:?}");
+    }
     let software = choose(Kernels::Auto, true, None).await;
-    assert!(software.table.is_none() && software.ours == ours.ours, "software adapter: ours, unmeasured");
+    assert_eq!(
+        (software.all, software.table.is_none()),
+        (Some(KernelSet::Ours), true),
+        "software adapter: ours, unmeasured"
+    );
 
     let measured = choose(Kernels::Auto, false, None).await;
     let table = measured.table.clone().expect("auto on a hardware adapter measures");
-    assert_eq!(table.measured.len(), ours.ours, "each operation measured once: {table:?}");
+    assert_eq!(measured.all, None);
+    assert_eq!(table.missing(&ops), vec![], "each operation measured: {table:?}");
+    assert_eq!(table.measured.len(), ops.len(), "and only those");
     assert!(table.measured.iter().all(|m| m.ours_ms > 0.0 && m.burn_ms > 0.0 && m.ours_ms.is_finite()), "{table:?}");
-    assert_eq!(measured.ours + measured.burn, ours.ours);
+    assert!(ops.iter().all(|op| kernel_sets::pick(op) == table.get(op).unwrap().choice()), "the faster set runs each");
     let again = choose(Kernels::Auto, false, Some(table.clone())).await;
     assert_eq!(again.table, Some(table), "the kept table is used as it is");
     assert!(again.summary.contains("earlier visit"), "{}", again.summary);

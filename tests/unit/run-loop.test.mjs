@@ -371,7 +371,7 @@ test('on WebGPU each run asks Rust for the kernels with the timings kept for thi
     if (n !== 1) return undefined;
     asked.push(run.request.kernels);
     // Rust's first step: the choice, then the batch (www/worker/protocol.js's `kernels` event).
-    return [{ type: 'kernels', setting: 'auto', summary: 'per operation, the faster set', ours: 0, burn: 1, table }, { type: 'step', batch: 1, total: run.total }, report(0.5)];
+    return [{ type: 'kernels', setting: 'auto', summary: 'per operation, the faster set', all: null, table }, { type: 'step', batch: 1, total: run.total }, report(0.5)];
   };
   await (await start(40, { epochs: 1 })).done;
   assert.deepEqual(asked[0], { setting: 'auto', adapter: 'GPU A', kept: null }, 'nothing measured here before');

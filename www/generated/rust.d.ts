@@ -67,9 +67,9 @@ export type KernelReport = { setting: Kernels,
  */
 summary: string, 
 /**
- * Operations of the model per set.
+ * The set every operation runs with; none when chosen per operation (as `table` says).
  */
-ours: number, burn: number, 
+all: KernelSet | null, 
 /**
  * What was measured on this adapter, to keep (auto on a hardware adapter only).
  */

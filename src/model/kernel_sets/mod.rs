@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use policy::{Policy, install, pick, recorded, with_policy};
 #[cfg(feature = "wgpu")]
-pub use probe::{adapter_of, choose_for, measure, measure_matmul};
+pub use probe::{adapter_of, choose_for, measure, measure_matmul, operations};
 pub use shape::OpShape;
 pub use table::{KernelTable, Measured};
 
@@ -76,9 +76,8 @@ pub struct KernelReport {
     pub setting: Kernels,
     /// One line: what runs, and why.
     pub summary: String,
-    /// Operations of the model per set.
-    pub ours: usize,
-    pub burn: usize,
+    /// The set every operation runs with; none when chosen per operation (as `table` says).
+    pub all: Option<KernelSet>,
     /// What was measured on this adapter, to keep (auto on a hardware adapter only).
     pub table: Option<KernelTable>,
 }

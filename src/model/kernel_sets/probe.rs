@@ -38,11 +38,9 @@ pub async fn choose_for(
     software: bool,
     kept: Option<KernelTable>,
 ) -> KernelReport {
-    let ops = operations(model, device, batch);
     let all = |set: KernelSet, summary: String| {
         install(Policy::All(set));
-        let (ours, burn) = if set == KernelSet::Ours { (ops.len(), 0) } else { (0, ops.len()) };
-        KernelReport { setting, summary, ours, burn, table: None }
+        KernelReport { setting, summary, all: Some(set), table: None }
     };
     match setting {
         Kernels::Ours | Kernels::Burn => {
@@ -55,6 +53,8 @@ pub async fn choose_for(
         }
         Kernels::Auto => {}
     }
+    // Only here are the model's operations needed: recording them costs a forward pass.
+    let ops = operations(model, device, batch);
     let mut table = KernelTable::for_adapter(kept, adapter);
     let missing = table.missing(&ops);
     for op in &missing {
@@ -69,13 +69,13 @@ pub async fn choose_for(
         format!("{} measured now", missing.len())
     };
     let summary = format!("per operation, the faster set: ours for {}, burn's for {burn} ({how})", ops.len() - burn);
-    KernelReport { setting, summary, ours: ops.len() - burn, burn, table: Some(table) }
+    KernelReport { setting, summary, all: None, table: Some(table) }
 }
 
 /// The convolutions and BatchNorms `model` runs in a training step on batches of `batch`, by
 /// recording one forward pass of a fresh network of it (the trained one's running statistics
 /// must not see it).
-fn operations(model: &ModelConfig, device: &Device, batch: usize) -> Vec<OpShape> {
+pub fn operations(model: &ModelConfig, device: &Device, batch: usize) -> Vec<OpShape> {
     let device = device.clone().autodiff();
     let net = model.init(&device).train();
     let side = model.input_size();
