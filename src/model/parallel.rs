@@ -3,14 +3,24 @@
 //! another in the single-threaded module.
 
 pub use crate::backend::cpu_threads as threads;
+#[cfg(any(not(target_family = "wasm"), feature = "threads"))]
+use crate::model::kernel_sets;
 
 /// Runs `f` on one of the pool's threads and returns what it returns. A training step's parallel
 /// pieces then start from a pool thread, which does a share of the work itself, instead of from
 /// a thread outside the pool that sleeps and is woken for every op (the kernel's scheduler was
 /// 16 % of a native step). Without threads, `f` just runs.
+///
+/// The kernel policy is per thread ([`kernel_sets`]): `f` takes the caller's with it, and the
+/// caller gets it back as `f` left it (a recording's shapes included).
 pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
-    return rayon::scope(|_| f());
+    {
+        let policy = kernel_sets::install(kernel_sets::Policy::default());
+        let (result, policy) = rayon::scope(|_| kernel_sets::with_policy(policy, f));
+        kernel_sets::install(policy);
+        result
+    }
     #[cfg(all(target_family = "wasm", not(feature = "threads")))]
     f()
 }

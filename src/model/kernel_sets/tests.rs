@@ -79,3 +79,17 @@ fn the_setting_reads_its_names_and_the_table_survives_json() {
     assert_eq!(table.measured[0].op.to_string(), "batchnorm+relu 8x16x12x12");
     assert_eq!(conv(8).to_string(), "conv 8x8x12x12 * 8x8x3x3 s1 p1");
 }
+
+#[test]
+fn a_step_moved_to_the_thread_pool_keeps_the_callers_policy_and_brings_it_back() {
+    use crate::model::parallel::on_pool;
+    let ((), _) = with_policy(Policy::All(KernelSet::Burn), || {
+        assert_eq!(on_pool(|| pick(&conv(8))), KernelSet::Burn, "the pool thread runs the caller's set");
+        assert_eq!(pick(&conv(8)), KernelSet::Burn, "and the caller still has it");
+    });
+    let ((), policy) = with_policy(Policy::Recording(Default::default()), || {
+        on_pool(|| pick(&conv(16)));
+        pick(&conv(8));
+    });
+    assert_eq!(recorded(policy), vec![conv(8), conv(16)], "shapes seen on the pool thread are recorded too");
+}
