@@ -26,6 +26,8 @@ software=false
 
 scripts/setup.sh >/dev/null
 source scripts/env.sh
+# The Vulkan loader wants a runtime directory (test.sh does the same).
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 cargo build --release --features wgpu --quiet
 bin="$CARGO_TARGET_DIR/release/resnet-explorer"
 
