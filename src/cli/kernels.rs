@@ -109,9 +109,11 @@ pub fn run(args: Args) -> Result<(), String> {
     ));
     let table = report.table.ok_or("nothing was measured")?;
     println!(
-        "{}: batch {}; ms per training step of the operation (forward and backward)",
+        "{} ({}, {side}x{side} input): batch {}; ms per training step of the operation (forward and backward)",
+        args.model.model,
         model.title(),
-        args.batch_size
+        args.batch_size,
+        side = model.input_size()
     );
     println!(
         "{:<46} {:>9} {:>9} {:>7} {:>10} {:>10}",
