@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     backend: Option<Backend>,
     /// On wgpu, a row for each of these kernel settings (comma separated: auto, ours, burn).
-    #[arg(long, default_value = "auto", value_delimiter = ',', value_parser = super::kernels::NAMES)]
+    #[arg(long, default_value = "auto", value_delimiter = ',', value_parser = super::kernels::names())]
     kernels: Vec<String>,
     #[arg(long, default_value = default_data_dir())]
     data_dir: PathBuf,

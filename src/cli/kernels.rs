@@ -11,11 +11,13 @@ use resnet_explorer::model::kernel_sets::{KernelReport, KernelTable, Kernels, Op
 use super::model_args::ModelArgs;
 use super::train::Backend;
 
-/// The setting's names, for clap.
-pub const NAMES: [&str; 3] = ["auto", "ours", "burn"];
+/// `--kernels`: the setting's names, from the setting itself.
+pub fn names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Kernels::ALL.map(Kernels::name))
+}
 
 pub fn parse(name: &str) -> Kernels {
-    Kernels::parse(name).unwrap_or_else(|| unreachable!("clap accepts only {NAMES:?}"))
+    Kernels::parse(name).unwrap_or_else(|| unreachable!("clap accepts only the setting's names"))
 }
 
 /// Where `auto`'s measurements are kept: one table per adapter.

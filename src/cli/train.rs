@@ -35,7 +35,7 @@ pub struct Args {
     backend: Backend,
     /// On wgpu, the convolution and BatchNorm kernels: this crate's, burn's, or per operation
     /// the faster as measured on this adapter (ours on a software one).
-    #[arg(long, default_value = "auto", value_parser = super::kernels::NAMES)]
+    #[arg(long, default_value = "auto", value_parser = super::kernels::names())]
     kernels: String,
     #[arg(long, default_value_t = 0)]
     seed: u64,

@@ -95,30 +95,36 @@ impl Session {
     /// while the page is idle instead of in the first batch after Start. Nothing is kept; a
     /// batch that would not fit the GPU is skipped (Start says why). It trains on test images:
     /// only their shapes matter here, and the training set is not downloaded before a run.
-    pub async fn warm_up(&self, request: StartRequest) -> Result<()> {
+    /// The kernels are chosen first (`request.kernels`), so that the set the run will use is the
+    /// one compiled, and `auto` times them here rather than after Start: the `kernels` event.
+    pub async fn warm_up(&self, request: StartRequest) -> Result<Vec<WorkerEvent>> {
         let batch = request.train.batch_size;
         if let Some(limit) = request.max_buffer_bytes
             && check_network_fits(&request.model, batch, limit).is_err()
         {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let config = TrainConfig { epochs: 1, ..request.train };
         let train = self.test.clone().truncate(WARM_UP_STEPS * batch);
         let test = self.test.clone().truncate(batch);
         let mut trainer = Trainer::new(&request.model, config, train, test, &self.device)?;
+        let chosen = match request.kernels {
+            Some(kernels) => self.choose_kernels(&trainer, kernels).await,
+            None => None,
+        };
         while !trainer.is_finished() {
             trainer.step().await?;
         }
-        Ok(())
+        Ok(chosen.into_iter().collect())
     }
 
     /// Trains one batch; returns the events it produced. When the run ends (finished or
     /// diverged), the `model` event of the network in memory afterwards comes last.
     pub async fn step(&mut self) -> Result<Vec<WorkerEvent>> {
         let pending = self.run.as_mut().and_then(|run| run.kernels.take());
-        let chosen = match pending {
-            Some(request) => self.choose_kernels(request).await,
-            None => None,
+        let chosen = match (pending, &self.run) {
+            (Some(request), Some(run)) => self.choose_kernels(&run.trainer, request).await,
+            _ => None,
         };
         let run = self.run.as_mut().ok_or_else(|| refused("no training run: start one first"))?;
         let trained = run.trainer.step().await;
@@ -150,17 +156,16 @@ impl Session {
         Ok(events)
     }
 
-    /// Chooses the run's kernels as `request` says, on a CubeCL device: the `kernels` event.
+    /// Chooses `trainer`'s kernels as `request` says, on a CubeCL device: the `kernels` event.
     #[cfg(feature = "wgpu")]
-    async fn choose_kernels(&self, request: KernelRequest) -> Option<WorkerEvent> {
-        let run = self.run.as_ref()?;
+    async fn choose_kernels(&self, trainer: &Trainer, request: KernelRequest) -> Option<WorkerEvent> {
         if !crate::backend::is_cube(&self.device) {
             return None;
         }
-        let batch = run.trainer.config().batch_size;
+        let batch = trainer.config().batch_size;
         // Demos computed elsewhere means a software adapter (web::device).
         let report = crate::model::kernel_sets::choose_for(
-            run.trainer.model_config(),
+            trainer.model_config(),
             &self.device,
             batch,
             request.setting,
@@ -174,7 +179,7 @@ impl Session {
 
     /// A build without a GPU backend has no kernels to choose.
     #[cfg(not(feature = "wgpu"))]
-    async fn choose_kernels(&self, _: KernelRequest) -> Option<WorkerEvent> {
+    async fn choose_kernels(&self, _: &Trainer, _: KernelRequest) -> Option<WorkerEvent> {
         None
     }
 

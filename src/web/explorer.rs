@@ -147,11 +147,11 @@ impl Explorer {
     }
 
     /// A throwaway training run that compiles the GPU kernels before Start (see
-    /// [`Session::warm_up`]).
+    /// [`Session::warm_up`]); returns the `kernels` event when it chose them.
     #[wasm_bindgen(js_name = warmUp)]
-    pub async fn warm_up(&self, request: JsValue) -> Result<(), JsError> {
+    pub async fn warm_up(&self, request: JsValue) -> Result<JsValue, JsError> {
         let request: StartRequest = from_js(request)?;
-        Ok(self.session.warm_up(request).await?)
+        to_js(&self.session.warm_up(request).await?)
     }
 
     /// Trains one batch; returns the events it produced (the network in memory's `model` event

@@ -32,7 +32,7 @@
  * @property {() => boolean} isTraining
  * @property {() => boolean} hasModel  a network in memory or being trained
  * @property {(request: StartRequest, fresh: boolean, run: number) => WorkerEvent[]} startTraining
- * @property {(request: StartRequest) => Promise<void>} warmUp
+ * @property {(request: StartRequest) => Promise<WorkerEvent[]>} warmUp
  * @property {() => Promise<WorkerEvent[]>} step  the `model` event of the network in memory last when the run ended
  * @property {() => WorkerEvent[]} stopTraining  the `model` event of the network in memory afterwards
  * @property {() => Promise<import('./protocol.js').PredictionsEvent>} evaluate

@@ -53,7 +53,7 @@
  *   classify: {args: {picture: Uint8Array}, result: PictureEvent},
  *   identityChecks: {args: {images: number}, result: import('../generated/rust.js').BlockCheck[]},
  *   setTestLimit: {args: {limit?: number | null}, result: void},
- *   warmUp: {args: {request: StartRequest}, result: null | void},
+ *   warmUp: {args: {request: StartRequest}, result: null},
  *   evaluate: {args: {}, result: null},
  *   insert: {args: {insertion: Insertion, stage: number}, result: InsertionEvent},
  *   restore: {args: {}, result: null},

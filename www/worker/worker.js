@@ -20,6 +20,7 @@
 
 import { buffersOf, describeError, exclusive, explorer, post, postEvent, serialQueue, session } from './context.js';
 import { gunzip } from './data.js';
+import { keepKernels, kernelRequest } from './kernels.js';
 import { watchDeviceLoss } from './device.js';
 import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
 import { GALLERY_SIZE, ensureOpen, opened, openingStarted } from './open.js';
@@ -57,9 +58,13 @@ const METHODS = {
    * Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there is nothing to compile).
    * @param {Methods['warmUp']['args']} a
    */
-  warmUp: ({ request }) => {
+  async warmUp({ request }) {
     const backend = session.backend;
-    return backend?.info.backend === 'wgpu' ? explorer().warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes }) : null;
+    if (backend?.info.backend !== 'wgpu') return null;
+    const events = await explorer().warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes, kernels: await kernelRequest() });
+    await keepKernels(events ?? []); // the run's first step then finds them timed
+    for (const event of events ?? []) post(event);
+    return null;
   },
   async evaluate() {
     post(await predictionsEvent());

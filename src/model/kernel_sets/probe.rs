@@ -64,7 +64,7 @@ pub async fn choose_for(
     let burn = ops.iter().filter(|op| table.get(op).is_some_and(|m| m.choice() == KernelSet::Burn)).count();
     install(policy);
     let how = if missing.is_empty() {
-        "measured on an earlier visit".to_string()
+        "timed earlier on this adapter".to_string()
     } else {
         format!("{} measured now", missing.len())
     };
