@@ -15,6 +15,7 @@ const SNAPSHOT = () => {
     error: box && !box.hidden ? text('error-message') : null,
     source: text('weights-source'),
     backend: text('backend'),
+    notice: text('weights-message') || null,
     lesson: lesson && !lesson.hidden ? lesson.dataset.step : null,
     focus: document.activeElement ? `${document.activeElement.tagName.toLowerCase()}#${document.activeElement.id}` : null,
   };

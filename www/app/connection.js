@@ -30,6 +30,14 @@ import { testLimit } from '../core/settings.js';
  * @property {() => WorkerLike} [spawn]  tests pass a fake
  */
 
+/**
+ * How long past the worker's own bound on starting the CPU threads (ThreadsStartingEvent's
+ * timeoutMs) the page waits for a sign of life before it ends the worker: a worker that says
+ * nothing by then is blocked in its own thread (seen once in Firefox on a loaded machine), so its
+ * own timer can never fire.
+ */
+export const THREAD_START_GRACE_MS = 20_000;
+
 export class Connection {
   /** @param {ConnectionOptions} options */
   constructor(options) {
@@ -37,6 +45,10 @@ export class Connection {
     /** @type {WorkerClient | null} */
     this.client = null;
     this.broken = false;
+    /** Times a worker stalled starting the CPU threads: the first is tried again, then one thread. */
+    this.threadStalls = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.stallTimer = undefined;
     /** @type {Map<EventType, Set<(event: WorkerEvent) => void>>} */
     this.listeners = new Map();
     /** @type {Set<(event: WorkerEvent) => void>} */
@@ -77,10 +89,13 @@ export class Connection {
     this.broken = false;
     this.options.onFresh?.();
     /** @type {OpenMessage} */
-    const open = { type: 'open', backend: backendChoice, ...opening };
+    const open = { type: 'open', backend: backendChoice, ...opening, ...(this.threadStalls > 1 ? { threads: 1 } : {}) };
     const client = new WorkerClient({
       open,
-      onEvent: (event) => this.dispatch(event),
+      onEvent: (event) => {
+        this.watchThreadStart(client, event);
+        if (event?.type !== 'threads_starting') this.dispatch(event); // the watch's alone
+      },
       onFailure: (message, fault) => {
         this.broken = true;
         // A trapped thread: the worker is stuck for good; a fresh one keeps the page usable.
@@ -105,6 +120,7 @@ export class Connection {
 
   /** Ends the current worker, if any; its later events are dropped (the page failed to load, so its message stands). */
   close(reason = 'the page could not load its module') {
+    clearTimeout(this.stallTimer);
     this.client?.terminate(reason);
     this.client = null;
   }
@@ -120,6 +136,32 @@ export class Connection {
     this.client = null;
     this.options.onFailure(message);
     this.ensure(backend);
+  }
+
+  /**
+   * Starts the watch when the worker starts its CPU threads; any later sign of life ends it.
+   * @param {WorkerClient} client @param {WorkerEvent} event
+   */
+  watchThreadStart(client, event) {
+    clearTimeout(this.stallTimer);
+    if (event?.type !== 'threads_starting') return;
+    const waited = event.timeoutMs + THREAD_START_GRACE_MS;
+    this.stallTimer = setTimeout(() => this.threadsStalled(client, event.threads, waited), waited);
+  }
+
+  /**
+   * The worker went silent while starting its CPU threads: a fresh worker tries again, and after
+   * a second stall trains on one thread (the single-threaded module). A notice says which.
+   * @param {WorkerClient} client @param {number} threads @param {number} waited  ms
+   */
+  threadsStalled(client, threads, waited) {
+    if (client !== this.client) return;
+    this.threadStalls += 1;
+    const next = this.threadStalls > 1 ? 'training runs on one thread' : 'a fresh worker tries again';
+    client.terminate('the CPU threads did not start');
+    this.client = null;
+    this.dispatch({ type: 'notice', message: `The worker stopped answering for ${waited / 1000} s while starting ${threads} CPU threads; ${next}.` });
+    this.ensure(client.backend);
   }
 
   /** Marks the worker as unusable (its device was lost, or wasm trapped): the next use replaces it. */

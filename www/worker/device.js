@@ -25,6 +25,9 @@ import { describeError, notice, post, session } from './context.js';
 const PKG = new URL('../../pkg/resnet_explorer.js', import.meta.url).href;
 const PKG_THREADS = new URL('../../pkg-threads/resnet_explorer.js', import.meta.url).href;
 
+/** How long the CPU pool's Web Workers may take to start before the worker gives up on them. */
+const THREAD_START_MS = 30_000;
+
 /**
  * Bounds a promise that could hang (adapter requests on odd drivers).
  * @template T @param {Promise<T>} promise @param {number} ms @param {string} what @returns {Promise<T>}
@@ -129,7 +132,8 @@ async function loadWasm(wantGpu) {
       if (session.faultChannel) module.setFaultChannel(session.faultChannel); // before the pool threads start
       // Bounded: a pool whose workers cannot start (a policy that blocks them, say) would
       // otherwise stall the page for good.
-      await withTimeout(module.initThreadPool(session.threadsWanted), 30_000, 'Starting the CPU threads');
+      post({ type: 'threads_starting', threads: session.threadsWanted, timeoutMs: THREAD_START_MS });
+      await withTimeout(module.initThreadPool(session.threadsWanted), THREAD_START_MS, 'Starting the CPU threads');
       return { module, exports, url: PKG_THREADS };
     } catch (e) {
       notice(`The multi-threaded CPU build could not be started (${describeError(e)}); training runs on one thread.`);

@@ -137,6 +137,9 @@
  *   the networks kept in this browser, oldest first, and which of them is in memory
  * @typedef {{type: 'notice', message: string}} NoticeEvent  something went wrong, nothing stops
  * @typedef {{type: 'opened', ok: boolean}} OpenedEvent  the answer to `open`
+ * @typedef {{type: 'threads_starting', threads: number, timeoutMs: number}} ThreadsStartingEvent
+ *   the threaded CPU module is starting its pool; the worker gives up after `timeoutMs` (and
+ *   says so in a notice), so silence well past it means its own thread is blocked
  * @typedef {{epochs: number, events: TrainEvent[], request: StartRequest | null, label: string}} RunHistory
  *   a run's settings and chart, as kept in this browser
  * @typedef {RunHistory & {type: 'history', done: number, run?: number}} HistoryEvent
@@ -149,7 +152,7 @@
  *   the answer to a `call`; busy: refused because a run is active
  *
  * @typedef {AdapterEvent | DataProgressEvent | StateEvent | NetworkEvent | SavedListEvent
- *   | NoticeEvent | OpenedEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
+ *   | NoticeEvent | OpenedEvent | ThreadsStartingEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
  * @typedef {(SessionEvent | WorkerOwnEvent) & {run?: number}} WorkerEvent  every event but `reply`
  * @typedef {WorkerEvent['type']} EventType
  * @typedef {WorkerEvent | ReplyMessage} WorkerMessage
