@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { MINUTE, openPage, requirePkg, startSite, withPage } from './browser.mjs';
+import { MINUTE, injectIntoWorker, openPage, requirePkg, startSite, withPage } from './browser.mjs';
 
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 // The page's defaults (fast preset, all 10,000 test images): what a new user opens.
@@ -133,6 +133,50 @@ test("the link's kernels=burn trains on WebGPU with burn's convolution and Batch
     assert.equal(await page.getAttribute('#backend', 'data-kernels'), 'burn');
     assert.match(backend, /Kernels: burn's kernels \(chosen in the settings\)/);
     assert.match(await page.evaluate(() => location.hash), /kernels=burn/, 'the link keeps the setting');
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});
+
+// The worker's WebGPU adapter (SwiftShader) presented as a hardware GPU: "Auto" then trains on
+// it, and the page times it against the CPU. SwiftShader is far slower than the CPU, as a weak
+// integrated GPU can be, so the CPU must win.
+const DISGUISED_ADAPTER = `const realInfoForTest = Object.getOwnPropertyDescriptor(GPUAdapter.prototype, 'info').get;
+Object.defineProperty(GPUAdapter.prototype, 'info', { get() {
+  const real = realInfoForTest.call(this);
+  return { vendor: 'test', architecture: 'disguised', device: '', description: 'a GPU that says it is hardware',
+    isFallbackAdapter: false, subgroupMinSize: real.subgroupMinSize, subgroupMaxSize: real.subgroupMaxSize };
+} });
+Object.defineProperty(GPUAdapter.prototype, 'isFallbackAdapter', { get: () => false });`;
+
+test('"Auto" on a hardware adapter slower than the CPU: both timed at open, the CPU chosen with both times, and a reload decides by the kept times', { timeout: 10 * MINUTE }, async () => {
+  requirePkg();
+  await withPage('auto-measured', WEBGPU_ARGS, async (page, log, errors) => {
+    await injectIntoWorker(page, DISGUISED_ADAPTER);
+    // Batches of 64: SwiftShader's time per example, not a fixed cost, decides (about 10x the CPU's).
+    const settings = { preset: 'tiny', backend: 'auto', kernels: 'ours', epochs: '1', batch: '64', lr: '0.1', train: '256', test: '64' };
+    await openPage(page, site.url, settings);
+    const measuredOn = (backend) =>
+      page.waitForFunction(
+        (b) => (document.getElementById('backend').dataset.backend === b && /Measured in this browser/.test(document.getElementById('backend').textContent)) || !document.getElementById('error-box').hidden,
+        backend,
+        { timeout: 6 * MINUTE, polling: 250 },
+      );
+    await measuredOn('cpu');
+    const line = await page.textContent('#backend');
+    log(line);
+    assert.match(line, /^Backend: CPU .*Measured in this browser: a short training run of .* at batch 64 took [\d.]+ s on WebGPU and [\d.]+ s on the CPU\.$/);
+    const [gpu, cpu] = /took ([\d.]+) s on WebGPU and ([\d.]+) s on the CPU/.exec(line).slice(1).map(Number);
+    assert.ok(cpu * 1.05 < gpu, `the CPU measured faster: ${cpu} s against ${gpu} s`);
+    assert.match(await page.textContent('#cpu-reason'), /so "Auto" chose the CPU/);
+
+    // A later visit measures nothing: its worker opens on the CPU at once, with the kept times.
+    const workers = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    await page.reload();
+    await measuredOn('cpu');
+    assert.equal(await page.textContent('#backend'), line, 'the same kept times');
+    await page.waitForFunction(() => window.resnetExplorer.demosReady, null, { timeout: 2 * MINUTE });
+    assert.equal(workers.filter((u) => u.endsWith('/worker.js')).length, 1, `one worker after the reload (no CPU worker to measure with): ${workers.join(', ')}`);
     assert.deepEqual(errors, [], 'no console errors');
   });
 });

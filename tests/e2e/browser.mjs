@@ -133,3 +133,16 @@ export async function openPage(page, baseUrl, settings) {
   const error = await page.evaluate(() => (document.getElementById('error-box').hidden ? null : document.getElementById('error-message').textContent));
   assert.equal(error, null, `the page failed to load: ${error}`);
 }
+
+/**
+ * Serves www/worker/worker.js with `prelude` in front: fault injection at the browser API boundary
+ * (the worker's own code stays as shipped).
+ */
+export async function injectIntoWorker(page, prelude) {
+  await page.context().route('**/www/worker/worker.js', async (route) => {
+    // Playwright keeps the connection alive and the server may close it as it is reused (ECONNRESET):
+    // a transport race, not the page's, so it is retried.
+    const response = await route.fetch({ maxRetries: 2 });
+    await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
+  });
+}

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 
-import { ARTIFACTS, MINUTE, hashOf, openPage as openSite, requirePkg, startSite, withPage } from './browser.mjs';
+import { ARTIFACTS, MINUTE, hashOf, injectIntoWorker, openPage as openSite, requirePkg, startSite, withPage } from './browser.mjs';
 
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 // WebGPU here is SwiftShader, a software renderer: "auto" picks the CPU there, so the tests of
@@ -549,19 +549,6 @@ test('a reload during training brings back the last checkpoint and its chart (CP
     assert.equal(await page.isVisible('#resume-box'), false);
   });
 });
-
-/**
- * Serves www/worker/worker.js with `prelude` in front: fault injection at the browser API boundary
- * (the worker's own code stays as shipped).
- */
-async function injectIntoWorker(page, prelude) {
-  await page.context().route('**/www/worker/worker.js', async (route) => {
-    // Playwright keeps the connection alive and the server may close it as it is reused (ECONNRESET):
-    // a transport race, not the page's, so it is retried.
-    const response = await route.fetch({ maxRetries: 2 });
-    await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
-  });
-}
 
 test('a lost GPU device is reported and the run resumes from its checkpoint in a fresh worker', { timeout: 15 * MINUTE }, async () => {
   requirePkg();

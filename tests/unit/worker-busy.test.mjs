@@ -37,6 +37,7 @@ const DEMOS = {
   loadShipped: {},
   renameSaved: { id: 1, name: 'x' },
   deleteSaved: { id: 1 },
+  keepBackendMeasure: { measure: { adapter: 'a', model: 'm', gpuSeconds: 1, cpuSeconds: 2 } },
 };
 
 /** @type {ReturnType<typeof fakeExplorer>} */
@@ -244,4 +245,21 @@ test('an unknown request or message is answered with an error', TIMEOUT, async (
   scope.send({ type: 'reboot' });
   assert.deepEqual(scope.messages.at(-1), { type: 'error', message: 'The worker got an unknown message: {"type":"reboot"}' });
   assert.equal(explorer.log.length, 0);
+});
+
+test('a timed warm-up runs on the CPU too and says how long it took; untimed, the CPU has nothing to warm up; a measurement is kept for the adapter', TIMEOUT, async () => {
+  withNetwork();
+  const untimed = await scope.call('warmUp', { request: request(1) });
+  assert.equal(untimed.result, null);
+  assert.equal(explorer.calls('warmUp'), 0, 'untimed on the CPU: nothing to compile');
+  const timed = await scope.call('warmUp', { request: request(1), timed: true });
+  assert.ok(timed.ok);
+  assert.equal(explorer.calls('warmUp'), 1);
+  assert.ok(timed.result.seconds >= 0 && timed.result.seconds < 10, `seconds: ${timed.result.seconds}`);
+
+  const measure = { adapter: 'intel Intel(R) UHD Graphics 620', model: 'Fast ResNet at batch 64', gpuSeconds: 3.2, cpuSeconds: 1.1 };
+  assert.ok((await scope.call('keepBackendMeasure', { measure })).ok);
+  const { getBackendMeasure } = await import('../../www/worker/persistence.js');
+  assert.deepEqual(await getBackendMeasure(measure.adapter), measure);
+  assert.equal(await getBackendMeasure('another adapter'), null, "another adapter's is measured anew");
 });

@@ -131,10 +131,19 @@ export class Connection {
    * @param {string} message
    */
   replaceStuck(message) {
+    this.reopen('the worker did not answer and was replaced', () => this.options.onFailure(message));
+  }
+
+  /**
+   * Ends the current worker and opens a fresh one on the same backend choice (it decides anew);
+   * `between` runs once the old one is gone.
+   * @param {string} reason @param {() => void} [between]
+   */
+  reopen(reason, between = () => {}) {
     const backend = this.client?.backend ?? this.options.backendChoice();
-    this.client?.terminate('the worker did not answer and was replaced');
+    this.client?.terminate(reason);
     this.client = null;
-    this.options.onFailure(message);
+    between();
     this.ensure(backend);
   }
 
@@ -158,10 +167,8 @@ export class Connection {
     if (client !== this.client) return;
     this.threadStalls += 1;
     const next = this.threadStalls > 1 ? 'training runs on one thread' : 'a fresh worker tries again';
-    client.terminate('the CPU threads did not start');
-    this.client = null;
     this.dispatch({ type: 'notice', message: `The worker stopped answering for ${waited / 1000} s while starting ${threads} CPU threads; ${next}.` });
-    this.ensure(client.backend);
+    this.reopen('the CPU threads did not start');
   }
 
   /** Marks the worker as unusable (its device was lost, or wasm trapped): the next use replaces it. */
@@ -197,4 +204,23 @@ export function pageConnection(store, { onFailure, spawn }) {
     afterStuck: ' with the last network kept in this browser.',
     ...(spawn ? { spawn } : {}),
   });
+}
+
+/**
+ * A throwaway connection on the CPU that loads no network (www/app/backend-measure.js times the
+ * page's warm-up run on it), on the page's test images.
+ * @param {PageStore} store
+ */
+export function cpuConnection(store) {
+  const connection = new Connection({
+    runId: () => 0,
+    backendChoice: () => 'cpu',
+    opening: () => {
+      const { settings } = store.get();
+      return { testLimit: settings?.test ? testLimit(settings.test) : null, network: false };
+    },
+    onFailure: () => {}, // its call fails too, and the measurement with it
+  });
+  connection.onEvery(() => {}); // its events (backend, gallery, ...) are not the page's
+  return connection;
 }

@@ -7,7 +7,7 @@ import { catalogueFrom } from '../core/models.js';
 import { loadCatalogueModule } from '../core/catalogue-module.js';
 import { testLimit, workerOpening } from '../core/settings.js';
 import { initialState, demoReady, isActive } from '../core/page-state.js';
-import { Connection, pageConnection } from './connection.js';
+import { Connection, cpuConnection, pageConnection } from './connection.js';
 import { hashOwner } from '../core/hash.js';
 import { createCommands } from '../core/commands.js';
 import { requestDemos, routeWorkerEvents } from './worker-events.js';
@@ -26,6 +26,7 @@ import { initLesson } from '../features/lesson/controller.js';
 import { initLayout } from '../features/layout/controller.js';
 import { initOffline } from '../features/offline/controller.js';
 import { keepForOffline, startServiceWorker, watchForUpdates } from './service-worker.js';
+import { measureBackend } from './backend-measure.js';
 import { $ } from '../dom/elements.js';
 
 const store = new Store(initialState());
@@ -155,6 +156,7 @@ store.set({ backendChoice: opening.backend, kernelChoice: opening.kernels });
 connection.ensure(opening.backend, { testLimit: opening.testLimit, kernels: opening.kernels });
 loadWasm();
 initLab({ store, hash, commands, backendChoice: () => store.get().backendChoice, connect: (options) => new Connection(options) });
+measureBackend({ store, connection, cpuWorker: () => cpuConnection(store) });
 
 // For tests and curious users: the current run state and the explorer's.
 /** @type {any} */ (window).resnetExplorer = {

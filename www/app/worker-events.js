@@ -16,6 +16,7 @@ export function routeWorkerEvents({ store, connection, onNotice }) {
   on('adapter', (event) => store.set({ adapter: event }));
   on('backend', (event) => store.set({ backend: event }));
   on('kernels', (event) => store.set({ kernels: event }));
+  on('backend_measure', (event) => store.set({ backendMeasure: event.measure }));
   on('opened', (event) => {
     store.set({ opened: Boolean(event.ok) });
     if (event.ok && store.get().memory && !isActive(store.get())) requestDemos(store, true);

@@ -10,7 +10,20 @@
  *   fallback?: boolean}} AdapterFacts  what GPUAdapter.info and isFallbackAdapter say
  * @typedef {{wantGpu: boolean, reason: string | null}} BackendDecision
  *   reason: why the CPU trains (for the banner); null when WebGPU does
+ * @typedef {{adapter: string, model: string, gpuSeconds: number, cpuSeconds: number}} BackendMeasure
+ *   the same short training run (the warm-up's few batches and test pass of `model`) timed on
+ *   WebGPU on `adapter` and on the CPU, in this browser
  */
+
+/** How much faster the CPU must be for "Auto" to leave a hardware GPU for it (timings are noisy). */
+export const CPU_MARGIN = 1.05;
+
+/** Whether the measured CPU is faster than WebGPU by more than the margin. @param {BackendMeasure} m */
+export const cpuMeasuredFaster = (m) => m.cpuSeconds * CPU_MARGIN < m.gpuSeconds;
+
+/** Both measured times, as the backend line and the banner say them. @param {BackendMeasure} m */
+export const measureSentence = (m) =>
+  `Measured in this browser: a short training run of ${m.model} took ${m.gpuSeconds.toFixed(2)} s on WebGPU and ${m.cpuSeconds.toFixed(2)} s on the CPU`;
 
 /** What the Backend setting takes (the settings schema checks links against it). @type {readonly BackendChoice[]} */
 export const BACKEND_CHOICES = ['auto', 'wgpu', 'cpu'];
@@ -38,9 +51,10 @@ export function isSoftwareAdapter(/** @type {AdapterFacts} */ a) {
  * @param {BackendChoice} choice
  * @param {AdapterFacts | null} adapter  null: the browser returned no adapter
  * @param {string | null} [noAdapterReason]  why there is none (no navigator.gpu, a failed request)
+ * @param {BackendMeasure | null} [measured]  this adapter against the CPU, kept from an earlier measurement
  * @returns {BackendDecision}
  */
-export function decideBackend(choice, adapter, noAdapterReason = null) {
+export function decideBackend(choice, adapter, noAdapterReason = null, measured = null) {
   if (choice === 'cpu') return { wantGpu: false, reason: 'The CPU backend was selected in the settings.' };
   if (!adapter) {
     return { wantGpu: false, reason: noAdapterReason ?? 'No WebGPU adapter was returned (WebGPU may be disabled or blocklisted for this GPU).' };
@@ -54,8 +68,20 @@ export function decideBackend(choice, adapter, noAdapterReason = null) {
         'than the CPU backend, so "Auto" chose the CPU. Choose "WebGPU" under Backend to train on it anyway.',
     };
   }
+  if (choice === 'auto' && measured && cpuMeasuredFaster(measured)) {
+    return { wantGpu: false, reason: `${measureSentence(measured)}, so "Auto" chose the CPU. Choose "WebGPU" under Backend to train on it anyway.` };
+  }
   return { wantGpu: true, reason: null };
 }
+
+/**
+ * Whether the page should time WebGPU against the CPU now: "Auto" chose a hardware adapter, its
+ * kernels are compiled (the warm-up is done), nothing was measured yet and nothing trains.
+ * @param {{backendChoice: BackendChoice, backend: {backend: string} | null, adapter: {software: boolean} | null,
+ *   warmUp: {state: string} | null, backendMeasure: BackendMeasure | null, active: boolean}} s
+ */
+export const shouldMeasureBackend = (s) =>
+  s.backendChoice === 'auto' && s.backend?.backend === 'wgpu' && Boolean(s.adapter) && !s.adapter?.software && s.warmUp?.state === 'done' && !s.backendMeasure && !s.active;
 
 /**
  * The backend line for the CPU: how many threads train. One thread means the single-threaded

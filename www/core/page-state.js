@@ -30,6 +30,7 @@
  * @property {import('../worker/protocol.js').AdapterEvent | null} adapter  the WebGPU adapter's facts
  * @property {import('../generated/rust.js').KernelReport | null} kernels  how the latest run's kernels were chosen (WebGPU)
  * @property {{state: 'running' | 'done', seconds?: number} | null} warmUp  GPU kernels compiled ahead
+ * @property {import('./backend.js').BackendMeasure | null} backendMeasure  WebGPU timed against the CPU ("Auto" on a hardware adapter)
  * @property {number | null} testImages  test images the worker's data holds
  * @property {RunState} runState
  * @property {number} runId           the latest run started in this page (0 before the first)
@@ -85,6 +86,7 @@ export function initialState() {
     backend: null,
     adapter: null,
     kernels: null,
+    backendMeasure: null,
     warmUp: null,
     testImages: null,
     runState: 'idle',
@@ -130,6 +132,7 @@ export const freshWorker = (/** @type {PageState} */ s) => ({
   backend: null,
   adapter: null,
   kernels: null,
+  backendMeasure: null,
   warmUp: null,
   testImages: null,
   memory: null,

@@ -4,6 +4,7 @@
 
 import { adapterName, decideBackend, isSoftwareAdapter } from '../core/backend.js';
 import { describeError, notice, post, session } from './context.js';
+import { getBackendMeasure } from './persistence.js';
 
 /**
  * What the worker uses of WebGPU (TypeScript's DOM library has no WebGPU types).
@@ -106,7 +107,9 @@ async function findAdapter(choice) {
 export async function chooseBackend(choice) {
   if (session.backend) return session.backend.info;
   const { adapter, facts, noAdapterReason } = await findAdapter(choice);
-  const { wantGpu, reason } = decideBackend(choice, facts, noAdapterReason);
+  const measured = await keptMeasure(choice, facts);
+  if (measured) post({ type: 'backend_measure', measure: measured });
+  const { wantGpu, reason } = decideBackend(choice, facts, noAdapterReason, measured);
   session.wasm ??= await loadWasm(wantGpu);
   // burn requests the adapter's own limits; a batch needing a bigger buffer is refused by Rust
   // before anything is allocated.
@@ -114,6 +117,16 @@ export async function chooseBackend(choice) {
   const info = await session.wasm.module.initDevice(wantGpu, reason, Boolean(facts && isSoftwareAdapter(facts)));
   session.backend = { choice, info, maxBufferBytes: info.backend === 'wgpu' ? maxBufferBytes : null };
   return info;
+}
+
+/**
+ * "Auto" on a hardware adapter: WebGPU's time against the CPU's, if the page measured them on an
+ * earlier visit (www/app/backend-measure.js); an unreadable store only means no measurement.
+ * @param {BackendChoice} choice @param {AdapterFacts | null} facts
+ */
+async function keptMeasure(choice, facts) {
+  if (choice !== 'auto' || !facts || isSoftwareAdapter(facts)) return null;
+  return getBackendMeasure(session.adapterName).catch(() => null);
 }
 
 /**

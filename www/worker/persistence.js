@@ -25,6 +25,7 @@ const CURRENT = 'current';
 /** In META: the last predictions computed for a weights file, {key, predictions} (see predictions.js). */
 const PREDICTIONS = 'predictions';
 const KERNELS = 'kernels';
+const BACKEND_MEASURE = 'backend-measure';
 
 /** @param {IDBOpenDBRequest} request @param {number} oldVersion */
 function upgrade(request, oldVersion) {
@@ -150,3 +151,13 @@ export const getKernelTable = (adapter) => transact('readonly', ({ meta }) => me
 
 /** Keeps the kernel timings of this browser's adapter. @param {import('../generated/rust.js').KernelTable} table */
 export const keepKernelTable = (table) => transact('readwrite', ({ meta }) => meta.put(table, KERNELS));
+
+/**
+ * WebGPU on `adapter` timed against the CPU on an earlier visit, or null (one kept: this
+ * browser's adapter; another's is measured anew).
+ * @param {string} adapter @returns {Promise<import('../core/backend.js').BackendMeasure | null>}
+ */
+export const getBackendMeasure = (adapter) => transact('readonly', ({ meta }) => meta.get(BACKEND_MEASURE)).then((m) => (m?.adapter === adapter ? m : null));
+
+/** Keeps WebGPU's time against the CPU's for this browser's adapter. @param {import('../core/backend.js').BackendMeasure} measure */
+export const keepBackendMeasure = (measure) => transact('readwrite', ({ meta }) => meta.put(measure, BACKEND_MEASURE));

@@ -53,7 +53,8 @@
  *   classify: {args: {picture: Uint8Array}, result: PictureEvent},
  *   identityChecks: {args: {images: number}, result: import('../generated/rust.js').BlockCheck[]},
  *   setTestLimit: {args: {limit?: number | null}, result: void},
- *   warmUp: {args: {request: StartRequest}, result: null},
+ *   warmUp: {args: {request: StartRequest, timed?: boolean}, result: {seconds: number} | null},
+ *   keepBackendMeasure: {args: {measure: import('../core/backend.js').BackendMeasure}, result: null},
  *   evaluate: {args: {}, result: null},
  *   insert: {args: {insertion: Insertion, stage: number}, result: InsertionEvent},
  *   restore: {args: {}, result: null},
@@ -137,6 +138,8 @@
  *   the networks kept in this browser, oldest first, and which of them is in memory
  * @typedef {{type: 'notice', message: string}} NoticeEvent  something went wrong, nothing stops
  * @typedef {{type: 'opened', ok: boolean}} OpenedEvent  the answer to `open`
+ * @typedef {{type: 'backend_measure', measure: import('../core/backend.js').BackendMeasure}} BackendMeasureEvent
+ *   WebGPU timed against the CPU on this adapter, kept from an earlier measurement: "Auto" chose by it
  * @typedef {{type: 'threads_starting', threads: number, timeoutMs: number}} ThreadsStartingEvent
  *   the threaded CPU module is starting its pool; the worker gives up after `timeoutMs` (and
  *   says so in a notice), so silence well past it means its own thread is blocked
@@ -152,7 +155,7 @@
  *   the answer to a `call`; busy: refused because a run is active
  *
  * @typedef {AdapterEvent | DataProgressEvent | StateEvent | NetworkEvent | SavedListEvent
- *   | NoticeEvent | OpenedEvent | ThreadsStartingEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
+ *   | NoticeEvent | OpenedEvent | ThreadsStartingEvent | BackendMeasureEvent | HistoryEvent | DeviceLostEvent | LabProbeEvent} WorkerOwnEvent
  * @typedef {(SessionEvent | WorkerOwnEvent) & {run?: number}} WorkerEvent  every event but `reply`
  * @typedef {WorkerEvent['type']} EventType
  * @typedef {WorkerEvent | ReplyMessage} WorkerMessage

@@ -24,7 +24,7 @@ import { keepKernels, kernelRequest } from './kernels.js';
 import { watchDeviceLoss } from './device.js';
 import { forget, insertBlock, loadSaved, loadShipped, loadUploaded, postSaved, restoreOriginal } from './networks.js';
 import { GALLERY_SIZE, ensureOpen, opened, openingStarted } from './open.js';
-import { renameSaved } from './persistence.js';
+import { keepBackendMeasure, renameSaved } from './persistence.js';
 import { predictionsEvent } from './predictions.js';
 import { pauseRun, resumeRun, startRun, stopCurrent } from './run-loop.js';
 
@@ -55,15 +55,24 @@ const METHODS = {
   /** @param {Methods['setTestLimit']['args']} a */
   setTestLimit: ({ limit }) => explorer().setTestLimit(limit ?? null),
   /**
-   * Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there is nothing to compile).
+   * Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there
+   * is nothing to compile). `timed`: on any backend, and says how long it took (www/app/backend-measure.js).
    * @param {Methods['warmUp']['args']} a
    */
-  async warmUp({ request }) {
+  async warmUp({ request, timed = false }) {
     const backend = session.backend;
-    if (backend?.info.backend !== 'wgpu') return null;
-    const events = await explorer().warmUp({ ...request, max_buffer_bytes: backend.maxBufferBytes, kernels: await kernelRequest() });
+    if (backend?.info.backend !== 'wgpu' && !timed) return null;
+    const full = { ...request, max_buffer_bytes: backend?.maxBufferBytes ?? null, kernels: await kernelRequest() };
+    const t0 = performance.now();
+    const events = await explorer().warmUp(full);
+    const seconds = (performance.now() - t0) / 1000;
     await keepKernels(events ?? []); // the run's first step then finds them timed
     for (const event of events ?? []) post(event);
+    return timed ? { seconds } : null;
+  },
+  /** @param {Methods['keepBackendMeasure']['args']} a */
+  async keepBackendMeasure({ measure }) {
+    await keepBackendMeasure(measure);
     return null;
   },
   async evaluate() {

@@ -30,7 +30,7 @@ export function initTraining({ store, connection, settings }) {
   routeRunEvents({ store, connection, view, chart, render, warmUpGpu: warmUp, files: () => files });
   store.subscribe(['workerId'], () => (files = new Map()));
   store.subscribe(['runState', 'run', 'wasm', 'opened', 'warmUp', 'pauseRequested', 'stopping', 'backend', 'resumable', 'workerId'], render);
-  store.subscribe(['backend', 'adapter', 'isolation', 'kernels'], (s) => s.backend && view.showBackend(s.backend, s.adapter, s.isolation?.reason ?? null, s.kernels));
+  store.subscribe(['backend', 'adapter', 'isolation', 'kernels', 'backendMeasure'], (s) => s.backend && view.showBackend(s.backend, s.adapter, s.isolation?.reason ?? null, s.kernels, s.backendMeasure));
   store.subscribe(['settings'], (s) => {
     if (s.settings && chart.points === 0 && !isActive(s)) chart.reset(s.settings.epochs); // x axis 0..epochs
   });

@@ -2,7 +2,7 @@
 // The training panel: status, progress bars, live figures, the log, the error box, the backend
 // line and the offer to resume a saved run. Renders what it is given; no state of its own.
 
-import { adapterName, cpuBackendLine } from '../../core/backend.js';
+import { adapterName, cpuBackendLine, measureSentence } from '../../core/backend.js';
 import { MB, pct } from '../../core/format.js';
 import { formatSpeed } from '../../core/speed.js';
 import { $ } from '../../dom/elements.js';
@@ -147,19 +147,21 @@ function dataAndBackend(ui) {
      * @param {import('../../core/page-state.js').BackendInfo} info @param {any} adapter
      * @param {string | null} notIsolated  why the page is not cross-origin isolated, if it is not
      * @param {import('../../generated/rust.js').KernelReport | null} [kernels]  the latest run's kernel choice
+     * @param {import('../../core/backend.js').BackendMeasure | null} [measure]  WebGPU timed against the CPU
      */
-    showBackend(info, adapter, notIsolated, kernels = null) {
+    showBackend(info, adapter, notIsolated, kernels = null, measure = null) {
       ui.backend.dataset.backend = info.backend;
       if (info.backend === 'wgpu') {
         const name = adapter ? adapterName(adapter) : '';
         const software = adapter?.software ? ' (a software renderer: slow; chosen by hand)' : '';
         const demos = info.demos_on_cpu ? '. The demos compute on the CPU, which is faster here' : '';
         const chosen = kernels ? `. Kernels: ${kernels.summary}` : '';
+        const measured = measure ? `. ${measureSentence(measure)}` : '';
         if (kernels) ui.backend.dataset.kernels = kernels.setting;
-        ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}${chosen}.`;
+        ui.backend.textContent = `Backend: WebGPU${name ? ' \u2014 ' + name : ''}${software}${demos}${measured}${chosen}.`;
         ui.cpuBanner.hidden = true;
       } else {
-        ui.backend.textContent = cpuBackendLine(info.threads, notIsolated);
+        ui.backend.textContent = cpuBackendLine(info.threads, notIsolated) + (measure ? `. ${measureSentence(measure)}.` : '');
         ui.cpuReason.textContent = info.fallback_reason ?? 'WebGPU could not be used.';
         ui.cpuBanner.hidden = false;
       }
