@@ -22,6 +22,7 @@ function page(times) {
   let reopened = 0;
   const timed = (backend) => {
     const t = times[backend];
+    if (t === 'never') return new Promise(() => {});
     return t instanceof Error ? Promise.reject(t) : Promise.resolve({ seconds: t });
   };
   const connection = {
@@ -33,7 +34,7 @@ function page(times) {
   };
   const cpuWorker = () => {
     const w = { calls: [], closed: false };
-    w.call = (method, args) => (w.calls.push([method, args]), timed('cpu'));
+    w.call = (method, args) => (w.calls.push([method, args]), method === 'memory' ? Promise.resolve({ wasmBytes: 1 }) : timed('cpu'));
     w.close = () => (w.closed = true);
     cpuWorkers.push(w);
     return w;
@@ -62,7 +63,8 @@ test('a GPU slower than the CPU: both timed on the same run, kept, shown, and th
   assert.equal(gpuCall[0], 'warmUp');
   assert.equal(gpuCall[1].timed, true);
   assert.equal(gpuCall[1].request.train.batch_size, 128);
-  assert.deepEqual(p.cpuWorkers[0].calls[0][1], gpuCall[1], 'the CPU times the same request');
+  assert.deepEqual(p.cpuWorkers[0].calls.map(([m]) => m), ['memory', 'warmUp'], 'timed once open');
+  assert.deepEqual(p.cpuWorkers[0].calls[1][1], gpuCall[1], 'the CPU times the same request');
   assert.ok(p.cpuWorkers[0].closed, 'the CPU worker is ended');
   assert.deepEqual(keep, ['keepBackendMeasure', { measure }]);
   assert.deepEqual(p.store.get().backendMeasure, measure);
@@ -91,4 +93,18 @@ test('a measurement that fails (Start pressed meanwhile, a CPU worker that break
   assert.deepEqual(p.calls.map(([m]) => m), ['warmUp'], 'nothing kept');
   assert.equal(p.store.get().backendMeasure, null);
   assert.equal(p.reopened(), 0);
+});
+
+test('a CPU still running when it has lost (WebGPU time, 5 % and 1 s) is stopped there: WebGPU stays, the CPU time said as a bound', async () => {
+  const p = page({ gpu: 0.01, cpu: 'never' });
+  const t0 = Date.now();
+  p.store.set({ warmUp: { state: 'done' } });
+  const measure = await p.measured;
+  const waited = (Date.now() - t0) / 1000;
+  assert.ok(waited >= 1 && waited < 5, `stopped after ${waited} s`);
+  assert.deepEqual(measure, { adapter: 'intel Intel(R) UHD Graphics 620', model: 'Fast ResNet at batch 128', gpuSeconds: 0.01, cpuSeconds: 0.01 * 1.05 + 1, cpuStopped: true });
+  assert.ok(p.cpuWorkers[0].closed);
+  assert.equal(p.reopened(), 0);
+  const { measureSentence } = await import('../../www/core/backend.js');
+  assert.match(measureSentence(measure), /took 0\.01 s on WebGPU and more than 1\.01 s on the CPU \(stopped there\)$/);
 });

@@ -61,6 +61,7 @@ test('auto on a hardware adapter follows a kept measurement: the CPU only when f
   assert.deepEqual(decideBackend('auto', nvidia, null, measure(0.4, 2.0)), { wantGpu: true, reason: null });
   assert.deepEqual(decideBackend('wgpu', nvidia, null, measure(3.2, 1.1)), { wantGpu: true, reason: null }, 'WebGPU by hand stays');
   assert.match(decideBackend('auto', swiftshader, null, measure(0.4, 2.0)).reason ?? '', /software renderer/, 'a software adapter is never measured');
+  assert.deepEqual(decideBackend('auto', nvidia, null, { ...measure(3.2, 1.1), cpuStopped: true }), { wantGpu: true, reason: null }, 'a CPU stopped after losing');
 });
 
 test('the page measures WebGPU against the CPU only for auto on a hardware adapter, once warmed up, unmeasured and idle', () => {

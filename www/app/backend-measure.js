@@ -4,9 +4,10 @@
 // warm-up's few batches and test pass of the form's network) is timed on WebGPU and, in a
 // throwaway worker, on the CPU. The worker keeps both times for its adapter, and decides by them
 // whenever it opens (this visit's next workers, and later visits, measure nothing); where the CPU
-// is faster, a fresh worker opens on it now. Both times are in the backend line.
+// is faster, a fresh worker opens on it now. Both times are in the backend line. The CPU is
+// stopped as soon as it has lost, so it is never busy for long.
 
-import { adapterName, cpuMeasuredFaster, shouldMeasureBackend } from '../core/backend.js';
+import { CPU_MARGIN, adapterName, cpuMeasuredFaster, shouldMeasureBackend } from '../core/backend.js';
 import { isActive } from '../core/page-state.js';
 import { startRequest } from '../core/start-request.js';
 
@@ -15,6 +16,9 @@ import { startRequest } from '../core/start-request.js';
  * @typedef {import('./connection.js').Connection} Connection
  * @typedef {import('../core/backend.js').BackendMeasure} BackendMeasure
  */
+
+/** Seconds the CPU may take beyond WebGPU's time (with the margin) before it is stopped. */
+const CPU_SLACK_S = 1;
 
 /**
  * Measures once per page, when the store says it is time (shouldMeasureBackend).
@@ -51,17 +55,31 @@ async function timeBoth(store, connection, cpuWorker) {
   const s = store.get();
   const request = startRequest(/** @type {any} */ (s.selectedConfig), /** @type {any} */ (s.settings));
   const gpu = await connection.call('warmUp', { request, timed: true }); // compiled already: steady
-  const cpu = cpuWorker();
-  let cpuTime;
-  try {
-    cpuTime = await cpu.call('warmUp', { request, timed: true });
-  } finally {
-    cpu.close('the CPU was measured');
-  }
-  if (!gpu || !cpuTime) throw new Error('a warm-up was not timed');
+  if (!gpu) throw new Error('the warm-up was not timed');
+  const cpu = await timeCpu(cpuWorker(), request, gpu.seconds * CPU_MARGIN + CPU_SLACK_S);
   const model = `${s.models.get(s.preset)?.title ?? s.preset} at batch ${request.train.batch_size}`;
   /** @type {BackendMeasure} */
-  const measure = { adapter: s.adapter ? adapterName(s.adapter) : '', model, gpuSeconds: gpu.seconds, cpuSeconds: cpuTime.seconds };
+  const measure = { adapter: s.adapter ? adapterName(s.adapter) : '', model, gpuSeconds: gpu.seconds, ...cpu };
   await connection.call('keepBackendMeasure', { measure });
   return measure;
+}
+
+/**
+ * The warm-up run's time on a CPU worker, once that worker is open; stopped after `limitS` (it
+ * has lost by then), so a big network never keeps the CPU busy for long. The worker is ended.
+ * @param {Connection} cpu @param {import('../generated/rust.js').StartRequest} request @param {number} limitS
+ * @returns {Promise<{cpuSeconds: number, cpuStopped?: boolean}>}
+ */
+async function timeCpu(cpu, request, limitS) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  try {
+    await cpu.call('memory'); // answered once the worker is open (module, data): not timed
+    const stopped = new Promise((resolve) => (timer = setTimeout(() => resolve(null), limitS * 1000)));
+    const timed = await Promise.race([cpu.call('warmUp', { request, timed: true }), stopped]);
+    return timed ? { cpuSeconds: timed.seconds } : { cpuSeconds: limitS, cpuStopped: true };
+  } finally {
+    clearTimeout(timer);
+    cpu.close('the CPU was measured');
+  }
 }

@@ -10,20 +10,22 @@
  *   fallback?: boolean}} AdapterFacts  what GPUAdapter.info and isFallbackAdapter say
  * @typedef {{wantGpu: boolean, reason: string | null}} BackendDecision
  *   reason: why the CPU trains (for the banner); null when WebGPU does
- * @typedef {{adapter: string, model: string, gpuSeconds: number, cpuSeconds: number}} BackendMeasure
+ * @typedef {{adapter: string, model: string, gpuSeconds: number, cpuSeconds: number, cpuStopped?: boolean}} BackendMeasure
  *   the same short training run (the warm-up's few batches and test pass of `model`) timed on
- *   WebGPU on `adapter` and on the CPU, in this browser
+ *   WebGPU on `adapter` and on the CPU, in this browser; `cpuStopped`: the CPU was stopped after
+ *   `cpuSeconds`, already slower than WebGPU (a big network would keep it busy for minutes)
  */
 
 /** How much faster the CPU must be for "Auto" to leave a hardware GPU for it (timings are noisy). */
 export const CPU_MARGIN = 1.05;
 
 /** Whether the measured CPU is faster than WebGPU by more than the margin. @param {BackendMeasure} m */
-export const cpuMeasuredFaster = (m) => m.cpuSeconds * CPU_MARGIN < m.gpuSeconds;
+export const cpuMeasuredFaster = (m) => !m.cpuStopped && m.cpuSeconds * CPU_MARGIN < m.gpuSeconds;
 
 /** Both measured times, as the backend line and the banner say them. @param {BackendMeasure} m */
 export const measureSentence = (m) =>
-  `Measured in this browser: a short training run of ${m.model} took ${m.gpuSeconds.toFixed(2)} s on WebGPU and ${m.cpuSeconds.toFixed(2)} s on the CPU`;
+  `Measured in this browser: a short training run of ${m.model} took ${m.gpuSeconds.toFixed(2)} s on WebGPU and ` +
+  (m.cpuStopped ? `more than ${m.cpuSeconds.toFixed(2)} s on the CPU (stopped there)` : `${m.cpuSeconds.toFixed(2)} s on the CPU`);
 
 /** What the Backend setting takes (the settings schema checks links against it). @type {readonly BackendChoice[]} */
 export const BACKEND_CHOICES = ['auto', 'wgpu', 'cpu'];
