@@ -70,9 +70,9 @@ const METHODS = {
     for (const event of events ?? []) post(event);
     return timed ? { seconds } : null;
   },
-  /** @param {Methods['keepBackendMeasure']['args']} a */
+  /** Kept under this worker's adapter, as device.js looks it up. @param {Methods['keepBackendMeasure']['args']} a */
   async keepBackendMeasure({ measure }) {
-    await keepBackendMeasure(measure);
+    await keepBackendMeasure({ ...measure, adapter: session.adapterName });
     return null;
   },
   async evaluate() {
