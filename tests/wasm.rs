@@ -227,6 +227,43 @@ async fn webgpu_trains_the_seeds_resnet18_at_96px() {
     assert!(before.iter().zip(&after).any(|(a, b)| a != b), "the stem's weights moved");
 }
 
+/// The seed's ResNet-18 at 96 px at the batches d2l trains it with (128 and 256) fits this
+/// adapter's per-buffer limit as the page reads it, and burn asks WebGPU for the adapter's limits
+/// rather than the defaults: a tensor as big as batch 256's largest activation (over the default
+/// 128 MiB binding) is computed on and read back.
+#[wasm_bindgen_test]
+async fn webgpu_takes_the_adapters_limits_and_resnet18_at_96px_fits_them_at_batch_256() {
+    use resnet_explorer::model::{check_network_fits, largest_activation_of};
+    let device = backend::init_wgpu_async().await.expect("WebGPU adapter (run Chromium with --enable-unsafe-webgpu)");
+    let limit = adapter_buffer_limit().await;
+    let model = resnet_explorer::model::catalogue::find("d2l96").expect("the seed's ResNet-18 at 96 px").config();
+    for batch in [128, 256] {
+        check_network_fits(&model, batch, limit).unwrap_or_else(|e| panic!("batch {batch}: {e}"));
+    }
+    let (largest, layer) = largest_activation_of(&model, 256).unwrap();
+    assert!(
+        largest > 128 << 20,
+        "batch 256's largest buffer ({largest} bytes, {layer}) is over the default binding limit"
+    );
+    let n = (largest / 4) as usize;
+    let doubled = Tensor::<1>::ones([n], &device) * 2.0;
+    assert_eq!(read_f32(doubled.slice([n - 4..n])).await.unwrap(), vec![2.0; 4], "the end of a {largest}-byte buffer");
+}
+
+/// The adapter's per-buffer limit as the page's worker reads it (www/worker/device.js).
+async fn adapter_buffer_limit() -> u64 {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::JsCast;
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap();
+    let request: Function = Reflect::get(&gpu, &"requestAdapter".into()).unwrap().unchecked_into();
+    let adapter =
+        wasm_bindgen_futures::JsFuture::from(request.call0(&gpu).unwrap().unchecked_into::<Promise>()).await.unwrap();
+    let limits = Reflect::get(&adapter, &"limits".into()).unwrap();
+    let limit = |name: &str| Reflect::get(&limits, &name.into()).unwrap().as_f64().unwrap() as u64;
+    limit("maxBufferSize").min(limit("maxStorageBufferBindingSize"))
+}
+
 /// The CPU max-pool against burn's op, as in tests/pool_gradients.rs.
 #[wasm_bindgen_test]
 async fn cpu_max_pool_matches_burn() {
