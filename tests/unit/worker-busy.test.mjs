@@ -257,6 +257,17 @@ test('a timed warm-up runs on the CPU too and says how long it took; untimed, th
   assert.equal(explorer.calls('warmUp'), 1);
   assert.ok(timed.result.seconds >= 0 && timed.result.seconds < 10, `seconds: ${timed.result.seconds}`);
 
+  // On WebGPU a warm-up that ran chose its kernels; one whose batch does not fit the GPU ran nothing: not timed.
+  session.backend = { ...CPU_BACKEND, choice: 'wgpu', info: { ...CPU_BACKEND.info, backend: 'wgpu' } };
+  try {
+    explorer.warmUp = async () => [{ type: 'kernels', setting: 'ours', summary: 'ours', table: null }];
+    assert.ok((await scope.call('warmUp', { request: request(1), timed: true })).result.seconds >= 0);
+    explorer.warmUp = async () => [];
+    assert.equal((await scope.call('warmUp', { request: request(1), timed: true })).result, null, 'too big for the GPU: not timed');
+  } finally {
+    session.backend = CPU_BACKEND;
+  }
+
   const measure = { adapter: 'intel Intel(R) UHD Graphics 620', model: 'Fast ResNet at batch 64', gpuSeconds: 3.2, cpuSeconds: 1.1 };
   session.adapterName = measure.adapter; // findAdapter's, on WebGPU
   assert.ok((await scope.call('keepBackendMeasure', { measure: { ...measure, adapter: 'as the page names it' } })).ok);

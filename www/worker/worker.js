@@ -56,7 +56,9 @@ const METHODS = {
   setTestLimit: ({ limit }) => explorer().setTestLimit(limit ?? null),
   /**
    * Compiles the GPU kernels of a run with `request` before Start (WebGPU only: on the CPU there
-   * is nothing to compile). `timed`: on any backend, and says how long it took (www/app/backend-measure.js).
+   * is nothing to compile). `timed`: on any backend, and says how long it took
+   * (www/app/backend-measure.js); null when nothing ran: on WebGPU a run always chooses its kernels
+   * (a `kernels` event), except one whose batch does not fit the GPU, which Rust skips.
    * @param {Methods['warmUp']['args']} a
    */
   async warmUp({ request, timed = false }) {
@@ -68,7 +70,8 @@ const METHODS = {
     const seconds = (performance.now() - t0) / 1000;
     await keepKernels(events ?? []); // the run's first step then finds them timed
     for (const event of events ?? []) post(event);
-    return timed ? { seconds } : null;
+    const ran = backend?.info.backend !== 'wgpu' || (events ?? []).some((e) => e.type === 'kernels');
+    return timed && ran ? { seconds } : null;
   },
   /** Kept under this worker's adapter, as device.js looks it up. @param {Methods['keepBackendMeasure']['args']} a */
   async keepBackendMeasure({ measure }) {
